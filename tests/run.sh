@@ -12,6 +12,8 @@ cd "$root" || exit 1
 : "${LF_BUILD:=build}"
 export LF_BUILD LEAPFROG="$root/$LF_BUILD/leapfrog" LF_ROOT="$root"
 export LF_TFLITE_ORACLE="$root/tests/oracles/tflite/run_tflite.sh"
+# Debian's python3 has numpy/torch/sklearn; a pyenv python3 earlier in PATH may not.
+if [ -x /usr/bin/python3 ]; then LF_PYTHON=${LF_PYTHON:-/usr/bin/python3}; else LF_PYTHON=${LF_PYTHON:-python3}; fi; export LF_PYTHON
 LF_TMP=$(mktemp -d "${TMPDIR:-/tmp}/leapfrog-tests.XXXXXX"); export LF_TMP
 trap 'rm -rf "$LF_TMP"' EXIT
 
