@@ -87,9 +87,9 @@ $(BUILD)/tests/%: tests/%.c $(TEST_UTIL_OBJ) $(LF_LIB) $(RT_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_UTIL_OBJ) $(LF_LIB) $(RT_LIB) $(LIBS)
 
-$(BUILD)/bench/%: bench/%.c $(LF_LIB) $(RT_LIB)
+$(BUILD)/bench/%: bench/%.c $(TEST_UTIL_OBJ) $(LF_LIB) $(RT_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LF_LIB) $(RT_LIB) $(LIBS)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_UTIL_OBJ) $(LF_LIB) $(RT_LIB) $(LIBS)
 
 # Per-directory ISA flags for runtime kernels (runtime/kernels/x86/*.c etc.).
 RT_ISA_FLAGS_x86 = -mavx512f -mavx512bw -mavx512vl -mavx512vnni -mavx2 -mfma
