@@ -1,7 +1,7 @@
 /* Dataset readers for the two layouts of the paper, and splits.
  *
  * NIH ChestX-ray14 (LF_TASK_CHESTXRAY14), root folder with:
- *   images/*.png  or  images_001/images/*.png ... images_012/images/*.png
+ *   images/<name>.png  or  images_001/images/<name>.png ... images_012/images/
  *   Data_Entry_2017.csv   Image Index, Finding Labels ('|'-separated or "No Finding"),
  *                         Follow-up #, Patient ID, Patient Age, Patient Gender,
  *                         View Position, OriginalImage[Width,Height],
