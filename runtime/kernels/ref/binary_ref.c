@@ -1,0 +1,63 @@
+/* ADD / MUL with broadcasting (int8 as TFLite's integer kernels, and float). */
+#include "lfrt_kernels.h"
+#include "lfrt_quant.h"
+
+/* Offsets into a and b of output element i (shapes right-aligned to 6 dims). */
+static void offsets(const lfrt_binary_params *p, int i, size_t *oa, size_t *ob) {
+  size_t a = 0, b = 0, sa = 1, sb = 1;
+  for (int d = 5; d >= 0; d--) {
+    int c = i % p->shape_out[d];
+    i /= p->shape_out[d];
+    if (p->shape_a[d] != 1) a += (size_t)c * sa;
+    if (p->shape_b[d] != 1) b += (size_t)c * sb;
+    sa *= (size_t)p->shape_a[d];
+    sb *= (size_t)p->shape_b[d];
+  }
+  *oa = a;
+  *ob = b;
+}
+
+void lfrt_qs8_add__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end) {
+  for (int i = begin; i < end; i++) {
+    size_t ia, ib;
+    offsets(p, i, &ia, &ib);
+    int32_t va = ((int32_t)a[ia] - p->a_zp) * (1 << p->left_shift);
+    int32_t vb = ((int32_t)b[ib] - p->b_zp) * (1 << p->left_shift);
+    int32_t sa = lfrt_mul_q31_1r(va, p->a_mult, p->a_shift);
+    int32_t sb = lfrt_mul_q31_1r(vb, p->b_mult, p->b_shift);
+    int32_t v = lfrt_mul_q31_1r(sa + sb, p->out_mult, p->out_shift) + p->out_zp;
+    out[i] = (int8_t)lfrt_clamp_i32(v, p->act_min, p->act_max);
+  }
+}
+
+void lfrt_qs8_mul__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end) {
+  for (int i = begin; i < end; i++) {
+    size_t ia, ib;
+    offsets(p, i, &ia, &ib);
+    int32_t prod = ((int32_t)a[ia] - p->a_zp) * ((int32_t)b[ib] - p->b_zp);
+    int32_t v = lfrt_mul_q31_1r(prod, p->out_mult, p->out_shift) + p->out_zp;
+    out[i] = (int8_t)lfrt_clamp_i32(v, p->act_min, p->act_max);
+  }
+}
+
+static float clampf(const lfrt_binary_params *p, float v) {
+  if (v < p->act_min_f) v = p->act_min_f;
+  if (v > p->act_max_f) v = p->act_max_f;
+  return v;
+}
+
+void lfrt_f32_add__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end) {
+  for (int i = begin; i < end; i++) {
+    size_t ia, ib;
+    offsets(p, i, &ia, &ib);
+    out[i] = clampf(p, a[ia] + b[ib]);
+  }
+}
+
+void lfrt_f32_mul__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end) {
+  for (int i = begin; i < end; i++) {
+    size_t ia, ib;
+    offsets(p, i, &ia, &ib);
+    out[i] = clampf(p, a[ia] * b[ib]);
+  }
+}

@@ -1,0 +1,189 @@
+/* Reference kernels of the leapfrog runtime: one params struct per op and one
+ * function-pointer type per kernel family (type, op, ISA in the name, e.g.
+ * lfrt_qs8_conv2d__ref). Layouts are TFLite's: activations NHWC; conv weights
+ * OHWI [out_c][k_h][k_w][in_c]; depthwise weights 1HW(C*M) [k_h][k_w][in_c*mult];
+ * transpose conv weights OHWI [out_c][k_h][k_w][in_c]; FC weights [out][in].
+ * int8 values follow the TFLite int8 spec: real = scale * (q - zero_point),
+ * weights symmetric (zero point 0), per output channel; bias int32 with scale
+ * in_scale*w_scale[c]. Requantization uses the (mult, shift) pairs of
+ * lfrt_quant.h computed at prepare; the int8 eval paths use no float.
+ *
+ * Every kernel computes a slice [begin, end) of its work items so the
+ * interpreter can split an op over threads without splitting a reduction; the
+ * unit is documented per op (lfrt_*_work() gives the count). Results never
+ * depend on how the range is split. */
+#ifndef LFRT_KERNELS_H
+#define LFRT_KERNELS_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV ----------------------------
+ * Work unit: one output row (batch * out_h rows). pad_top/pad_left are the
+ * TFLite paddings (SAME: total = max((out-1)*stride + (k-1)*dil + 1 - in, 0),
+ * top = total/2). For transpose conv pad_* are the paddings of the forward
+ * conv whose gradient it is (out index oy maps to input iy when
+ * oy + pad_top - ky == iy*stride). */
+typedef struct {
+  int batch, in_h, in_w, in_c;
+  int out_h, out_w, out_c;
+  int k_h, k_w, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left;
+  int depth_multiplier; /* depthwise: out_c = in_c * depth_multiplier */
+  /* int8 */
+  int32_t in_zp, out_zp, act_min, act_max; /* act_* within [-128, 127] */
+  const int32_t *mult;  /* [out_c] requant multiplier, Q31 */
+  const int32_t *shift; /* [out_c] exponent, see lfrt_quant.h */
+  /* float */
+  float act_min_f, act_max_f;
+} lfrt_conv_params;
+
+typedef void (*lfrt_qs8_conv_fn)(const lfrt_conv_params *p, const int8_t *in, const int8_t *w,
+                                 const int32_t *bias, int8_t *out, int begin, int end);
+typedef void (*lfrt_f32_conv_fn)(const lfrt_conv_params *p, const float *in, const float *w,
+                                 const float *bias, float *out, int begin, int end);
+
+void lfrt_qs8_conv2d__ref(const lfrt_conv_params *p, const int8_t *in, const int8_t *w,
+                          const int32_t *bias, int8_t *out, int begin, int end);
+void lfrt_f32_conv2d__ref(const lfrt_conv_params *p, const float *in, const float *w,
+                          const float *bias, float *out, int begin, int end);
+void lfrt_qs8_dwconv2d__ref(const lfrt_conv_params *p, const int8_t *in, const int8_t *w,
+                            const int32_t *bias, int8_t *out, int begin, int end);
+void lfrt_f32_dwconv2d__ref(const lfrt_conv_params *p, const float *in, const float *w,
+                            const float *bias, float *out, int begin, int end);
+/* bias may be NULL for transpose conv. */
+void lfrt_qs8_tconv2d__ref(const lfrt_conv_params *p, const int8_t *in, const int8_t *w,
+                           const int32_t *bias, int8_t *out, int begin, int end);
+void lfrt_f32_tconv2d__ref(const lfrt_conv_params *p, const float *in, const float *w,
+                           const float *bias, float *out, int begin, int end);
+
+/* ---- FULLY_CONNECTED ---------------------------------------------------------
+ * in [batch][in_c], w [out_c][in_c], out [batch][out_c]; work unit: one output
+ * element (batch * out_c). mult/shift have out_c entries (per-tensor weights
+ * repeat the same pair). bias may be NULL. */
+typedef struct {
+  int batch, in_c, out_c;
+  int32_t in_zp, out_zp, act_min, act_max;
+  const int32_t *mult, *shift;
+  float act_min_f, act_max_f;
+} lfrt_fc_params;
+typedef void (*lfrt_qs8_fc_fn)(const lfrt_fc_params *p, const int8_t *in, const int8_t *w,
+                               const int32_t *bias, int8_t *out, int begin, int end);
+void lfrt_qs8_fc__ref(const lfrt_fc_params *p, const int8_t *in, const int8_t *w,
+                      const int32_t *bias, int8_t *out, int begin, int end);
+void lfrt_f32_fc__ref(const lfrt_fc_params *p, const float *in, const float *w,
+                      const float *bias, float *out, int begin, int end);
+
+/* ---- AVERAGE_POOL_2D, MAX_POOL_2D ---------------------------------------------
+ * Work unit: one output row (batch * out_h). Windows are clipped to the input
+ * (padding is not counted in the average). int8 average rounds half away from
+ * zero: (sum +- count/2) / count. Input and output share scale/zero point. */
+typedef struct {
+  int batch, in_h, in_w, c, out_h, out_w;
+  int k_h, k_w, stride_h, stride_w, pad_top, pad_left;
+  int32_t act_min, act_max;
+  float act_min_f, act_max_f;
+} lfrt_pool_params;
+typedef void (*lfrt_qs8_pool_fn)(const lfrt_pool_params *p, const int8_t *in, int8_t *out,
+                                 int begin, int end);
+void lfrt_qs8_avgpool__ref(const lfrt_pool_params *p, const int8_t *in, int8_t *out, int begin, int end);
+void lfrt_qs8_maxpool__ref(const lfrt_pool_params *p, const int8_t *in, int8_t *out, int begin, int end);
+void lfrt_f32_avgpool__ref(const lfrt_pool_params *p, const float *in, float *out, int begin, int end);
+void lfrt_f32_maxpool__ref(const lfrt_pool_params *p, const float *in, float *out, int begin, int end);
+
+/* ---- MEAN ---------------------------------------------------------------------
+ * The input is viewed as [outer][reduce][inner] after the reduced axes are
+ * made contiguous by the caller's description: shape and a mask of reduced
+ * axes (up to 6 dims). Work unit: one output element. int8: sum of
+ * (q - in_zp) over n elements, times in_scale/(out_scale*n) as (mult, shift),
+ * rounded once, + out_zp. */
+typedef struct {
+  int ndim;
+  int shape[6];
+  int reduce[6]; /* 1 = axis reduced */
+  int out_count, n; /* n = elements per output */
+  int32_t in_zp, out_zp, mult, shift;
+} lfrt_mean_params;
+void lfrt_qs8_mean__ref(const lfrt_mean_params *p, const int8_t *in, int8_t *out, int begin, int end);
+void lfrt_f32_mean__ref(const lfrt_mean_params *p, const float *in, float *out, int begin, int end);
+
+/* ---- elementwise binary ADD / MUL with broadcasting -----------------------------
+ * Shapes are right-aligned to 6 dims; a dim of 1 broadcasts. Work unit: one
+ * output element. int8 ADD follows TFLite: inputs shifted left by 20, scaled
+ * by in_mult[i] (in_scale[i] / (2*max in_scale)), summed, scaled by out_mult
+ * (2*max in_scale / (2^20 out_scale)). int8 MUL: (a-za)*(b-zb) scaled by
+ * out_mult = sa*sb/so. */
+typedef struct {
+  int shape_a[6], shape_b[6], shape_out[6];
+  int32_t a_zp, b_zp, out_zp, act_min, act_max;
+  int left_shift;
+  int32_t a_mult, a_shift, b_mult, b_shift, out_mult, out_shift;
+  float act_min_f, act_max_f;
+} lfrt_binary_params;
+typedef void (*lfrt_qs8_binary_fn)(const lfrt_binary_params *p, const int8_t *a, const int8_t *b,
+                                   int8_t *out, int begin, int end);
+void lfrt_qs8_add__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
+void lfrt_qs8_mul__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
+void lfrt_f32_add__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end);
+void lfrt_f32_mul__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end);
+
+/* ---- CONCATENATION ------------------------------------------------------------
+ * Byte-level: each input is [outer][inner_bytes[i]]; output is [outer][sum].
+ * Work unit: one outer index. (int8 requires equal scale/zp: a plain copy.) */
+typedef struct {
+  int n_in, outer;
+  const size_t *inner_bytes; /* [n_in] */
+  size_t out_inner_bytes;
+} lfrt_concat_params;
+void lfrt_x8_concat__ref(const lfrt_concat_params *p, const void *const *in, void *out, int begin, int end);
+
+/* ---- PAD ------------------------------------------------------------------------
+ * Constant pad of up to 6 dims, element size 1 or 4; value = pad bytes (the
+ * zero point for int8, 0.0f for float). Work unit: one output element. */
+typedef struct {
+  int ndim, elem_size;
+  int in_shape[6], out_shape[6], before[6];
+  uint32_t value; /* low elem_size bytes used */
+} lfrt_pad_params;
+void lfrt_xx_pad__ref(const lfrt_pad_params *p, const void *in, void *out, int begin, int end);
+
+/* ---- RESIZE_NEAREST_NEIGHBOR / RESIZE_BILINEAR -------------------------------------
+ * Work unit: one output row (batch * out_h). Source coordinates as TFLite:
+ * scale = (align_corners && out > 1) ? (in-1)/(out-1) : in/out; nearest:
+ * min(floor/round(...), in-1); bilinear int8 uses 10-bit fixed-point fractions
+ * (TFLite ResizeBilinearInteger). Int8 input/output share scale/zp. */
+typedef struct {
+  int batch, in_h, in_w, c, out_h, out_w;
+  int align_corners, half_pixel_centers;
+} lfrt_resize_params;
+void lfrt_qs8_resize_nearest__ref(const lfrt_resize_params *p, const int8_t *in, int8_t *out, int begin, int end);
+void lfrt_f32_resize_nearest__ref(const lfrt_resize_params *p, const float *in, float *out, int begin, int end);
+void lfrt_qs8_resize_bilinear__ref(const lfrt_resize_params *p, const int8_t *in, int8_t *out, int begin, int end);
+void lfrt_f32_resize_bilinear__ref(const lfrt_resize_params *p, const float *in, float *out, int begin, int end);
+
+/* ---- unary int8 via a 256-entry table (LOGISTIC, RELU, RELU6, requantizing
+ * QUANTIZE i8->i8 use lut; built at prepare). Work unit: one element. */
+void lfrt_qs8_lut__ref(const int8_t *lut, const int8_t *in, int8_t *out, int begin, int end);
+
+/* ---- SOFTMAX over the last axis. Work unit: one row. int8 output has scale
+ * 1/256, zp -128. The int8 kernel uses a table of exp built at prepare from
+ * the input scale and beta (as TFLite's optimized int8 softmax). */
+typedef struct {
+  int rows, depth;
+  float beta;            /* float softmax */
+  const float *exp_lut;  /* int8: [256], exp_lut[255 - d] = exp(-beta*in_scale*d) */
+  float out_scale;       /* int8: 1/256 */
+  int32_t out_zp;        /* int8: -128 */
+} lfrt_softmax_params;
+void lfrt_qs8_softmax__ref(const lfrt_softmax_params *p, const int8_t *in, int8_t *out, int begin, int end);
+void lfrt_f32_softmax__ref(const lfrt_softmax_params *p, const float *in, float *out, int begin, int end);
+
+/* ---- float unary, quantize / dequantize. Work unit: one element. ---------------- */
+typedef struct {
+  float scale, lo, hi; /* lo/hi: RELU clamps */
+  int32_t zp;
+} lfrt_unary_params;
+void lfrt_f32_logistic__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
+void lfrt_f32_clamp__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
+void lfrt_f32_qs8_quantize__ref(const lfrt_unary_params *p, const float *in, int8_t *out, int begin, int end);
+void lfrt_qs8_f32_dequantize__ref(const lfrt_unary_params *p, const int8_t *in, float *out, int begin, int end);
+
+#endif

@@ -1,0 +1,71 @@
+/* Fixed-point helpers for the int8 kernels (TFLite int8 quantization spec).
+ * A real multiplier m > 0 is stored as (mult, shift) with m ~= mult * 2^(shift-31),
+ * mult in [2^30, 2^31), derived exactly as TFLite's QuantizeMultiplier does
+ * (frexp, round half away from zero, mantissa 2^31 -> 2^30 with shift+1).
+ * Everything here is integer-only at eval time; the derivation (prepare) uses double. */
+#ifndef LFRT_QUANT_H
+#define LFRT_QUANT_H
+#include <stdint.h>
+
+#include "lfrt_model.h" /* lfrt_activation codes */
+
+/* m >= 0. Returns 0 on success, -1 if m is not finite or too large (shift > 30).
+ * Values below 2^-32 become (0, 0): the product is 0. */
+int lfrt_quantize_multiplier(double m, int32_t *mult, int *shift);
+
+/* round(x * mult * 2^(shift-31)) with ONE rounding step, ties toward +inf:
+ * (x*mult + 2^(30-shift)) >> (31-shift).  This is what LiteRT's CONV_2D
+ * (ruy / XNNPACK-era TFLite, TFLITE_SINGLE_ROUNDING) computes. shift in [-31, 30]. */
+static inline int32_t lfrt_mul_q31_1r(int32_t x, int32_t mult, int shift) {
+  int total = 31 - shift;
+  int64_t r = (int64_t)x * mult + ((int64_t)1 << (total - 1));
+  r >>= total; /* arithmetic shift: every supported compiler/target does this */
+  if (r > INT32_MAX) r = INT32_MAX;
+  if (r < INT32_MIN) r = INT32_MIN;
+  return (int32_t)r;
+}
+
+/* gemmlowp SaturatingRoundingDoublingHighMul: round(a*b / 2^31), ties away from 0. */
+static inline int32_t lfrt_srdhm(int32_t a, int32_t b) {
+  if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
+  int64_t ab = (int64_t)a * b;
+  int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+  int64_t q = (ab + nudge);
+  /* division truncating toward zero, as gemmlowp does */
+  return (int32_t)(q / ((int64_t)1 << 31));
+}
+
+/* gemmlowp RoundingDivideByPOT: x / 2^e rounded to nearest, ties away from 0. */
+static inline int32_t lfrt_rdivpot(int32_t x, int e) {
+  int32_t mask = (int32_t)((((int64_t)1) << e) - 1);
+  int32_t rem = x & mask;
+  int32_t thr = (mask >> 1) + ((x < 0) ? 1 : 0);
+  return (x >> e) + ((rem > thr) ? 1 : 0);
+}
+
+/* TFLite's classic MultiplyByQuantizedMultiplier: TWO roundings (high-mul, then
+ * rounding shift). Used by the builtin kernels of older TFLite. */
+static inline int32_t lfrt_mul_q31_2r(int32_t x, int32_t mult, int shift) {
+  int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+  int64_t xs = (int64_t)x * ((int64_t)1 << left);
+  if (xs > INT32_MAX) xs = INT32_MAX;
+  if (xs < INT32_MIN) xs = INT32_MIN;
+  return lfrt_rdivpot(lfrt_srdhm((int32_t)xs, mult), right);
+}
+
+static inline int32_t lfrt_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* int8 output range of a fused activation, as TFLite's
+ * CalculateActivationRangeQuantized: zp + round(limit / scale) clamped to int8.
+ * Returns -1 for an unsupported activation code. */
+int lfrt_act_range_q8(int act, float scale, int32_t zp, int32_t *lo, int32_t *hi);
+/* float range of a fused activation (-inf..inf, 0..inf, -1..1, 0..6). */
+int lfrt_act_range_f32(int act, float *lo, float *hi);
+
+/* TFLite's float -> int8 quantization of one value: round half away from zero
+ * of (x / scale) then + zp, saturated to [-128, 127]. */
+int8_t lfrt_quantize_f32_q8(float x, float scale, int32_t zp);
+
+#endif
