@@ -91,8 +91,8 @@ lf_status lf_augment(float *img, float *mask, int w, int h, int channels,
                      const lf_augment_opts *opts, uint64_t seed);
 
 /* Small deterministic RNG (splitmix64) shared by shuffling, splits, augmentation, synth. */
-uint64_t lf_rng_next(uint64_t *state);
-double lf_rng_uniform(uint64_t *state); /* [0, 1) */
-uint64_t lf_rng_mix(uint64_t a, uint64_t b); /* hash two words: per-sample seeds */
+uint64_t lf_sm64_next(uint64_t *state);
+double lf_sm64_uniform(uint64_t *state); /* [0, 1) */
+uint64_t lf_sm64_mix(uint64_t a, uint64_t b); /* hash two words: per-sample seeds */
 
 #endif

@@ -7,8 +7,8 @@
  *    segmentation: n x height x width floats 0/1 (the mask resized by area, >= 0.5).
  * Decoding runs on `threads` pthreads, `prefetch` batches ahead.  Output bits depend
  * only on (dataset, split, options, seed, epoch), never on the thread count: the
- * shuffle comes from lf_rng(seed, epoch) and each sample's augmentation from
- * lf_rng_mix(seed, epoch, position).
+ * shuffle comes from lf_sm64_mix(seed, epoch) and each sample's augmentation from
+ * lf_sm64_mix(seed, epoch, position).
  * Cache (optional): the resized 8-bit images (+ masks) of the selected samples in one
  * file, with a header listing every source path, size and mtime and the resize
  * parameters; reused when it matches, rebuilt (atomically) when anything changed.

@@ -1,0 +1,17 @@
+/* Private to src/data: per-format decoders (probe_only: fill info, no pixels). */
+#ifndef LF_DATA_IMAGE_INTERNAL_H
+#define LF_DATA_IMAGE_INTERNAL_H
+#include <stddef.h>
+
+#include "leapfrog/lf_image.h"
+
+/* Refuse images above this many pixels (a hostile header must not make us allocate GiBs). */
+#define LF_IMAGE_MAX_PIXELS ((uint64_t)1 << 27)
+
+lf_status lf_png_decode(const unsigned char *d, size_t n, const char *name, lf_image *out,
+                        lf_image_info *info, int probe_only);
+lf_status lf_tiff_decode(const unsigned char *d, size_t n, const char *name, lf_image *out,
+                         lf_image_info *info, int probe_only);
+lf_status lf_jpeg_decode(const unsigned char *d, size_t n, const char *name, lf_image *out,
+                         lf_image_info *info, int probe_only);
+#endif
