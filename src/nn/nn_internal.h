@@ -1,0 +1,57 @@
+/* Internals shared by the graph and the builtin ops (not installed). */
+#ifndef LF_NN_INTERNAL_H
+#define LF_NN_INTERNAL_H
+#include "leapfrog/lf_nn.h"
+
+struct lf_graph {
+  lf_node **nodes;
+  int n_nodes, cap_nodes;
+  lf_param *params;
+  int n_params, cap_params;
+  lf_rng rng;
+  lf_status status;
+  char error[512];
+  float *scratch[LF_NN_SCRATCH_SLOTS];
+  size_t scratch_cap[LF_NN_SCRATCH_SLOTS];
+  unsigned char *input_rg;   /* per node: input requires grad */
+  unsigned char *reach;      /* per node: on the path of the current backward */
+};
+
+/* Builtin op tables, one per file op_<name>.c. */
+extern const lf_op_vtable lf_op_input_vt, lf_op_conv2d_vt, lf_op_conv_transpose2d_vt,
+    lf_op_dense_vt, lf_op_batchnorm_vt, lf_op_relu_vt, lf_op_leaky_relu_vt, lf_op_sigmoid_vt,
+    lf_op_maxpool_vt, lf_op_avgpool_vt, lf_op_global_avgpool_vt, lf_op_concat_vt,
+    lf_op_upsample_vt, lf_op_dropout_vt, lf_op_add_vt, lf_op_mul_vt;
+
+/* Attrs for ops whose public builder takes scalars. */
+typedef struct { int out_features, bias; } lf_dense_attrs;
+typedef struct { float eps, momentum; } lf_bn_attrs;
+typedef struct { float slope; } lf_leaky_attrs;
+typedef struct { float p; } lf_dropout_attrs;
+
+/* Latches an error in the graph (first wins) and returns -1. */
+int lf_graph_fail(lf_graph *g, lf_status s, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Column sums of a row-major [rows][c] matrix in double, accumulated into
+ * out[c] (set, not added). Fixed blocking: independent of threads. If x2 is not
+ * NULL, sums x[i]*x2[i] instead. */
+void lf_nn_colsum(const float *x, const float *x2, size_t rows, int c, double *out);
+
+/* im2col geometry: source image [H][W][C], channel slice [c0, c0+cg),
+ * kernel kh x kw, stride, dilation, top/left pad, output grid OH x OW.
+ * cols is [OH*OW][kh][kw][cg]. */
+typedef struct {
+  int H, W, C, c0, cg, kh, kw, sh, sw, dh, dw, pt, pl, OH, OW;
+} lf_im2col_geom;
+void lf_im2col(const lf_im2col_geom *g, const float *img, float *cols);
+/* Inverse (adjoint) of im2col: img[...][c0..c0+cg) += scattered cols,
+ * computed as a gather (deterministic, parallel over image rows). */
+void lf_col2im_add(const lf_im2col_geom *g, const float *cols, float *img);
+
+/* Fills t with U(-1/sqrt(fan_in), 1/sqrt(fan_in)) from the graph RNG. */
+void lf_nn_init_uniform(lf_graph *g, lf_tensor *t, int fan_in);
+/* y[r][k] += b[k] for r < rows; db[k] += sum_r dy[r][k] (fixed order). */
+void lf_nn_add_bias(float *y, size_t rows, int c, const float *b);
+void lf_nn_bias_grad(const float *dy, size_t rows, int c, float *db);
+
+#endif

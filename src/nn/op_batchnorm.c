@@ -1,0 +1,186 @@
+/* BatchNorm2d with torch semantics. Train: normalise with the batch mean and
+ * biased variance; running_mean/var <- (1-m)*running + m*batch (running var
+ * from the unbiased variance); num_batches_tracked += 1. Eval: running
+ * statistics. Backward uses the statistics of the last forward. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "nn/nn_internal.h"
+
+typedef struct {
+  int c;
+  float *mean, *invstd; /* of the last forward */
+  double *s1, *s2;      /* reduction scratch */
+} bn_state;
+
+int lf_nn_batchnorm(lf_graph *g, int x, const char *name, float eps, float momentum) {
+  if (x < 0) return -1;
+  lf_bn_attrs a = {eps, momentum};
+  return lf_nn_add_node(g, LF_OP_BATCHNORM, name, &x, 1, &a, sizeof a);
+}
+
+static void free_state(lf_node *n) {
+  bn_state *s = n->state;
+  if (!s) return;
+  free(s->mean);
+  free(s->invstd);
+  free(s->s1);
+  free(s->s2);
+}
+
+static lf_status build(lf_graph *g, lf_node *n) {
+  lf_bn_attrs *a = n->attrs;
+  lf_node *in = lf_graph_node(g, n->inputs[0]);
+  if (!(a->eps > 0) || !(a->momentum >= 0 && a->momentum <= 1))
+    return lf_error(LF_EINVAL, "nn: %s: batchnorm: eps %g momentum %g", n->name, a->eps, a->momentum);
+  n->h = in->h;
+  n->w = in->w;
+  n->c = in->c;
+  bn_state *s = calloc(1, sizeof *s);
+  if (!s) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
+  n->state = s;
+  s->c = n->c;
+  s->mean = malloc((size_t)n->c * sizeof(float));
+  s->invstd = malloc((size_t)n->c * sizeof(float));
+  s->s1 = malloc((size_t)n->c * sizeof(double));
+  s->s2 = malloc((size_t)n->c * sizeof(double));
+  if (!s->mean || !s->invstd || !s->s1 || !s->s2) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
+  int c = n->c, one = 1;
+  int gi = lf_node_add_param(g, n, "weight", 1, &c, 1);
+  int bi = lf_node_add_param(g, n, "bias", 1, &c, 1);
+  int mi = lf_node_add_param(g, n, "running_mean", 1, &c, 0);
+  int vi = lf_node_add_param(g, n, "running_var", 1, &c, 0);
+  int ti = lf_node_add_param(g, n, "num_batches_tracked", 0, &one, 0);
+  if (gi < 0 || bi < 0 || mi < 0 || vi < 0 || ti < 0) return lf_graph_status(g);
+  lf_tensor_fill(&lf_graph_param(g, gi)->value, 1.0f);
+  lf_tensor_fill(&lf_graph_param(g, vi)->value, 1.0f);
+  lf_graph_param(g, ti)->is_int = 1;
+  return LF_OK;
+}
+
+typedef struct {
+  const float *x;
+  float *y;
+  const float *scale, *shift; /* y = x*scale + shift */
+  int c;
+} affine_job;
+static void affine_rows(void *vctx, size_t b, size_t e) {
+  affine_job *j = vctx;
+  for (size_t r = b; r < e; r++) {
+    const float *x = j->x + r * (size_t)j->c;
+    float *y = j->y + r * (size_t)j->c;
+    for (int k = 0; k < j->c; k++) y[k] = x[k] * j->scale[k] + j->shift[k];
+  }
+}
+
+static lf_status forward(lf_graph *g, lf_node *n) {
+  lf_bn_attrs *a = n->attrs;
+  bn_state *s = n->state;
+  lf_node *in = lf_graph_node(g, n->inputs[0]);
+  int C = n->c;
+  size_t rows = in->out.numel / (size_t)C;
+  float *gamma = lf_node_param(g, n, 0)->value.data, *beta = lf_node_param(g, n, 1)->value.data;
+  float *rm = lf_node_param(g, n, 2)->value.data, *rv = lf_node_param(g, n, 3)->value.data;
+  if (n->train) {
+    if (rows < 2) return lf_error(LF_EINVAL, "nn: %s: batchnorm in training needs more than 1 value per channel", n->name);
+    lf_nn_colsum(in->out.data, NULL, rows, C, s->s1);
+    for (int k = 0; k < C; k++) s->mean[k] = (float)(s->s1[k] / (double)rows);
+    /* variance as E[(x-mean)^2] via E[x^2] - mean^2 in double */
+    lf_nn_colsum(in->out.data, in->out.data, rows, C, s->s2);
+    for (int k = 0; k < C; k++) {
+      double m = s->s1[k] / (double)rows;
+      double var = s->s2[k] / (double)rows - m * m;
+      if (var < 0) var = 0;
+      s->invstd[k] = (float)(1.0 / sqrt(var + a->eps));
+      rm[k] = (1 - a->momentum) * rm[k] + a->momentum * (float)m;
+      rv[k] = (1 - a->momentum) * rv[k] + a->momentum * (float)(var * (double)rows / (double)(rows - 1));
+    }
+    lf_node_param(g, n, 4)->value.data[0] += 1.0f;
+  } else {
+    for (int k = 0; k < C; k++) {
+      s->mean[k] = rm[k];
+      s->invstd[k] = (float)(1.0 / sqrt((double)rv[k] + a->eps));
+    }
+  }
+  float *scale = lf_graph_scratch(g, 2, 2 * (size_t)C);
+  if (!scale) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
+  for (int k = 0; k < C; k++) {
+    scale[k] = gamma[k] * s->invstd[k];
+    scale[C + k] = beta[k] - s->mean[k] * scale[k];
+  }
+  affine_job j = {in->out.data, n->out.data, scale, scale + C, C};
+  lf_parallel_for(rows, affine_rows, &j);
+  return LF_OK;
+}
+
+typedef struct {
+  const float *x, *dy;
+  float *dx;
+  const float *mean, *invstd, *k1, *k2, *k3; /* dx = k1*dy + k2*xhat + k3 (train) */
+  int c;
+} bwd_job;
+static void bwd_rows(void *vctx, size_t b, size_t e) {
+  bwd_job *j = vctx;
+  for (size_t r = b; r < e; r++) {
+    const float *x = j->x + r * (size_t)j->c, *dy = j->dy + r * (size_t)j->c;
+    float *dx = j->dx + r * (size_t)j->c;
+    for (int k = 0; k < j->c; k++) {
+      float xh = (x[k] - j->mean[k]) * j->invstd[k];
+      dx[k] += j->k1[k] * dy[k] + j->k2[k] * xh + j->k3[k];
+    }
+  }
+}
+
+/* xhat in scratch for the sum of dy*xhat */
+typedef struct {
+  const float *x;
+  float *xh;
+  const float *mean, *invstd;
+  int c;
+} xhat_job;
+static void xhat_rows(void *vctx, size_t b, size_t e) {
+  xhat_job *j = vctx;
+  for (size_t r = b; r < e; r++)
+    for (int k = 0; k < j->c; k++) {
+      size_t i = r * (size_t)j->c + k;
+      j->xh[i] = (j->x[i] - j->mean[k]) * j->invstd[k];
+    }
+}
+
+static lf_status backward(lf_graph *g, lf_node *n) {
+  bn_state *s = n->state;
+  lf_node *in = lf_graph_node(g, n->inputs[0]);
+  int C = n->c;
+  size_t rows = in->out.numel / (size_t)C;
+  lf_param *gp = lf_node_param(g, n, 0), *bp = lf_node_param(g, n, 1);
+  float *xh = lf_graph_scratch(g, 0, in->out.numel);
+  float *k = lf_graph_scratch(g, 2, 3 * (size_t)C);
+  if (!xh || !k) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
+  xhat_job xj = {in->out.data, xh, s->mean, s->invstd, C};
+  lf_parallel_for(rows, xhat_rows, &xj);
+  lf_nn_colsum(n->grad.data, NULL, rows, C, s->s1);   /* sum dy */
+  lf_nn_colsum(n->grad.data, xh, rows, C, s->s2);     /* sum dy*xhat */
+  for (int c = 0; c < C; c++) {
+    gp->grad.data[c] += (float)s->s2[c];
+    bp->grad.data[c] += (float)s->s1[c];
+  }
+  lf_tensor *dx = lf_node_input_grad(g, n, 0);
+  if (!dx) return LF_OK;
+  const float *gamma = gp->value.data;
+  for (int c = 0; c < C; c++) {
+    float gi = gamma[c] * s->invstd[c];
+    k[c] = gi;
+    if (n->train) {
+      k[C + c] = -gi * (float)(s->s2[c] / (double)rows);
+      k[2 * C + c] = -gi * (float)(s->s1[c] / (double)rows);
+    } else {
+      k[C + c] = 0;
+      k[2 * C + c] = 0;
+    }
+  }
+  bwd_job j = {in->out.data, n->grad.data, dx->data, s->mean, s->invstd, k, k + C, k + 2 * C, C};
+  lf_parallel_for(rows, bwd_rows, &j);
+  return LF_OK;
+}
+
+const lf_op_vtable lf_op_batchnorm_vt = {"batchnorm", build, forward, backward, free_state};
