@@ -1,9 +1,199 @@
+/* leapfrog invoke MODEL.tflite --input IN.bin[,IN2.bin] --output OUT.bin
+ * [--repeat N] [--threads N] [--json]
+ * Raw tensor bytes in and out, the contract of tests/oracles/tflite/run_tflite.sh:
+ * OUT.bin holds all outputs concatenated (and OUT.bin.N each when several). */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "cli.h"
+#include "leapfrog/lf_fileio.h"
+#include "lfrt.h"
+#include "lfrt_interp.h"
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: leapfrog invoke MODEL.tflite --input IN.bin[,IN2.bin...] --output OUT.bin\n"
+          "                       [--repeat N] [--threads N] [--json]\n"
+          "Runs the model once (or N times) on raw little-endian input tensors in the\n"
+          "model's input order and writes the raw output bytes: OUT.bin holds all outputs\n"
+          "concatenated, and OUT.bin.0, OUT.bin.1... each one when there are several.\n"
+          "Timing (median/min/max ms) and arena bytes go to stderr; --json also prints\n"
+          "them as one JSON line on stdout.\n");
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out) {
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (!*s || *end || v < lo || v > hi) return -1;
+  *out = (int)v;
+  return 0;
+}
 
 int cmd_invoke(int argc, char **argv) {
-  (void)argc;
-  fprintf(stderr, "leapfrog %s: not implemented yet\n", argv[0]);
-  return 1;
+  const char *model_path = NULL, *inputs = NULL, *output = NULL;
+  int repeat = 1, threads = 1, json = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      usage(stdout);
+      return 0;
+    } else if (!strcmp(a, "--input") && i + 1 < argc) {
+      inputs = argv[++i];
+    } else if (!strcmp(a, "--output") && i + 1 < argc) {
+      output = argv[++i];
+    } else if (!strcmp(a, "--repeat") && i + 1 < argc) {
+      if (parse_int(argv[++i], 1, 1000000, &repeat)) {
+        fprintf(stderr, "leapfrog invoke: --repeat wants 1..1000000, got '%s'\n", argv[i]);
+        return 2;
+      }
+    } else if (!strcmp(a, "--threads") && i + 1 < argc) {
+      if (parse_int(argv[++i], 1, 64, &threads)) {
+        fprintf(stderr, "leapfrog invoke: --threads wants 1..64, got '%s'\n", argv[i]);
+        return 2;
+      }
+    } else if (!strcmp(a, "--json")) {
+      json = 1;
+    } else if (a[0] == '-' || model_path) {
+      fprintf(stderr, "leapfrog invoke: unexpected argument '%s'\n", a);
+      usage(stderr);
+      return 2;
+    } else {
+      model_path = a;
+    }
+  }
+  if (!model_path || !inputs || !output) {
+    usage(stderr);
+    return 2;
+  }
+
+  int rc = 1;
+  lfrt_error err = {{0}};
+  lfrt_model *m = NULL;
+  lfrt_interp *it = NULL;
+  double *times = NULL;
+  char *names = NULL;
+  unsigned char *all = NULL;
+  if (lfrt_model_load_file(model_path, &m, &err) != LFRT_OK) {
+    fprintf(stderr, "leapfrog invoke: %s\n", err.msg);
+    goto done;
+  }
+  lfrt_interp_options opt = {threads, 0};
+  if (lfrt_interp_create(m, &opt, &it, &err) != LFRT_OK) {
+    fprintf(stderr, "leapfrog invoke: %s\n", err.msg);
+    goto done;
+  }
+  /* inputs: comma-separated list, one file per model input, exact byte sizes */
+  names = strdup(inputs);
+  if (!names) goto done;
+  int nin = lfrt_interp_input_count(it), k = 0;
+  for (char *save = NULL, *tok = strtok_r(names, ",", &save); tok; tok = strtok_r(NULL, ",", &save), k++) {
+    if (k >= nin) {
+      fprintf(stderr, "leapfrog invoke: %s has %d input(s), more files given\n", model_path, nin);
+      goto done;
+    }
+    const lfrt_tensor *t = lfrt_interp_input(it, k);
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    if (lf_read_file(tok, 0, &buf, &len) != LF_OK) {
+      fprintf(stderr, "leapfrog invoke: cannot read input %d '%s'\n", k, tok);
+      goto done;
+    }
+    if (len != t->bytes) {
+      fprintf(stderr, "leapfrog invoke: input %d '%s' (%s): expected %zu bytes (%s, %lld elements), file %s has %zu\n",
+              k, t->name, tok, t->bytes, lfrt_type_name(t->type), (long long)t->count, tok, len);
+      free(buf);
+      goto done;
+    }
+    lfrt_status st = lfrt_interp_set_input(it, k, buf, len, &err);
+    free(buf);
+    if (st != LFRT_OK) {
+      fprintf(stderr, "leapfrog invoke: %s\n", err.msg);
+      goto done;
+    }
+  }
+  if (k != nin) {
+    fprintf(stderr, "leapfrog invoke: %s has %d input(s), %d file(s) given\n", model_path, nin, k);
+    rc = 2;
+    goto done;
+  }
+
+  times = calloc((size_t)repeat, sizeof(double));
+  if (!times) goto done;
+  for (int r = 0; r < repeat; r++) {
+    double t0 = now_ms();
+    if (lfrt_interp_invoke(it, &err) != LFRT_OK) {
+      fprintf(stderr, "leapfrog invoke: %s\n", err.msg);
+      goto done;
+    }
+    times[r] = now_ms() - t0;
+  }
+
+  int nout = lfrt_interp_output_count(it);
+  size_t total = 0;
+  for (int o = 0; o < nout; o++) total += lfrt_interp_output(it, o)->bytes;
+  all = malloc(total ? total : 1);
+  if (!all) goto done;
+  size_t pos = 0;
+  for (int o = 0; o < nout; o++) {
+    const lfrt_tensor *t = lfrt_interp_output(it, o);
+    memcpy(all + pos, lfrt_interp_output_data(it, o), t->bytes);
+    if (nout > 1) {
+      size_t n = strlen(output) + 16;
+      char *p = malloc(n);
+      if (!p) goto done;
+      snprintf(p, n, "%s.%d", output, o);
+      lf_status fs = lf_write_file_atomic(p, all + pos, t->bytes);
+      if (fs != LF_OK) fprintf(stderr, "leapfrog invoke: cannot write %s\n", p);
+      free(p);
+      if (fs != LF_OK) goto done;
+    }
+    pos += t->bytes;
+  }
+  if (lf_write_file_atomic(output, all, total) != LF_OK) {
+    fprintf(stderr, "leapfrog invoke: cannot write %s\n", output);
+    goto done;
+  }
+
+  qsort(times, (size_t)repeat, sizeof(double), cmp_double);
+  double med = repeat % 2 ? times[repeat / 2] : 0.5 * (times[repeat / 2 - 1] + times[repeat / 2]);
+  lfrt_interp_stats st;
+  lfrt_interp_get_stats(it, &st);
+  fprintf(stderr, "invoke %s: %d run(s), %d thread(s): median %.3f ms, min %.3f, max %.3f; arena %zu bytes (activations %zu)\n",
+          model_path, repeat, threads, med, times[0], times[repeat - 1], st.arena_bytes, st.activation_bytes);
+  if (json) {
+    printf("{\"model\":\"%s\",\"runs\":%d,\"threads\":%d,\"ms\":{\"median\":%.4f,\"min\":%.4f,\"max\":%.4f},"
+           "\"arena_bytes\":%zu,\"activation_bytes\":%zu,\"weight_bytes\":%zu,\"outputs\":[",
+           model_path, repeat, threads, med, times[0], times[repeat - 1], st.arena_bytes, st.activation_bytes,
+           st.weight_bytes);
+    for (int o = 0; o < nout; o++) {
+      const lfrt_tensor *t = lfrt_interp_output(it, o);
+      printf("%s{\"name\":\"%s\",\"dtype\":\"%s\",\"bytes\":%zu,\"shape\":[", o ? "," : "", t->name,
+             lfrt_type_name(t->type), t->bytes);
+      for (int d = 0; d < t->ndim; d++) printf("%s%d", d ? "," : "", (int)t->shape[d]);
+      printf("]}");
+    }
+    printf("]}\n");
+  }
+  rc = 0;
+done:
+  free(all);
+  free(times);
+  free(names);
+  lfrt_interp_free(it);
+  lfrt_model_free(m);
+  return rc;
 }

@@ -1,0 +1,245 @@
+/* Interpreter: create (prepare + plan), I/O access, invoke. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "interp_internal.h"
+
+#define T(i) (&it->m->tensors[(i)])
+
+static void *tdata(const lfrt_interp *it, int t) {
+  if (t < 0) return NULL;
+  if (T(t)->data) return (void *)T(t)->data;
+  if (!it->arena || it->offset[t] < 0) return NULL;
+  return it->arena + it->offset[t];
+}
+
+lfrt_status lfrt_interp_create(const lfrt_model *m, const lfrt_interp_options *opt,
+                               lfrt_interp **out, lfrt_error *err) {
+  *out = NULL;
+  if (!m) return lfrt_set_error(err, LFRT_EINVAL, "lfrt_interp_create: no model");
+  lfrt_interp *it = calloc(1, sizeof *it);
+  if (!it) return lfrt_set_error(err, LFRT_ENOMEM, "%s: out of memory", m->source_name);
+  it->m = m;
+  it->threads = 1;
+  int nt = m->ntensors > 0 ? m->ntensors : 1;
+  it->nodes = calloc((size_t)(m->nops > 0 ? m->nops : 1), sizeof *it->nodes);
+  it->offset = calloc((size_t)nt, sizeof *it->offset);
+  it->first = calloc((size_t)nt, sizeof *it->first);
+  it->last = calloc((size_t)nt, sizeof *it->last);
+  lfrt_status st = LFRT_OK;
+  if (!it->nodes || !it->offset || !it->first || !it->last) {
+    st = lfrt_set_error(err, LFRT_ENOMEM, "%s: out of memory", m->source_name);
+    goto fail;
+  }
+  for (int i = 0; i < m->nops; i++) {
+    st = lfrt_interp_prepare_node(it, i, err);
+    if (st) goto fail;
+  }
+  st = lfrt_plan_arena(it, err);
+  if (st) goto fail;
+  if (!opt || !opt->external_arena) {
+    size_t bytes = it->arena_bytes ? it->arena_bytes : 16;
+    it->arena = malloc(bytes);
+    if (!it->arena) {
+      st = lfrt_set_error(err, LFRT_ENOMEM, "%s: cannot allocate a %zu-byte arena", m->source_name, bytes);
+      goto fail;
+    }
+    memset(it->arena, 0, bytes);
+    it->own_arena = 1;
+  }
+  if (opt && opt->threads > 1) {
+    st = lfrt_interp_set_threads(it, opt->threads, err);
+    if (st) goto fail;
+  }
+  *out = it;
+  return LFRT_OK;
+fail:
+  lfrt_interp_free(it);
+  return st;
+}
+
+void lfrt_interp_free(lfrt_interp *it) {
+  if (!it) return;
+  if (it->pool) lfrt_pool_free(it->pool);
+  if (it->nodes)
+    for (int i = 0; i < it->m->nops; i++) lfrt_interp_free_node(&it->nodes[i]);
+  free(it->nodes);
+  free(it->offset);
+  free(it->first);
+  free(it->last);
+  if (it->own_arena) free(it->arena);
+  free(it);
+}
+
+size_t lfrt_interp_arena_bytes(const lfrt_interp *it) { return it->arena_bytes; }
+
+void lfrt_interp_get_stats(const lfrt_interp *it, lfrt_interp_stats *st) {
+  memset(st, 0, sizeof *st);
+  st->arena_bytes = it->arena_bytes;
+  st->activation_bytes = it->act_bytes;
+  st->state_bytes = it->state_bytes;
+  st->ntensors_planned = it->nplanned;
+  for (int t = 0; t < it->m->ntensors; t++)
+    if (T(t)->data) st->weight_bytes += T(t)->bytes;
+}
+
+lfrt_status lfrt_interp_set_arena(lfrt_interp *it, void *arena, size_t bytes, lfrt_error *err) {
+  if (!arena || bytes < it->arena_bytes || ((uintptr_t)arena & 15))
+    return lfrt_set_error(err, LFRT_EINVAL, "%s: arena of %zu bytes at %p: need %zu bytes, 16-byte aligned",
+                          it->m->source_name, bytes, arena, it->arena_bytes);
+  if (it->own_arena) free(it->arena);
+  it->arena = arena;
+  it->own_arena = 0;
+  return LFRT_OK;
+}
+
+lfrt_status lfrt_interp_set_threads(lfrt_interp *it, int threads, lfrt_error *err) {
+  if (threads < 1 || threads > 64)
+    return lfrt_set_error(err, LFRT_EINVAL, "%s: %d threads (want 1..64)", it->m->source_name, threads);
+  if (it->pool) {
+    lfrt_pool_free(it->pool);
+    it->pool = NULL;
+  }
+  it->threads = 1;
+  if (threads > 1) {
+    lfrt_status st = lfrt_pool_create(threads, &it->pool);
+    if (st) return lfrt_set_error(err, st, "%s: cannot start %d threads", it->m->source_name, threads);
+    it->threads = threads;
+  }
+  return LFRT_OK;
+}
+
+/* ---- running one node ------------------------------------------------------------- */
+void lfrt_interp_run_node(lfrt_interp *it, int i, int begin, int end) {
+  lfrt_node *n = &it->nodes[i];
+  void *x = tdata(it, n->x), *w = tdata(it, n->w), *b = tdata(it, n->b), *y = tdata(it, n->out);
+  switch (n->kind) {
+  case K_CONV_Q: lfrt_qs8_conv2d__ref(&n->p.conv, x, w, b, y, begin, end); break;
+  case K_CONV_F: lfrt_f32_conv2d__ref(&n->p.conv, x, w, b, y, begin, end); break;
+  case K_DW_Q: lfrt_qs8_dwconv2d__ref(&n->p.conv, x, w, b, y, begin, end); break;
+  case K_DW_F: lfrt_f32_dwconv2d__ref(&n->p.conv, x, w, b, y, begin, end); break;
+  case K_TCONV_Q: lfrt_qs8_tconv2d__ref(&n->p.conv, x, w, b, y, begin, end); break;
+  case K_TCONV_F: lfrt_f32_tconv2d__ref(&n->p.conv, x, w, b, y, begin, end); break;
+  case K_FC_Q: lfrt_qs8_fc__ref(&n->p.fc, x, w, b, y, begin, end); break;
+  case K_FC_F: lfrt_f32_fc__ref(&n->p.fc, x, w, b, y, begin, end); break;
+  case K_AVG_Q: lfrt_qs8_avgpool__ref(&n->p.pool, x, y, begin, end); break;
+  case K_AVG_F: lfrt_f32_avgpool__ref(&n->p.pool, x, y, begin, end); break;
+  case K_MAX_Q: lfrt_qs8_maxpool__ref(&n->p.pool, x, y, begin, end); break;
+  case K_MAX_F: lfrt_f32_maxpool__ref(&n->p.pool, x, y, begin, end); break;
+  case K_MEAN_Q: lfrt_qs8_mean__ref(&n->p.mean, x, y, begin, end); break;
+  case K_MEAN_F: lfrt_f32_mean__ref(&n->p.mean, x, y, begin, end); break;
+  case K_ADD_Q: lfrt_qs8_add__ref(&n->p.bin, x, w, y, begin, end); break;
+  case K_ADD_F: lfrt_f32_add__ref(&n->p.bin, x, w, y, begin, end); break;
+  case K_MUL_Q: lfrt_qs8_mul__ref(&n->p.bin, x, w, y, begin, end); break;
+  case K_MUL_F: lfrt_f32_mul__ref(&n->p.bin, x, w, y, begin, end); break;
+  case K_CONCAT: lfrt_x8_concat__ref(&n->p.concat, n->in_ptrs, y, begin, end); break;
+  case K_PAD: lfrt_xx_pad__ref(&n->p.pad, x, y, begin, end); break;
+  case K_COPY:
+    if (begin < end && x != y) memmove(y, x, n->copy_bytes);
+    break;
+  case K_RNN_Q: lfrt_qs8_resize_nearest__ref(&n->p.resize, x, y, begin, end); break;
+  case K_RNN_F: lfrt_f32_resize_nearest__ref(&n->p.resize, x, y, begin, end); break;
+  case K_RBL_Q: lfrt_qs8_resize_bilinear__ref(&n->p.resize, x, y, begin, end); break;
+  case K_RBL_F: lfrt_f32_resize_bilinear__ref(&n->p.resize, x, y, begin, end); break;
+  case K_LUT_Q: lfrt_qs8_lut__ref(n->lut, x, y, begin, end); break;
+  case K_SOFTMAX_Q: lfrt_qs8_softmax__ref(&n->p.softmax, x, y, begin, end); break;
+  case K_SOFTMAX_F: lfrt_f32_softmax__ref(&n->p.softmax, x, y, begin, end); break;
+  case K_LOGISTIC_F: lfrt_f32_logistic__ref(&n->p.un, x, y, begin, end); break;
+  case K_CLAMP_F: lfrt_f32_clamp__ref(&n->p.un, x, y, begin, end); break;
+  case K_QUANTIZE_F: lfrt_f32_qs8_quantize__ref(&n->p.un, x, y, begin, end); break;
+  case K_DEQUANTIZE: lfrt_qs8_f32_dequantize__ref(&n->p.un, x, y, begin, end); break;
+  }
+}
+
+typedef struct {
+  lfrt_interp *it;
+  int node;
+} job;
+
+static void run_slice(void *ctx, int t, int nthreads) {
+  job *j = ctx;
+  int work = j->it->nodes[j->node].work;
+  int begin = (int)((int64_t)work * t / nthreads), end = (int)((int64_t)work * (t + 1) / nthreads);
+  if (begin < end) lfrt_interp_run_node(j->it, j->node, begin, end);
+}
+
+lfrt_status lfrt_interp_invoke(lfrt_interp *it, lfrt_error *err) {
+  if (!it->arena) return lfrt_set_error(err, LFRT_EINVAL, "%s: invoke without an arena (call lfrt_interp_set_arena)", it->m->source_name);
+  for (int i = 0; i < it->m->nops; i++) {
+    lfrt_node *n = &it->nodes[i];
+    if (n->kind == K_CONCAT)
+      for (int k = 0; k < n->nin; k++) n->in_ptrs[k] = tdata(it, n->in_tensors[k]);
+    if (it->pool && n->work > 1 && n->kind != K_COPY) {
+      job j = {it, i};
+      lfrt_pool_run(it->pool, run_slice, &j);
+    } else {
+      lfrt_interp_run_node(it, i, 0, n->work);
+    }
+  }
+  return LFRT_OK;
+}
+
+/* ---- I/O -------------------------------------------------------------------------- */
+int lfrt_interp_input_count(const lfrt_interp *it) { return it->m->ninputs; }
+int lfrt_interp_output_count(const lfrt_interp *it) { return it->m->noutputs; }
+const lfrt_tensor *lfrt_interp_input(const lfrt_interp *it, int i) {
+  return i >= 0 && i < it->m->ninputs ? T(it->m->inputs[i]) : NULL;
+}
+const lfrt_tensor *lfrt_interp_output(const lfrt_interp *it, int i) {
+  return i >= 0 && i < it->m->noutputs ? T(it->m->outputs[i]) : NULL;
+}
+void *lfrt_interp_input_data(lfrt_interp *it, int i) {
+  if (i < 0 || i >= it->m->ninputs || T(it->m->inputs[i])->data) return NULL;
+  return tdata(it, it->m->inputs[i]);
+}
+const void *lfrt_interp_output_data(const lfrt_interp *it, int i) {
+  return i >= 0 && i < it->m->noutputs ? tdata(it, it->m->outputs[i]) : NULL;
+}
+int lfrt_interp_input_index(const lfrt_interp *it, const char *name) {
+  for (int i = 0; i < it->m->ninputs; i++)
+    if (name && !strcmp(T(it->m->inputs[i])->name, name)) return i;
+  return -1;
+}
+int lfrt_interp_output_index(const lfrt_interp *it, const char *name) {
+  for (int i = 0; i < it->m->noutputs; i++)
+    if (name && !strcmp(T(it->m->outputs[i])->name, name)) return i;
+  return -1;
+}
+lfrt_status lfrt_interp_set_input(lfrt_interp *it, int i, const void *data, size_t bytes, lfrt_error *err) {
+  void *dst = lfrt_interp_input_data(it, i);
+  if (!dst) return lfrt_set_error(err, LFRT_EINVAL, "%s: no writable input %d", it->m->source_name, i);
+  const lfrt_tensor *t = lfrt_interp_input(it, i);
+  if (bytes != t->bytes)
+    return lfrt_set_error(err, LFRT_EINVAL, "%s: input %d '%s' takes %zu bytes, got %zu", it->m->source_name, i, t->name, t->bytes, bytes);
+  memcpy(dst, data, bytes);
+  return LFRT_OK;
+}
+lfrt_status lfrt_interp_get_output(const lfrt_interp *it, int i, void *data, size_t bytes, lfrt_error *err) {
+  const void *src = lfrt_interp_output_data(it, i);
+  if (!src) return lfrt_set_error(err, LFRT_EINVAL, "%s: no output %d", it->m->source_name, i);
+  const lfrt_tensor *t = lfrt_interp_output(it, i);
+  if (bytes != t->bytes)
+    return lfrt_set_error(err, LFRT_EINVAL, "%s: output %d '%s' has %zu bytes, buffer %zu", it->m->source_name, i, t->name, t->bytes, bytes);
+  memcpy(data, src, bytes);
+  return LFRT_OK;
+}
+
+long lfrt_interp_tensor_offset(const lfrt_interp *it, int t) {
+  return t >= 0 && t < it->m->ntensors ? it->offset[t] : -1;
+}
+void lfrt_interp_tensor_lifetime(const lfrt_interp *it, int t, int *first, int *last) {
+  *first = *last = -2;
+  if (t < 0 || t >= it->m->ntensors || it->offset[t] < 0) return;
+  *first = it->first[t];
+  *last = it->last[t];
+}
+
+lfrt_status lfrt_interp_plan_bytes(const lfrt_model *m, size_t *arena_bytes, lfrt_error *err) {
+  lfrt_interp_options o = {1, 1};
+  lfrt_interp *it;
+  lfrt_status st = lfrt_interp_create(m, &o, &it, err);
+  if (st) return st;
+  *arena_bytes = it->arena_bytes;
+  lfrt_interp_free(it);
+  return LFRT_OK;
+}

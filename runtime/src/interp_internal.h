@@ -1,0 +1,70 @@
+/* Internal state of the interpreter (interp.c, interp_prepare.c, planner.c). */
+#ifndef LFRT_INTERP_INTERNAL_H
+#define LFRT_INTERP_INTERNAL_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lfrt_interp.h"
+#include "lfrt_kernels.h"
+
+typedef enum {
+  K_CONV_Q, K_CONV_F, K_DW_Q, K_DW_F, K_TCONV_Q, K_TCONV_F, K_FC_Q, K_FC_F,
+  K_AVG_Q, K_AVG_F, K_MAX_Q, K_MAX_F, K_MEAN_Q, K_MEAN_F,
+  K_ADD_Q, K_ADD_F, K_MUL_Q, K_MUL_F, K_CONCAT, K_PAD, K_COPY,
+  K_RNN_Q, K_RNN_F, K_RBL_Q, K_RBL_F, K_LUT_Q, K_SOFTMAX_Q, K_SOFTMAX_F,
+  K_LOGISTIC_F, K_CLAMP_F, K_QUANTIZE_F, K_DEQUANTIZE
+} lfrt_kind;
+
+typedef struct {
+  lfrt_kind kind;
+  int work;         /* work units, split across threads */
+  int x, w, b, out; /* tensor indices: main input, weights / 2nd input, bias, output (-1 = none) */
+  union {
+    lfrt_conv_params conv;
+    lfrt_fc_params fc;
+    lfrt_pool_params pool;
+    lfrt_mean_params mean;
+    lfrt_binary_params bin;
+    lfrt_concat_params concat;
+    lfrt_pad_params pad;
+    lfrt_resize_params resize;
+    lfrt_softmax_params softmax;
+    lfrt_unary_params un;
+  } p;
+  int32_t *mult, *shift; /* owned, per output channel */
+  float *exp_lut;        /* owned, [256] */
+  int8_t lut[256];
+  size_t copy_bytes;     /* K_COPY */
+  int nin;               /* K_CONCAT */
+  int *in_tensors;       /* owned [nin] */
+  size_t *inner_bytes;   /* owned [nin] */
+  const void **in_ptrs;  /* owned [nin], filled at invoke */
+} lfrt_node;
+
+typedef struct lfrt_pool lfrt_pool;
+
+struct lfrt_interp {
+  const lfrt_model *m;
+  lfrt_node *nodes;
+  long *offset;      /* per tensor: arena offset, -1 = constant / unused */
+  int *first, *last; /* per tensor lifetime in node indices */
+  size_t arena_bytes, act_bytes, state_bytes;
+  int nplanned;
+  unsigned char *arena;
+  int own_arena;
+  int threads;
+  lfrt_pool *pool;
+};
+
+lfrt_status lfrt_interp_prepare_node(lfrt_interp *it, int i, lfrt_error *err);
+void lfrt_interp_free_node(lfrt_node *n);
+lfrt_status lfrt_plan_arena(lfrt_interp *it, lfrt_error *err);
+void lfrt_interp_run_node(lfrt_interp *it, int i, int begin, int end);
+
+/* thread pool (interp_pool.c) */
+lfrt_status lfrt_pool_create(int threads, lfrt_pool **out);
+void lfrt_pool_free(lfrt_pool *p);
+/* Runs fn(ctx, t, nthreads) for t = 0..nthreads-1 and waits. */
+void lfrt_pool_run(lfrt_pool *p, void (*fn)(void *ctx, int t, int n), void *ctx);
+
+#endif
