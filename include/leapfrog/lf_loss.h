@@ -10,7 +10,8 @@
 
 /* torch BCEWithLogitsLoss(reduction='mean', pos_weight):
  *   l = -[ pw_j * t * log(sigmoid(x)) + (1-t) * log(1-sigmoid(x)) ]
- * averaged over all n*k elements. pos_weight: k floats or NULL (all 1).
+ * averaged over all elements. pos_weight: one float per class (the last
+ * dimension, e.g. 14 for [n][1][1][14]) or NULL (all 1).
  * targets in [0,1], same numel as logits. */
 lf_status lf_bce_with_logits(const lf_tensor *logits, const lf_tensor *targets,
                              const float *pos_weight, float *loss, lf_tensor *grad);

@@ -32,7 +32,7 @@ lf_status lf_bce_with_logits(const lf_tensor *logits, const lf_tensor *targets, 
                              float *loss, lf_tensor *grad) {
   lf_status s = check("bce_with_logits", logits, targets);
   if (s || (s = prep_grad(grad, logits))) return s;
-  size_t n = logits->numel, k = n / (size_t)(logits->shape[0] > 0 ? logits->shape[0] : 1);
+  size_t n = logits->numel, k = (size_t)(logits->ndim ? logits->shape[logits->ndim - 1] : 1);
   double sum = 0;
   for (size_t i = 0; i < n; i++) {
     double x = logits->data[i], t = targets->data[i], pw = pos_weight ? pos_weight[i % k] : 1.0;
