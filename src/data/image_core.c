@@ -1,4 +1,5 @@
 /* Image buffers, format dispatch by magic bytes, channel conversion, RNG. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,9 +65,21 @@ lf_status lf_image_read(const char *path, lf_image *out, lf_image_info *info) {
 }
 
 lf_status lf_image_probe(const char *path, lf_image_info *info) {
-  unsigned char *d;
-  size_t n;
+  unsigned char *d = NULL;
+  size_t n = 0;
   memset(info, 0, sizeof *info);
+  /* PNG keeps its header in the first bytes: read 4 KiB only; others: the whole file */
+  FILE *f = fopen(path, "rb");
+  if (f) {
+    unsigned char head[4096];
+    size_t k = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (lf_magic(head, k) == 1) {
+      lf_image dummy;
+      memset(&dummy, 0, sizeof dummy);
+      return lf_png_decode(head, k, path, &dummy, info, 1);
+    }
+  }
   lf_status s = lf_read_file(path, (size_t)1 << 30, &d, &n);
   if (s) return s;
   lf_image dummy;
