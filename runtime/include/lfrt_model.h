@@ -23,7 +23,7 @@
  *  - quantization: count 0 (none), 1 (per tensor) or shape[axis] (per axis);
  *    scales finite and > 0; zero points within the tensor type's range;
  *  - activation functions are NONE, RELU, RELU_N1_TO_1 or RELU6; strides,
- *    dilations, filter sizes and depth multipliers are >= 1; padding is SAME or
+ *    dilations and filter sizes are >= 1 (depth_multiplier >= 0); padding is SAME or
  *    VALID; concatenation/softmax axes are NOT range-checked against shapes
  *    (the interpreter's prepare does shape checks).
  *
@@ -101,7 +101,7 @@ typedef struct { /* CONV_2D */
 typedef struct { /* DEPTHWISE_CONV_2D */
   lfrt_padding padding;
   int stride_w, stride_h;     /* >= 1 */
-  int depth_multiplier;       /* >= 1 (a 0 in the file is read as 1, as TFLite does) */
+  int depth_multiplier;       /* >= 0; 0 = not given: out_channels / in_channels */
   int dilation_w, dilation_h; /* >= 1, default 1 */
   lfrt_activation activation;
 } lfrt_depthwise_options;
