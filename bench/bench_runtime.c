@@ -1,0 +1,310 @@
+/* Runtime benchmark and model writer for the oracle tests.
+ *
+ *   bench_runtime [--runs N] [--threads T] [--no-peer]
+ *       DenseNet-121-shaped int8 at 224x224x3 and UNet-shaped int8 at 80x112x1
+ *       (tests/util/model_zoo.h): ms per image (median, min-max over N runs),
+ *       arena MB, model MB, in leapfrog and in LiteRT (wasm under node, 1
+ *       thread) measured in the same run, and the ratio. Also checks that both
+ *       give the same output bytes.
+ *   bench_runtime --write-models DIR [--small]
+ *       writes the zoo models + one random input each + DIR/models.tsv
+ *       (name, model, input, exactness class); --small builds them at reduced
+ *       resolution (DenseNet 64x64, UNet 32x48) for quick tests.
+ *   bench_runtime --write-ops DIR [--runs R] [--seed S]   single-op oracle cases
+ *   bench_runtime --check-ops DIR                         compare (see oracle_ops.h)
+ *   bench_runtime --invoke-tsv MANIFEST   run "MODEL IN OUT" lines in-process, like
+ *       `leapfrog invoke` (OUT.err gets the message when a model is refused)
+ * env: LF_ROOT (repository root, to find tests/oracles/tflite; default ".") */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lfrt.h"
+#include "lfrt_interp.h"
+#include "util/model_zoo.h"
+#include "util/oracle_ops.h"
+#include "util/op_zoo.h"
+
+typedef struct {
+  const char *name;
+  int fp32, kind; /* kind 0 densenet, 1 unet resize, 2 unet tconv */
+  int h, w;
+} zoo_entry;
+
+static int build(const zoo_entry *e, void **bytes, size_t *len) {
+  char msg[256] = "";
+  int rc = e->kind == 0 ? lf_zoo_densenet121(e->fp32, 121, e->h, e->w, 14, bytes, len, msg, sizeof msg)
+                        : lf_zoo_unet(e->fp32, 80112 + e->kind, e->h, e->w, 32, e->kind == 2,
+                                      bytes, len, msg, sizeof msg);
+  if (rc < 0) fprintf(stderr, "bench_runtime: building %s: %s\n", e->name, msg);
+  return rc;
+}
+
+static int write_bytes(const char *path, const void *data, size_t len) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return -1;
+  size_t w = fwrite(data, 1, len, f);
+  return (fclose(f) == 0 && w == len) ? 0 : -1;
+}
+
+static size_t input_bytes(const zoo_entry *e) {
+  return (size_t)e->h * e->w * (e->kind == 0 ? 3 : 1) * (e->fp32 ? 4 : 1);
+}
+
+static int write_models(const char *dir, int small) {
+  zoo_entry zs[] = {{"densenet121_i8", 0, 0, 224, 224}, {"densenet121_f32", 1, 0, 224, 224},
+                    {"unet_i8", 0, 1, 80, 112},          {"unet_tconv_i8", 0, 2, 80, 112},
+                    {"unet_f32", 1, 1, 80, 112},         {"unet_tconv_f32", 1, 2, 80, 112}};
+  char path[1024];
+  snprintf(path, sizeof path, "%s/models.tsv", dir);
+  FILE *tsv = fopen(path, "w");
+  if (!tsv) return 1;
+  uint64_t rng = 20261124;
+  for (size_t i = 0; i < sizeof zs / sizeof zs[0]; i++) {
+    zoo_entry e = zs[i];
+    if (small) {
+      e.h = e.kind == 0 ? 64 : 32;
+      e.w = e.kind == 0 ? 64 : 48;
+    }
+    void *bytes;
+    size_t len;
+    if (build(&e, &bytes, &len) < 0) return 1;
+    snprintf(path, sizeof path, "%s/%s.tflite", dir, e.name);
+    int rc = write_bytes(path, bytes, len);
+    free(bytes);
+    size_t ib = input_bytes(&e);
+    void *in = malloc(ib);
+    if (!in || rc < 0) return 1;
+    lf_opzoo_random_input(&rng, e.fp32 ? LFRT_FLOAT32 : LFRT_INT8, in, ib);
+    snprintf(path, sizeof path, "%s/%s.in.bin", dir, e.name);
+    rc = write_bytes(path, in, ib);
+    free(in);
+    if (rc < 0) return 1;
+    fprintf(tsv, "%s\t%s/%s.tflite\t%s/%s.in.bin\t%s\n", e.name, dir, e.name, dir, e.name,
+            e.fp32 ? "f32" : "i8");
+  }
+  fclose(tsv);
+  return 0;
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_d(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Runs LiteRT on model/input `runs` times (one node process), parses its
+ * per-run ms; output bytes go to out_path. Returns the number of timings. */
+static int run_litert(const char *root, const char *dir, const char *model, const char *input,
+                      const char *out_path, int runs, double *ms) {
+  char path[1024], cmd[4096];
+  snprintf(path, sizeof path, "%s/bench.tsv", dir);
+  FILE *f = fopen(path, "w");
+  if (!f) return 0;
+  fprintf(f, "%s\t%s\t%s\n", model, input, out_path);
+  fclose(f);
+  snprintf(cmd, sizeof cmd,
+           "TFLITE_THREADS=1 TFLITE_REPEAT=%d node '%s/tests/oracles/tflite/run_litert_batch.mjs' "
+           "'%s' 2>/dev/null",
+           runs, root, path);
+  FILE *p = popen(cmd, "r");
+  if (!p) return 0;
+  static char buf[1 << 16];
+  size_t n = fread(buf, 1, sizeof buf - 1, p);
+  buf[n] = 0;
+  pclose(p);
+  char *s = strstr(buf, "\"ms\":[");
+  if (!s || !strstr(buf, "\"ok\":true")) {
+    fprintf(stderr, "bench_runtime: LiteRT failed: %.300s\n", buf);
+    return 0;
+  }
+  s += 6;
+  int k = 0;
+  while (k < runs && *s && *s != ']') {
+    char *e;
+    ms[k++] = strtod(s, &e);
+    if (e == s) break;
+    s = e;
+    if (*s == ',') s++;
+  }
+  return k;
+}
+
+static int bench(int runs, int threads, int peer) {
+  const char *root = getenv("LF_ROOT") ? getenv("LF_ROOT") : ".";
+  char dir[] = "/tmp/lf-bench-runtime.XXXXXX";
+  if (!mkdtemp(dir)) return 1;
+  zoo_entry zs[] = {{"densenet121_i8", 0, 0, 224, 224}, {"unet_i8", 0, 1, 80, 112},
+                    {"unet_tconv_i8", 0, 2, 80, 112}};
+  int status = 0;
+  printf("%-16s %10s %10s %21s %9s %21s %8s %s\n", "model", "model_MB", "arena_MB",
+         "leapfrog ms med[min-max]", "", "LiteRT ms med[min-max]", "ratio", "same bytes");
+  uint64_t rng = 7;
+  for (size_t i = 0; i < sizeof zs / sizeof zs[0]; i++) {
+    const zoo_entry *e = &zs[i];
+    void *bytes;
+    size_t len;
+    if (build(e, &bytes, &len) < 0) return 1;
+    char mpath[1200], ipath[1200], opath[1200];
+    snprintf(mpath, sizeof mpath, "%s/%s.tflite", dir, e->name);
+    snprintf(ipath, sizeof ipath, "%s/%s.in.bin", dir, e->name);
+    snprintf(opath, sizeof opath, "%s/%s.litert.bin", dir, e->name);
+    size_t ib = input_bytes(e);
+    void *in = malloc(ib);
+    lf_opzoo_random_input(&rng, LFRT_INT8, in, ib);
+    write_bytes(mpath, bytes, len);
+    write_bytes(ipath, in, ib);
+    lfrt_model *m = NULL;
+    lfrt_interp *it = NULL;
+    lfrt_error err = {""};
+    lfrt_interp_options io = {threads, 0};
+    if (lfrt_model_load(bytes, len, e->name, &m, &err) != LFRT_OK ||
+        lfrt_interp_create(m, &io, &it, &err) != LFRT_OK ||
+        lfrt_interp_set_input(it, 0, in, ib, &err) != LFRT_OK) {
+      fprintf(stderr, "bench_runtime: %s: %s\n", e->name, err.msg);
+      return 1;
+    }
+    double *ms = calloc((size_t)runs, sizeof *ms), *lms = calloc((size_t)runs, sizeof *lms);
+    if (lfrt_interp_invoke(it, &err) != LFRT_OK) { /* warm-up */
+      fprintf(stderr, "bench_runtime: %s: %s\n", e->name, err.msg);
+      return 1;
+    }
+    for (int r = 0; r < runs; r++) {
+      double t0 = now_ms();
+      lfrt_interp_invoke(it, &err);
+      ms[r] = now_ms() - t0;
+    }
+    qsort(ms, (size_t)runs, sizeof *ms, cmp_d);
+    const lfrt_tensor *ot = lfrt_interp_output(it, 0);
+    const void *ours = lfrt_interp_output_data(it, 0);
+    char lit[64] = "(not run)", ratio[16] = "-", same[16] = "-";
+    int nl = peer ? run_litert(root, dir, mpath, ipath, opath, runs, lms) : 0;
+    if (nl > 0) {
+      qsort(lms, (size_t)nl, sizeof *lms, cmp_d);
+      snprintf(lit, sizeof lit, "%8.2f [%.2f-%.2f]", lms[nl / 2], lms[0], lms[nl - 1]);
+      snprintf(ratio, sizeof ratio, "%.2fx", lms[nl / 2] / ms[runs / 2]);
+      FILE *f = fopen(opath, "rb");
+      unsigned char *lb = malloc(ot->bytes);
+      size_t got = f && lb ? fread(lb, 1, ot->bytes, f) : 0;
+      if (f) fclose(f);
+      int eq = got == ot->bytes && !memcmp(lb, ours, ot->bytes);
+      snprintf(same, sizeof same, "%s", eq ? "yes" : "NO");
+      if (!eq) status = 1;
+      free(lb);
+    } else if (peer) {
+      status = 1;
+    }
+    printf("%-16s %10.2f %10.2f %8.2f [%.2f-%.2f] %9s %21s %8s %s\n", e->name, len / 1048576.0,
+           lfrt_interp_arena_bytes(it) / 1048576.0, ms[runs / 2], ms[0], ms[runs - 1], "", lit,
+           ratio, same);
+    fflush(stdout);
+    free(ms);
+    free(lms);
+    free(in);
+    free(bytes);
+    lfrt_interp_free(it);
+    lfrt_model_free(m);
+  }
+  printf("(%d runs each, leapfrog %d thread(s), reference kernels; LiteRT.js wasm, 1 thread, "
+         "same inputs)\n",
+         runs, threads);
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd) != 0) status = 1;
+  return status;
+}
+
+/* Runs each line "MODEL IN0[,IN1] OUT" of a manifest in-process (what
+ * `leapfrog invoke` does), so the oracle tests can run without the CLI too.
+ * A model we refuse gets OUT.err with the message. Returns the number of failures. */
+static int invoke_tsv(const char *tsv) {
+  FILE *f = fopen(tsv, "r");
+  if (!f) return 1;
+  static char line[16384];
+  int failures = 0;
+  while (fgets(line, sizeof line, f)) {
+    char *model = strtok(line, "\t\n"), *ins = strtok(NULL, "\t\n"), *out = strtok(NULL, "\t\n");
+    if (!model || !ins || !out) continue;
+    lfrt_model *m = NULL;
+    lfrt_interp *it = NULL;
+    lfrt_error err = {""};
+    int ok = lfrt_model_load_file(model, &m, &err) == LFRT_OK &&
+             lfrt_interp_create(m, NULL, &it, &err) == LFRT_OK;
+    for (int i = 0; ok; i++) {
+      char *in = strtok(i ? NULL : ins, ",");
+      if (!in) break;
+      const lfrt_tensor *t = lfrt_interp_input(it, i);
+      FILE *fi = fopen(in, "rb");
+      size_t got = t && fi ? fread(lfrt_interp_input_data(it, i), 1, t->bytes, fi) : 0;
+      if (fi) fclose(fi);
+      if (!t || got != t->bytes) {
+        snprintf(err.msg, sizeof err.msg, "%s: cannot read input %d", in, i);
+        ok = 0;
+      }
+    }
+    if (ok) ok = lfrt_interp_invoke(it, &err) == LFRT_OK;
+    if (ok) {
+      FILE *fo = fopen(out, "wb");
+      for (int i = 0; fo && i < lfrt_interp_output_count(it); i++)
+        fwrite(lfrt_interp_output_data(it, i), 1, lfrt_interp_output(it, i)->bytes, fo);
+      if (!fo || fclose(fo)) ok = 0;
+    }
+    if (!ok) {
+      char ep[2048];
+      snprintf(ep, sizeof ep, "%s.err", out);
+      FILE *fe = fopen(ep, "w");
+      if (fe) {
+        fprintf(fe, "%s\n", err.msg);
+        fclose(fe);
+      }
+      failures++;
+    }
+    lfrt_interp_free(it);
+    lfrt_model_free(m);
+  }
+  fclose(f);
+  return failures;
+}
+
+int main(int argc, char **argv) {
+  int runs = 0, threads = 1, peer = 1, small = 0;
+  uint64_t seed = 1;
+  const char *write_m = NULL, *write_o = NULL, *check_o = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "--no-peer")) peer = 0;
+    else if (!strcmp(argv[i], "--small")) small = 1;
+    else if (!strcmp(argv[i], "--write-models") && i + 1 < argc) write_m = argv[++i];
+    else if (!strcmp(argv[i], "--write-ops") && i + 1 < argc) write_o = argv[++i];
+    else if (!strcmp(argv[i], "--check-ops") && i + 1 < argc) check_o = argv[++i];
+    else if (!strcmp(argv[i], "--invoke-tsv") && i + 1 < argc) return invoke_tsv(argv[i + 1]) ? 1 : 0;
+    else {
+      fprintf(stderr,
+              "usage: bench_runtime [--runs N] [--threads T] [--no-peer]\n"
+              "       bench_runtime --write-models DIR [--small]\n"
+              "       bench_runtime --write-ops DIR [--runs R] [--seed S]\n"
+              "       bench_runtime --check-ops DIR\n"
+              "       bench_runtime --invoke-tsv MANIFEST\n");
+      return 2;
+    }
+  }
+  if (write_m) return write_models(write_m, small);
+  if (write_o) return lf_oracle_write_ops(write_o, seed, runs > 0 ? runs : 2, stdout) ? 1 : 0;
+  if (check_o) {
+    int f = lf_oracle_check_ops(check_o, stdout);
+    if (f < 0) fprintf(stderr, "bench_runtime: cannot read %s/cases.tsv\n", check_o);
+    return f ? 1 : 0;
+  }
+  return bench(runs > 0 ? runs : 10, threads, peer);
+}
