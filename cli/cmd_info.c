@@ -1,13 +1,296 @@
+/* leapfrog info MODEL.tflite [--json]: what a .tflite model holds (ops,
+ * tensors, parameters, MACs, file size, planned arena, inputs/outputs with
+ * shapes, dtypes, scales, zero points). `leapfrog info --arch NAME` describes
+ * a built-in architecture instead (cmd_info_arch.c). */
+#include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "lfrt.h"
+#include "lfrt_interp.h"
 
-/* `leapfrog info --arch NAME` describes a built-in architecture (cmd_info_arch.c);
- * `leapfrog info MODEL.tflite` describes a model file. */
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: leapfrog info MODEL.tflite [--json]\n"
+          "       leapfrog info --arch NAME [...]   (a built-in architecture)\n\n"
+          "Loads and verifies a TFLite model and prints its ops (count per type and\n"
+          "every node), tensors, parameter count, MACs, file size, planned arena\n"
+          "bytes, and inputs/outputs with shapes, dtypes, scales and zero points.\n"
+          "  --json   one JSON object on stdout instead of text\n"
+          "Exit: 0 ok, 1 the model cannot be read (message on stderr), 2 usage.\n");
+}
+
+/* Constant inputs that are shapes/axes/paddings, not learned parameters. */
+static int is_shape_input(const lfrt_operator *op, int i) {
+  switch (op->op) {
+    case LFRT_OP_RESHAPE: case LFRT_OP_PAD: case LFRT_OP_MEAN: case LFRT_OP_RESIZE_BILINEAR:
+    case LFRT_OP_RESIZE_NEAREST_NEIGHBOR:
+      return i == 1;
+    case LFRT_OP_TRANSPOSE_CONV:
+      return i == 0;
+    default:
+      return 0;
+  }
+}
+
+/* Multiply-accumulates of one node (0 for ops without a dot product). */
+static int64_t node_macs(const lfrt_model *m, const lfrt_operator *op) {
+  if (op->ninputs < 2 || op->inputs[1] < 0) return 0;
+  const lfrt_tensor *out = &m->tensors[op->outputs[0]];
+  const lfrt_tensor *w = &m->tensors[op->inputs[1]];
+  switch (op->op) {
+    case LFRT_OP_CONV_2D: /* weights [cout, kh, kw, cin] */
+      if (w->ndim != 4) return 0;
+      return out->count * (int64_t)w->shape[1] * w->shape[2] * w->shape[3];
+    case LFRT_OP_DEPTHWISE_CONV_2D: /* weights [1, kh, kw, cout] */
+      if (w->ndim != 4) return 0;
+      return out->count * (int64_t)w->shape[1] * w->shape[2];
+    case LFRT_OP_FULLY_CONNECTED: /* weights [units, depth] */
+      if (w->ndim < 1) return 0;
+      return out->count * (int64_t)w->shape[w->ndim - 1];
+    case LFRT_OP_TRANSPOSE_CONV: { /* weights [cout, kh, kw, cin], input 2 */
+      if (w->ndim != 4 || op->ninputs < 3 || op->inputs[2] < 0) return 0;
+      const lfrt_tensor *in = &m->tensors[op->inputs[2]];
+      return in->count * (int64_t)w->shape[0] * w->shape[1] * w->shape[2];
+    }
+    default:
+      return 0;
+  }
+}
+
+static void shape_str(const lfrt_tensor *t, char *buf, size_t n) {
+  size_t k = (size_t)snprintf(buf, n, "[");
+  for (int d = 0; d < t->ndim && k < n; d++)
+    k += (size_t)snprintf(buf + k, n - k, "%s%d", d ? "," : "", (int)t->shape[d]);
+  if (k < n) snprintf(buf + k, n - k, "]");
+}
+
+static void quant_str(const lfrt_tensor *t, char *buf, size_t n) {
+  if (t->quant.count == 0) snprintf(buf, n, "-");
+  else if (t->quant.count == 1)
+    snprintf(buf, n, "scale %.9g zero_point %d", (double)t->quant.scale[0], (int)t->quant.zero_point[0]);
+  else
+    snprintf(buf, n, "per-axis %d: %d scales [%.6g .. ], zero_point [%d .. ]", t->quant.axis,
+             t->quant.count, (double)t->quant.scale[0], (int)t->quant.zero_point[0]);
+}
+
+static cJSON *int_array(const int32_t *v, int n) {
+  cJSON *a = cJSON_CreateArray();
+  for (int i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(v[i]));
+  return a;
+}
+
+static cJSON *tensor_json(const lfrt_model *m, int idx) {
+  const lfrt_tensor *t = &m->tensors[idx];
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddNumberToObject(o, "index", idx);
+  cJSON_AddStringToObject(o, "name", t->name);
+  cJSON_AddStringToObject(o, "dtype", lfrt_type_name(t->type));
+  cJSON_AddItemToObject(o, "shape", int_array(t->shape, t->ndim));
+  cJSON_AddNumberToObject(o, "bytes", (double)t->bytes);
+  cJSON_AddBoolToObject(o, "constant", t->data != NULL);
+  if (t->quant.count > 0) {
+    cJSON *q = cJSON_CreateObject();
+    cJSON *s = cJSON_CreateArray();
+    for (int i = 0; i < t->quant.count; i++)
+      cJSON_AddItemToArray(s, cJSON_CreateNumber((double)t->quant.scale[i]));
+    cJSON_AddItemToObject(q, "scale", s);
+    cJSON_AddItemToObject(q, "zero_point", int_array(t->quant.zero_point, t->quant.count));
+    cJSON_AddNumberToObject(q, "axis", t->quant.axis);
+    cJSON_AddItemToObject(o, "quantization", q);
+  } else {
+    cJSON_AddNullToObject(o, "quantization");
+  }
+  return o;
+}
+
+typedef struct {
+  int64_t params, param_bytes, macs;
+  int op_count[256];
+  int has_arena;
+  size_t arena;
+  char arena_err[LFRT_ERROR_MSG_SIZE];
+} summary;
+
+static void summarise(const lfrt_model *m, summary *s) {
+  memset(s, 0, sizeof *s);
+  unsigned char *seen = calloc((size_t)m->ntensors + 1, 1);
+  for (int n = 0; n < m->nops; n++) {
+    const lfrt_operator *op = &m->ops[n];
+    if ((int)op->op < 256) s->op_count[op->op]++;
+    s->macs += node_macs(m, op);
+    for (int i = 0; i < op->ninputs; i++) {
+      int t = op->inputs[i];
+      if (t < 0 || !m->tensors[t].data || is_shape_input(op, i) || !seen || seen[t]) continue;
+      seen[t] = 1;
+      s->params += m->tensors[t].count;
+      s->param_bytes += (int64_t)m->tensors[t].bytes;
+    }
+  }
+  free(seen);
+  /* arena bytes from the interpreter's planner (no arena is allocated) */
+  lfrt_interp_options io = {1, 1};
+  lfrt_interp *it = NULL;
+  lfrt_error err;
+  err.msg[0] = 0;
+  if (lfrt_interp_create(m, &io, &it, &err) == LFRT_OK) {
+    s->has_arena = 1;
+    s->arena = lfrt_interp_arena_bytes(it);
+    lfrt_interp_free(it);
+  } else {
+    snprintf(s->arena_err, sizeof s->arena_err, "%s", err.msg);
+  }
+}
+
+static int print_json(const lfrt_model *m, const char *path, const summary *s) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "file", path);
+  cJSON_AddNumberToObject(o, "file_bytes", (double)m->file_bytes);
+  cJSON_AddNumberToObject(o, "schema_version", m->version);
+  cJSON_AddStringToObject(o, "description", m->description);
+  cJSON_AddStringToObject(o, "subgraph", m->subgraph_name);
+  cJSON_AddNumberToObject(o, "parameters", (double)s->params);
+  cJSON_AddNumberToObject(o, "parameter_bytes", (double)s->param_bytes);
+  cJSON_AddNumberToObject(o, "macs", (double)s->macs);
+  if (s->has_arena) cJSON_AddNumberToObject(o, "arena_bytes", (double)s->arena);
+  else {
+    cJSON_AddNullToObject(o, "arena_bytes");
+    cJSON_AddStringToObject(o, "prepare_error", s->arena_err);
+  }
+  cJSON *ins = cJSON_CreateArray(), *outs = cJSON_CreateArray();
+  for (int i = 0; i < m->ninputs; i++) cJSON_AddItemToArray(ins, tensor_json(m, m->inputs[i]));
+  for (int i = 0; i < m->noutputs; i++) cJSON_AddItemToArray(outs, tensor_json(m, m->outputs[i]));
+  cJSON_AddItemToObject(o, "inputs", ins);
+  cJSON_AddItemToObject(o, "outputs", outs);
+  cJSON *counts = cJSON_CreateObject();
+  for (int c = 0; c < 256; c++)
+    if (s->op_count[c]) cJSON_AddNumberToObject(counts, lfrt_op_name(c), s->op_count[c]);
+  cJSON_AddItemToObject(o, "op_counts", counts);
+  cJSON *nodes = cJSON_CreateArray();
+  for (int n = 0; n < m->nops; n++) {
+    const lfrt_operator *op = &m->ops[n];
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "index", n);
+    cJSON_AddStringToObject(j, "op", lfrt_op_name(op->op));
+    cJSON_AddNumberToObject(j, "version", op->version);
+    cJSON_AddItemToObject(j, "inputs", int_array(op->inputs, op->ninputs));
+    cJSON_AddItemToObject(j, "outputs", int_array(op->outputs, op->noutputs));
+    cJSON_AddNumberToObject(j, "macs", (double)node_macs(m, op));
+    cJSON_AddItemToArray(nodes, j);
+  }
+  cJSON_AddItemToObject(o, "nodes", nodes);
+  cJSON *ts = cJSON_CreateArray();
+  for (int i = 0; i < m->ntensors; i++) cJSON_AddItemToArray(ts, tensor_json(m, i));
+  cJSON_AddItemToObject(o, "tensors", ts);
+  cJSON *md = cJSON_CreateArray();
+  for (int i = 0; i < m->nmetadata; i++) {
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "name", m->metadata[i].name);
+    cJSON_AddNumberToObject(j, "bytes", (double)m->metadata[i].bytes);
+    cJSON_AddItemToArray(md, j);
+  }
+  cJSON_AddItemToObject(o, "metadata", md);
+  char *txt = cJSON_Print(o);
+  cJSON_Delete(o);
+  if (!txt) {
+    fprintf(stderr, "leapfrog info: out of memory\n");
+    return 1;
+  }
+  puts(txt);
+  free(txt);
+  return 0;
+}
+
+static void print_io(const lfrt_model *m, const char *what, const int32_t *idx, int n) {
+  char shp[96], q[160];
+  printf("%s:\n", what);
+  for (int i = 0; i < n; i++) {
+    const lfrt_tensor *t = &m->tensors[idx[i]];
+    shape_str(t, shp, sizeof shp);
+    quant_str(t, q, sizeof q);
+    printf("  %d: tensor %d '%s' %s %s %s\n", i, (int)idx[i], t->name, lfrt_type_name(t->type), shp, q);
+  }
+}
+
+static void print_text(const lfrt_model *m, const char *path, const summary *s) {
+  char shp[96], q[160];
+  printf("model: %s (%zu bytes, schema v%u)\n", path, m->file_bytes, m->version);
+  if (m->description[0]) printf("description: %s\n", m->description);
+  printf("subgraph '%s': %d tensors, %d ops\n", m->subgraph_name, m->ntensors, m->nops);
+  printf("parameters: %lld (%lld bytes)\n", (long long)s->params, (long long)s->param_bytes);
+  printf("MACs: %lld\n", (long long)s->macs);
+  if (s->has_arena) printf("arena bytes: %zu\n", s->arena);
+  else printf("arena bytes: unknown (prepare failed: %s)\n", s->arena_err);
+  print_io(m, "inputs", m->inputs, m->ninputs);
+  print_io(m, "outputs", m->outputs, m->noutputs);
+  printf("ops:\n");
+  for (int c = 0; c < 256; c++)
+    if (s->op_count[c]) printf("  %-24s %d\n", lfrt_op_name(c), s->op_count[c]);
+  printf("nodes:\n");
+  for (int n = 0; n < m->nops; n++) {
+    const lfrt_operator *op = &m->ops[n];
+    printf("  %4d %-24s v%d in [", n, lfrt_op_name(op->op), op->version);
+    for (int i = 0; i < op->ninputs; i++) printf("%s%d", i ? "," : "", (int)op->inputs[i]);
+    printf("] out [%d]", (int)op->outputs[0]);
+    int64_t macs = node_macs(m, op);
+    if (macs) printf(" macs %lld", (long long)macs);
+    printf("\n");
+  }
+  printf("tensors:\n");
+  for (int i = 0; i < m->ntensors; i++) {
+    const lfrt_tensor *t = &m->tensors[i];
+    shape_str(t, shp, sizeof shp);
+    quant_str(t, q, sizeof q);
+    printf("  %4d '%s' %s %s %s%s\n", i, t->name, lfrt_type_name(t->type), shp,
+           t->data ? "const " : "", q);
+  }
+  for (int i = 0; i < m->nmetadata; i++)
+    printf("metadata '%s': %zu bytes\n", m->metadata[i].name, m->metadata[i].bytes);
+}
+
 int cmd_info(int argc, char **argv) {
+  const char *path = NULL;
+  int json = 0;
   for (int i = 1; i < argc; i++)
     if (!strcmp(argv[i], "--arch") || !strncmp(argv[i], "--arch=", 7)) return cmd_info_arch(argc, argv);
-  fprintf(stderr, "leapfrog info MODEL.tflite: not implemented yet\n");
-  return 1;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      usage(stdout);
+      return 0;
+    } else if (!strcmp(argv[i], "--json")) {
+      json = 1;
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      fprintf(stderr, "leapfrog info: unknown option '%s'\n", argv[i]);
+      usage(stderr);
+      return 2;
+    } else if (path) {
+      fprintf(stderr, "leapfrog info: one model at a time\n");
+      usage(stderr);
+      return 2;
+    } else {
+      path = argv[i];
+    }
+  }
+  if (!path) {
+    usage(stderr);
+    return 2;
+  }
+  lfrt_model *m = NULL;
+  lfrt_error err;
+  err.msg[0] = 0;
+  lfrt_status st = lfrt_model_load_file(path, &m, &err);
+  if (st != LFRT_OK) {
+    fprintf(stderr, "leapfrog info: %s (%s)\n", err.msg, lfrt_status_str(st));
+    return 1;
+  }
+  summary s;
+  summarise(m, &s);
+  int rc = 0;
+  if (json) rc = print_json(m, path, &s);
+  else print_text(m, path, &s);
+  lfrt_model_free(m);
+  return rc;
 }

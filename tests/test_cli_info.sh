@@ -1,0 +1,72 @@
+#!/bin/sh
+# leapfrog info on models built by lfrt_writer: text and --json (parsed and
+# checked by Python: MACs and parameters recomputed from the listed tensors),
+# usage errors, and malformed/missing files (exit 1, message naming the file).
+set -u
+: "${LF_BUILD:?}" "${LEAPFROG:?}" "${LF_TMP:?}" "${LF_PYTHON:?}"
+d="$LF_TMP/cli_info"; mkdir -p "$d"
+"$LF_BUILD/tests/rt/test_tflite_roundtrip" --write "$d" || { echo "cannot write test models"; exit 1; }
+fail() { echo "FAIL: $*"; exit 1; }
+
+out=$("$LEAPFROG" info "$d/conv_2d.tflite") || fail "info conv_2d exited $?"
+echo "$out" | grep -q "MACs: 972" || fail "conv_2d MACs (4x3x3 out x 27 = 972) missing: $out"
+echo "$out" | grep -q "CONV_2D" || fail "no CONV_2D in text output"
+"$LEAPFROG" info --help | grep -q "usage" || fail "--help"
+"$LEAPFROG" info >/dev/null 2>&1; [ $? = 2 ] || fail "no model: expected exit 2"
+"$LEAPFROG" info --bogus "$d/conv_2d.tflite" >/dev/null 2>&1; [ $? = 2 ] || fail "bad option: expected exit 2"
+
+for m in "$d"/*.tflite; do
+  "$LEAPFROG" info --json "$m" > "$m.json" || fail "info --json $m exited $?"
+  "$LF_PYTHON" - "$m.json" <<'PY' || fail "json check of $m"
+import json, math, sys
+j = json.load(open(sys.argv[1]))
+t = j["tensors"]
+assert j["schema_version"] == 3 and j["file_bytes"] > 0
+assert j["arena_bytes"] is not None and j["arena_bytes"] > 0, j.get("prepare_error")
+macs = 0
+for n in j["nodes"]:
+    ins = [t[i] if i >= 0 else None for i in n["inputs"]]
+    out = t[n["outputs"][0]]
+    cnt = math.prod(out["shape"])
+    w = ins[1]["shape"] if len(ins) > 1 and ins[1] else None
+    if n["op"] == "CONV_2D": m = cnt * w[1] * w[2] * w[3]
+    elif n["op"] == "DEPTHWISE_CONV_2D": m = cnt * w[1] * w[2]
+    elif n["op"] == "FULLY_CONNECTED": m = cnt * w[-1]
+    elif n["op"] == "TRANSPOSE_CONV": m = math.prod(ins[2]["shape"]) * w[0] * w[1] * w[2]
+    else: m = 0
+    assert n["macs"] == m, (n, m)
+    macs += m
+assert j["macs"] == macs
+for io in j["inputs"] + j["outputs"]:
+    assert t[io["index"]]["name"] == io["name"] and not io["constant"]
+    assert io["bytes"] == math.prod(io["shape"]) * {"INT8": 1, "FLOAT32": 4, "INT32": 4}[io["dtype"]]
+    if io["dtype"] == "INT8":
+        q = io["quantization"]
+        assert len(q["scale"]) == 1 and q["scale"][0] > 0 and -128 <= q["zero_point"][0] <= 127
+assert sum(j["op_counts"].values()) == len(j["nodes"])
+PY
+done
+# conv_2d in detail: per-axis weights, bias, parameter count 4*27 + 4
+"$LF_PYTHON" - "$d/conv_2d.tflite.json" <<'PY' || fail "conv_2d details"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["parameters"] == 4 * 27 + 4, j["parameters"]
+assert j["inputs"][0]["name"] == "input" and j["inputs"][0]["shape"] == [1, 5, 5, 3]
+assert abs(j["inputs"][0]["quantization"]["scale"][0] - 0.05) < 1e-7
+assert j["inputs"][0]["quantization"]["zero_point"] == [-3]
+w = j["tensors"][1]
+assert w["constant"] and len(w["quantization"]["scale"]) == 4 and w["quantization"]["axis"] == 0
+assert j["op_counts"] == {"CONV_2D": 1}
+PY
+
+# malformed and missing files: exit 1, message names the file
+head -c 100 "$d/conv_2d.tflite" > "$d/truncated.tflite"
+"$LEAPFROG" info "$d/truncated.tflite" > /dev/null 2> "$d/err.txt"; rc=$?
+[ $rc = 1 ] || fail "truncated file: exit $rc"
+grep -q "truncated.tflite" "$d/err.txt" || fail "message does not name the file: $(cat "$d/err.txt")"
+printf 'this is not a model at all' > "$d/junk.tflite"
+"$LEAPFROG" info --json "$d/junk.tflite" > /dev/null 2> "$d/err.txt"; rc=$?
+[ $rc = 1 ] && grep -q "junk.tflite" "$d/err.txt" || fail "junk file: exit $rc $(cat "$d/err.txt")"
+"$LEAPFROG" info "$d/missing.tflite" > /dev/null 2> "$d/err.txt"; rc=$?
+[ $rc = 1 ] && grep -q "missing.tflite" "$d/err.txt" || fail "missing file: exit $rc"
+echo "ok"
