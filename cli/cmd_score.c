@@ -1,9 +1,112 @@
+/* leapfrog score: clinical metrics of saved predictions against a dataset folder. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "leapfrog/lf_score.h"
+
+static void score_usage(FILE *f) {
+  fprintf(f,
+          "usage: leapfrog score --task chestxray14|nerve --data DIR --pred FILE [options]\n"
+          "Scores predictions saved by `leapfrog predict` (or any tool) against the labels of DIR.\n"
+          "  --pred FILE         chestxray14: predictions JSON {image: {label: p}} or {image: [[14 p]]};\n"
+          "                      nerve: Kaggle submission CSV img,pixels (run-length masks)\n"
+          "  --split NAME        split scored: test (default), val, train, all\n"
+          "  --split-mode SPEC   how splits are made, as for predict/train: patient[:TR,VA,TE] (default),\n"
+          "                      official (NIH lists), paper\n"
+          "  --split-seed N      seed of the patient split (default 1)\n"
+          "  --out FILE          metrics.json (written atomically)\n"
+          "  --report FILE       report.md or report.html (self-contained, SVG ROC curves)\n"
+          "  --bootstrap N       resamples for the 95%% CI of each AUC (default 1000, 0 = none)\n"
+          "  --seed N            bootstrap seed (default 1)\n"
+          "  --threshold T       operating threshold for sensitivity/specificity (default 0.5)\n"
+          "  --sensitivity S     target sensitivity for the second operating point (default 0.9)\n"
+          "  --quiet             no summary table on stdout\n"
+          "Images are matched by basename; every image of the split needs exactly one prediction.\n");
+}
+
+static int parse_num(const char *opt, const char *v, double lo, double hi, double *out) {
+  char *end;
+  errno = 0;
+  double d = strtod(v, &end);
+  if (errno || end == v || *end || !(d >= lo && d <= hi)) {
+    fprintf(stderr, "leapfrog score: %s '%s': want a number in [%g, %g]\n", opt, v, lo, hi);
+    return -1;
+  }
+  *out = d;
+  return 0;
+}
 
 int cmd_score(int argc, char **argv) {
-  (void)argc;
-  fprintf(stderr, "leapfrog %s: not implemented yet\n", argv[0]);
-  return 1;
+  lf_score_opts o;
+  lf_score_opts_default(&o);
+  const char *task = NULL, *split = NULL, *mode = NULL;
+  int quiet = 0, have_split_seed = 0;
+  double split_seed = 1;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    double d;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      score_usage(stdout);
+      return 0;
+    } else if (!strcmp(a, "--quiet")) {
+      quiet = 1;
+      continue;
+    }
+    if (!v || strncmp(a, "--", 2)) {
+      fprintf(stderr, "leapfrog score: %s '%s'\n\n", v ? "unexpected argument" : "missing value after", a);
+      score_usage(stderr);
+      return 2;
+    }
+    i++;
+    if (!strcmp(a, "--task")) task = v;
+    else if (!strcmp(a, "--data")) o.data_dir = v;
+    else if (!strcmp(a, "--pred")) o.pred_path = v;
+    else if (!strcmp(a, "--split")) split = v;
+    else if (!strcmp(a, "--split-mode")) mode = v;
+    else if (!strcmp(a, "--split-seed")) {
+      if (parse_num(a, v, 0, 9007199254740991.0, &split_seed)) return 2;
+      have_split_seed = 1;
+    } else if (!strcmp(a, "--out")) o.out_json = v;
+    else if (!strcmp(a, "--report")) o.report_path = v;
+    else if (!strcmp(a, "--bootstrap")) {
+      if (parse_num(a, v, 0, 100000, &d)) return 2;
+      o.n_bootstrap = (int)d;
+    } else if (!strcmp(a, "--seed")) {
+      if (parse_num(a, v, 0, 9007199254740991.0, &d)) return 2;
+      o.seed = (uint64_t)d;
+    } else if (!strcmp(a, "--threshold")) {
+      if (parse_num(a, v, 0, 1, &o.threshold)) return 2;
+    } else if (!strcmp(a, "--sensitivity")) {
+      if (parse_num(a, v, 1e-9, 1, &o.target_sensitivity)) return 2;
+    } else {
+      fprintf(stderr, "leapfrog score: unknown option '%s'\n\n", a);
+      score_usage(stderr);
+      return 2;
+    }
+  }
+  if (!task || !o.data_dir || !o.pred_path) {
+    fprintf(stderr, "leapfrog score: --task, --data and --pred are required\n\n");
+    score_usage(stderr);
+    return 2;
+  }
+  if (lf_task_parse(task, &o.task) || (split && lf_split_parse(split, &o.split)) ||
+      (mode && lf_split_opts_parse(mode, &o.split_opts))) {
+    fprintf(stderr, "leapfrog score: %s\n", lf_last_error());
+    return 2;
+  }
+  if (have_split_seed) o.split_opts.seed = (uint64_t)split_seed;
+  o.summary = quiet ? NULL : stdout;
+  lf_status st = lf_score_run(&o);
+  if (st) {
+    fflush(stdout);
+    fprintf(stderr, "leapfrog score: %s\n", lf_last_error());
+    return 1;
+  }
+  if (o.out_json && !quiet) printf("metrics written to %s\n", o.out_json);
+  if (o.report_path && !quiet) printf("report written to %s\n", o.report_path);
+  return 0;
 }

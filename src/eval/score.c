@@ -1,0 +1,136 @@
+/* `leapfrog score`: open the dataset, make the split, match predictions to its
+ * images by basename, dispatch to the task's metrics, write metrics.json. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval/score_internal.h"
+#include "leapfrog/lf_fileio.h"
+
+void lf_score_opts_default(lf_score_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->split = LF_SPLIT_TEST;
+  lf_split_opts_default(&o->split_opts);
+  o->n_bootstrap = 1000;
+  o->seed = 1;
+  o->threshold = 0.5;
+  o->target_sensitivity = 0.9;
+}
+
+cJSON *lf_json_num(double v) {
+  if (!isfinite(v)) return cJSON_CreateNull();
+  char buf[40];
+  for (int prec = 15; prec <= 17; prec++) {
+    snprintf(buf, sizeof buf, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v) break;
+  }
+  return cJSON_CreateRaw(buf);
+}
+
+/* Appends to a bounded message buffer. */
+static void cat(char *buf, size_t cap, const char *fmt, const char *a, const char *b) {
+  size_t l = strlen(buf);
+  if (l + 1 < cap) snprintf(buf + l, cap - l, fmt, a, b);
+}
+
+lf_status lf_score_match(const lf_dataset *ds, lf_split split, char *const *keys, size_t n_keys,
+                         const char *pred_name, size_t **sel_out, size_t **row_out, size_t *n_sel) {
+  *sel_out = *row_out = NULL;
+  *n_sel = 0;
+  size_t m = lf_dataset_select(ds, split, NULL);
+  size_t *sel = malloc((m ? m : 1) * sizeof *sel), *row = malloc((m ? m : 1) * sizeof *row);
+  size_t *pos = malloc((ds->n ? ds->n : 1) * sizeof *pos); /* sample -> slot in sel, or SIZE_MAX */
+  size_t *hit = calloc(m ? m : 1, sizeof *hit);            /* how many keys matched each slot (+1 = row) */
+  if (!sel || !row || !pos || !hit) {
+    free(sel), free(row), free(pos), free(hit);
+    return lf_error(LF_ENOMEM, "score: out of memory");
+  }
+  lf_dataset_select(ds, split, sel);
+  for (size_t i = 0; i < ds->n; i++) pos[i] = SIZE_MAX;
+  for (size_t j = 0; j < m; j++) pos[sel[j]] = j;
+  char extra[640] = "", dup[320] = "";
+  size_t n_extra = 0, n_dup = 0;
+  for (size_t r = 0; r < n_keys; r++) {
+    const lf_sample *s = lf_dataset_find(ds, keys[r]);
+    size_t slot = s ? pos[s - ds->samples] : SIZE_MAX;
+    if (slot == SIZE_MAX) {
+      if (n_extra++ < 10)
+        cat(extra, sizeof extra, "%s%s", n_extra > 1 ? ", " : "", keys[r]),
+            cat(extra, sizeof extra, " (%s%s)", s ? "in split " : "not in the dataset",
+                s ? lf_split_name(s->split) : "");
+      continue;
+    }
+    if (hit[slot]++) {
+      if (n_dup++ < 5) cat(dup, sizeof dup, "%s%s", n_dup > 1 ? ", " : "", keys[r]);
+      continue;
+    }
+    row[slot] = r;
+  }
+  char missing[512] = "";
+  size_t n_missing = 0;
+  for (size_t j = 0; j < m; j++)
+    if (!hit[j] && n_missing++ < 10)
+      cat(missing, sizeof missing, "%s%s", n_missing > 1 ? ", " : "", ds->samples[sel[j]].name);
+  free(pos), free(hit);
+  if (n_extra || n_missing || n_dup) {
+    free(sel), free(row);
+    char msg[1000];
+    snprintf(msg, sizeof msg, "%s does not match the %zu images of split %s:", pred_name, m, lf_split_name(split));
+    if (n_missing) snprintf(msg + strlen(msg), sizeof msg - strlen(msg), " %zu missing (no prediction): %s%s;",
+                            n_missing, missing, n_missing > 10 ? ", ..." : "");
+    if (n_extra) snprintf(msg + strlen(msg), sizeof msg - strlen(msg), " %zu extra: %s%s;", n_extra, extra,
+                          n_extra > 10 ? ", ..." : "");
+    if (n_dup) snprintf(msg + strlen(msg), sizeof msg - strlen(msg), " %zu name an image already predicted: %s;",
+                        n_dup, dup);
+    size_t l = strlen(msg);
+    if (l && msg[l - 1] == ';') msg[l - 1] = '.';
+    return lf_error(LF_ENOTFOUND, "%s", msg);
+  }
+  if (m == 0) {
+    free(sel), free(row);
+    return lf_error(LF_ENOTFOUND, "%s: split %s of the dataset has no images to score", pred_name,
+                    lf_split_name(split));
+  }
+  *sel_out = sel, *row_out = row, *n_sel = m;
+  return LF_OK;
+}
+
+lf_status lf_score_run(const lf_score_opts *o) {
+  if (!o || !o->data_dir || !o->pred_path) return lf_error(LF_EINVAL, "score: data folder and predictions needed");
+  if (o->split == LF_SPLIT_UNLABELLED)
+    return lf_error(LF_EINVAL, "score: split unlabelled has no ground truth to score against");
+  lf_dataset *ds = NULL;
+  lf_status st = lf_dataset_open(o->task, o->data_dir, 0, &ds);
+  if (st) return st;
+  const char *warning = NULL;
+  if ((st = lf_dataset_split(ds, &o->split_opts, &warning))) {
+    lf_dataset_free(ds);
+    return st;
+  }
+  if (warning && o->summary) fprintf(o->summary, "warning: %s\n", warning);
+  cJSON *out = cJSON_CreateObject();
+  if (!out) {
+    lf_dataset_free(ds);
+    return lf_error(LF_ENOMEM, "score: out of memory");
+  }
+  cJSON_AddStringToObject(out, "task", lf_task_name(o->task));
+  cJSON_AddStringToObject(out, "data", o->data_dir);
+  cJSON_AddStringToObject(out, "predictions", o->pred_path);
+  cJSON_AddStringToObject(out, "split", lf_split_name(o->split));
+  st = o->task == LF_TASK_NERVE ? lf_score_nerve(o, ds, out) : lf_score_chest(o, ds, out);
+  lf_dataset_free(ds);
+  if (!st && o->out_json) {
+    char *txt = cJSON_Print(out);
+    if (!txt) st = lf_error(LF_ENOMEM, "%s: out of memory printing JSON", o->out_json);
+    else {
+      size_t l = strlen(txt);
+      txt[l] = '\n'; /* replace the NUL: files end with a newline */
+      st = lf_write_file_atomic(o->out_json, txt, l + 1);
+      free(txt);
+    }
+  }
+  if (!st && o->report_path) st = lf_score_write_report(o->report_path, out);
+  cJSON_Delete(out);
+  return st;
+}
