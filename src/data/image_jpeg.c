@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <jpeglib.h> /* needs stddef.h and stdio.h first */
+#include <jerror.h>
 
 #include "data/image_internal.h"
 
@@ -14,6 +15,7 @@ typedef struct {
   struct jpeg_error_mgr pub;
   jmp_buf jb;
   char msg[JMSG_LENGTH_MAX];
+  int truncated; /* libjpeg only warns on a premature end and pads with grey */
 } jerr_t;
 
 static void j_error_exit(j_common_ptr c) {
@@ -22,7 +24,9 @@ static void j_error_exit(j_common_ptr c) {
   longjmp(e->jb, 1);
 }
 static void j_output_message(j_common_ptr c) { (void)c; }
-static void j_emit_message(j_common_ptr c, int level) { (void)c, (void)level; }
+static void j_emit_message(j_common_ptr c, int level) {
+  if (level < 0 && c->err->msg_code == JWRN_JPEG_EOF) ((jerr_t *)c->err)->truncated = 1;
+}
 
 lf_status lf_jpeg_decode(const unsigned char *d, size_t n, const char *name, lf_image *out,
                          lf_image_info *info, int probe_only) {
@@ -84,5 +88,9 @@ lf_status lf_jpeg_decode(const unsigned char *d, size_t n, const char *name, lf_
   }
   jpeg_finish_decompress(&ci);
   jpeg_destroy_decompress(&ci);
+  if (je.truncated) {
+    lf_image_free(img);
+    return lf_error(LF_EBADFILE, "%s: bad JPEG: truncated (premature end of data)", name);
+  }
   return LF_OK;
 }

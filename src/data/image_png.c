@@ -75,7 +75,7 @@ lf_status lf_png_decode(const unsigned char *d, size_t n, const char *name, lf_i
   if (ctype == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(p);
   if (ctype == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(p);
   if (depth == 16) png_set_strip_16(p);
-  if (ctype & PNG_COLOR_MASK_ALPHA) png_set_strip_alpha(p);
+  if ((ctype & PNG_COLOR_MASK_ALPHA) || (ctype == PNG_COLOR_TYPE_PALETTE && has_trns)) png_set_strip_alpha(p);
   if (ilace != PNG_INTERLACE_NONE) png_set_interlace_handling(p);
   png_read_update_info(p, pi);
   int ch = png_get_channels(p, pi);
