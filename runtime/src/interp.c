@@ -140,6 +140,7 @@ void lfrt_interp_run_node(lfrt_interp *it, int i, int begin, int end) {
   case K_RNN_Q: lfrt_qs8_resize_nearest__ref(&n->p.resize, x, y, begin, end); break;
   case K_RNN_F: lfrt_f32_resize_nearest__ref(&n->p.resize, x, y, begin, end); break;
   case K_RBL_Q: lfrt_qs8_resize_bilinear__ref(&n->p.resize, x, y, begin, end); break;
+  case K_RBL11_Q: lfrt_qs8_resize_bilinear_q11__ref(&n->p.resize, x, y, begin, end); break;
   case K_RBL_F: lfrt_f32_resize_bilinear__ref(&n->p.resize, x, y, begin, end); break;
   case K_LUT_Q: lfrt_qs8_lut__ref(n->lut, x, y, begin, end); break;
   case K_SOFTMAX_Q: lfrt_qs8_softmax__ref(&n->p.softmax, x, y, begin, end); break;

@@ -11,7 +11,7 @@ typedef enum {
   K_CONV_Q, K_CONV_F, K_DW_Q, K_DW_F, K_TCONV_Q, K_TCONV_F, K_FC_Q, K_FC_F,
   K_AVG_Q, K_AVG_F, K_MAX_Q, K_MAX_F, K_MEAN_Q, K_MEAN_F,
   K_ADD_Q, K_ADD_F, K_MUL_Q, K_MUL_F, K_CONCAT, K_PAD, K_COPY,
-  K_RNN_Q, K_RNN_F, K_RBL_Q, K_RBL_F, K_LUT_Q, K_SOFTMAX_Q, K_SOFTMAX_F,
+  K_RNN_Q, K_RNN_F, K_RBL_Q, K_RBL11_Q, K_RBL_F, K_LUT_Q, K_SOFTMAX_Q, K_SOFTMAX_F,
   K_LOGISTIC_F, K_CLAMP_F, K_QUANTIZE_F, K_DEQUANTIZE
 } lfrt_kind;
 
@@ -39,6 +39,7 @@ typedef struct {
   int *in_tensors;       /* owned [nin] */
   size_t *inner_bytes;   /* owned [nin] */
   const void **in_ptrs;  /* owned [nin], filled at invoke */
+  int32_t *tab;          /* owned: resize tables */
 } lfrt_node;
 
 typedef struct lfrt_pool lfrt_pool;

@@ -82,10 +82,12 @@ static lfrt_status conv_quant(lfrt_interp *it, int idx, lfrt_node *n, const lfrt
   if (b && !b->data) FAIL(LFRT_EUNSUPPORTED, "bias '%s' must be constant", b->name);
   if (alloc_mult(it, n, out_c)) FAIL(LFRT_ENOMEM, "out of memory");
   for (int c = 0; c < out_c; c++) {
-    double ws = w->quant.scale[w->quant.count == 1 ? 0 : c];
-    double m = (double)xs * ws / (double)ys;
+    /* XNNPACK's float scale: (in_scale * w_scale) / out_scale, each step rounded to float */
+    volatile float t = xs * w->quant.scale[w->quant.count == 1 ? 0 : c];
+    volatile float m = t / ys;
     int sh;
-    if (lfrt_quantize_multiplier(m, &n->mult[c], &sh)) FAIL(LFRT_EUNSUPPORTED, "requantization scale %g of channel %d out of range", m, c);
+    if (!(m >= 0x1.0p-32f && m < 256.0f) || lfrt_fp32_scale_split(m, &n->mult[c], &sh))
+      FAIL(LFRT_EUNSUPPORTED, "requantization scale %g of channel %d out of range [2^-32, 256)", (double)m, c);
     n->shift[c] = sh;
   }
   int32_t lo, hi;
@@ -355,23 +357,28 @@ static lfrt_status prep_binary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
   if (q8(a, &as, &p->a_zp) || q8(b, &bs, &p->b_zp) || q8(y, &ys, &p->out_zp))
     FAIL(LFRT_EUNSUPPORTED, "inputs and output must be int8 per-tensor");
   if (lfrt_act_range_q8(act, ys, p->out_zp, &p->act_min, &p->act_max)) FAIL(LFRT_EUNSUPPORTED, "fused activation %d", act);
-  int s0, s1i, s2i;
   if (mul) {
     n->kind = K_MUL_Q;
-    if (lfrt_quantize_multiplier((double)as * (double)bs / (double)ys, &p->out_mult, &s0)) FAIL(LFRT_EUNSUPPORTED, "scale ratio out of range");
-    p->out_shift = s0;
+    volatile float t = as * bs;
+    volatile float sc = t / ys;
+    int e;
+    if (!(sc >= 0x1.0p-16f && sc < 256.0f) || lfrt_fp32_scale_split(sc, &p->out_mult, &e))
+      FAIL(LFRT_EUNSUPPORTED, "product scale ratio %g out of range [2^-16, 256)", (double)sc);
+    p->out_shift = e;
     return LFRT_OK;
   }
   n->kind = K_ADD_Q;
-  p->left_shift = 20;
-  double twice = 2.0 * (double)(as > bs ? as : bs);
-  if (lfrt_quantize_multiplier((double)as / twice, &p->a_mult, &s1i) ||
-      lfrt_quantize_multiplier((double)bs / twice, &p->b_mult, &s2i) ||
-      lfrt_quantize_multiplier(twice / ((double)(1 << 20) * (double)ys), &p->out_mult, &s0))
-    FAIL(LFRT_EUNSUPPORTED, "scale ratio out of range");
-  p->a_shift = s1i;
-  p->b_shift = s2i;
-  p->out_shift = s0;
+  /* XNNPACK qs8 add parameters */
+  volatile float ra = as / ys, rb = bs / ys;
+  float mx = ra > rb ? ra : rb;
+  if (!(ra >= 0x1.0p-10f && rb >= 0x1.0p-10f && mx < 256.0f))
+    FAIL(LFRT_EUNSUPPORTED, "input/output scale ratios %g, %g out of range [2^-10, 256)", (double)ra, (double)rb);
+  int ex;
+  frexpf(mx, &ex); /* mx = f * 2^ex, f in [0.5,1): float exponent is ex - 1 */
+  p->shift = 20 - (ex - 1);
+  p->a_mult = (int32_t)lrintf(ldexpf(ra, p->shift));
+  p->b_mult = (int32_t)lrintf(ldexpf(rb, p->shift));
+  p->bias = (1 << (p->shift - 1)) - p->a_mult * p->a_zp - p->b_mult * p->b_zp;
   return LFRT_OK;
 }
 
@@ -464,6 +471,21 @@ static lfrt_status prep_pad(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error *
   return LFRT_OK;
 }
 
+/* XNNPACK's source rows/columns and 11-bit weights (TF legacy mode). */
+static void q11_table(int in, int out, int32_t *tab) {
+  volatile float scale = (float)in / (float)out;
+  for (int o = 0; o < out; o++) {
+    volatile float pos = (float)o * scale;
+    if (pos > (float)(in - 1)) pos = (float)(in - 1);
+    int lo = (int)pos;
+    int hi = lo + 1 < in - 1 ? lo + 1 : in - 1;
+    volatile float alpha = pos - (float)lo;
+    tab[3 * o] = lo;
+    tab[3 * o + 1] = hi;
+    tab[3 * o + 2] = (int32_t)lrintf(alpha * 2048.0f);
+  }
+}
+
 /* ---- RESIZE_* ------------------------------------------------------------------------- */
 static lfrt_status prep_resize(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error *err) {
   const lfrt_operator *op = &it->m->ops[idx];
@@ -490,11 +512,23 @@ static lfrt_status prep_resize(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
   lfrt_status st = same_q(it, idx, x, y, err);
   if (st) return st;
   n->kind = nn ? K_RNN_Q : K_RBL_Q;
+  if (!nn && !p->align_corners && !p->half_pixel_centers) {
+    /* LiteRT runs this mode through XNNPACK: 11-bit weights, coordinates in float */
+    n->kind = K_RBL11_Q;
+    n->tab = calloc((size_t)3 * (p->out_h + p->out_w), sizeof(int32_t));
+    if (!n->tab) FAIL(LFRT_ENOMEM, "out of memory");
+    it->state_bytes += (size_t)3 * (p->out_h + p->out_w) * sizeof(int32_t);
+    q11_table(p->in_h, p->out_h, n->tab);
+    q11_table(p->in_w, p->out_w, n->tab + 3 * p->out_h);
+    p->tab_y = n->tab;
+    p->tab_x = n->tab + 3 * p->out_h;
+  }
   return LFRT_OK;
 }
 
 /* ---- unary ops ----------------------------------------------------------------------------- */
-/* lut[q] = clamp(out_zp + requant(q - in_zp), lo, hi) with multiplier in/out scale. */
+/* lut[q] = clamp(out_zp + requant(q - in_zp), lo, hi), multiplier in/out scale,
+ * TFLite's builtin arithmetic (RELU, RELU6). */
 static lfrt_status requant_lut(lfrt_interp *it, int idx, lfrt_node *n, float xs, int32_t xz, float ys, int32_t yz,
                                int32_t lo, int32_t hi, lfrt_error *err) {
   int32_t mult;
@@ -503,6 +537,21 @@ static lfrt_status requant_lut(lfrt_interp *it, int idx, lfrt_node *n, float xs,
   for (int v = -128; v < 128; v++) {
     int32_t q = yz + lfrt_mul_q31_1r(v - xz, mult, sh);
     n->lut[(uint8_t)(int8_t)v] = (int8_t)lfrt_clamp_i32(q, lo, hi);
+  }
+  return LFRT_OK;
+}
+
+/* int8 -> int8 QUANTIZE as XNNPACK's qs8 convert: an 8-bit fixed-point
+ * multiplier round(256 * in_scale / out_scale) and an arithmetic shift by 8. */
+static lfrt_status convert_lut(lfrt_interp *it, int idx, lfrt_node *n, float xs, int32_t xz, float ys, int32_t yz,
+                               lfrt_error *err) {
+  volatile float r = xs / ys;
+  if (!(r >= 0x1.0p-8f && r <= 0x1.0p+7f)) FAIL(LFRT_EUNSUPPORTED, "scale ratio %g out of range [2^-8, 2^7]", (double)r);
+  int32_t mult = (int32_t)lrintf(256.0f * r);
+  int32_t bias = yz * 256 - mult * xz + 0x80;
+  for (int v = -128; v < 128; v++) {
+    int32_t q = (bias + v * mult) >> 8;
+    n->lut[(uint8_t)(int8_t)v] = (int8_t)lfrt_clamp_i32(q, -128, 127);
   }
   return LFRT_OK;
 }
@@ -531,7 +580,7 @@ static lfrt_status prep_unary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error
     }
     if (xq && yq) {
       n->kind = K_LUT_Q;
-      return requant_lut(it, idx, n, xs, xz, ys, yz, -128, 127, err);
+      return convert_lut(it, idx, n, xs, xz, ys, yz, err);
     }
     break;
   case LFRT_OP_DEQUANTIZE:
@@ -665,6 +714,7 @@ void lfrt_interp_free_node(lfrt_node *n) {
   free(n->mult);
   free(n->shift);
   free(n->exp_lut);
+  free(n->tab);
   free(n->in_tensors);
   free(n->inner_bytes);
   free((void *)n->in_ptrs);

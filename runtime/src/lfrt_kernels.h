@@ -5,8 +5,11 @@
  * transpose conv weights OHWI [out_c][k_h][k_w][in_c]; FC weights [out][in].
  * int8 values follow the TFLite int8 spec: real = scale * (q - zero_point),
  * weights symmetric (zero point 0), per output channel; bias int32 with scale
- * in_scale*w_scale[c]. Requantization uses the (mult, shift) pairs of
- * lfrt_quant.h computed at prepare; the int8 eval paths use no float.
+ * in_scale*w_scale[c]. Requantization uses (mult, shift) pairs computed at
+ * prepare (lfrt_quant.h); for conv/depthwise/transpose conv/FC they describe
+ * the float scale fl(fl(in_scale*w_scale)/out_scale) = mult * 2^shift, applied
+ * with lfrt_requant_fp32 (what LiteRT's XNNPACK path computes, emulated in
+ * integers). The int8 eval paths use no float.
  *
  * Every kernel computes a slice [begin, end) of its work items so the
  * interpreter can split an op over threads without splitting a reduction; the
@@ -30,8 +33,8 @@ typedef struct {
   int depth_multiplier; /* depthwise: out_c = in_c * depth_multiplier */
   /* int8 */
   int32_t in_zp, out_zp, act_min, act_max; /* act_* within [-128, 127] */
-  const int32_t *mult;  /* [out_c] requant multiplier, Q31 */
-  const int32_t *shift; /* [out_c] exponent, see lfrt_quant.h */
+  const int32_t *mult;  /* [out_c] 24-bit significand of the float scale */
+  const int32_t *shift; /* [out_c] its exponent: scale = mult * 2^shift */
   /* float */
   float act_min_f, act_max_f;
 } lfrt_conv_params;
@@ -107,15 +110,16 @@ void lfrt_f32_mean__ref(const lfrt_mean_params *p, const float *in, float *out, 
 
 /* ---- elementwise binary ADD / MUL with broadcasting -----------------------------
  * Shapes are right-aligned to 6 dims; a dim of 1 broadcasts. Work unit: one
- * output element. int8 ADD follows TFLite: inputs shifted left by 20, scaled
- * by in_mult[i] (in_scale[i] / (2*max in_scale)), summed, scaled by out_mult
- * (2*max in_scale / (2^20 out_scale)). int8 MUL: (a-za)*(b-zb) scaled by
- * out_mult = sa*sb/so. */
+ * output element. int8 arithmetic is LiteRT's (XNNPACK qs8 vadd / vmul):
+ * ADD: acc = bias + a*a_mult + b*b_mult, out = (acc >> shift) + out_zp, where
+ * a_mult = round(sa/so * 2^shift) (largest in [2^20, 2^21)) and bias holds
+ * -a_zp*a_mult - b_zp*b_mult + 2^(shift-1). MUL: (a-za)*(b-zb) requantized by
+ * lfrt_requant_fp32 with scale fl(fl(sa*sb)/so) = out_mult * 2^out_shift. */
 typedef struct {
   int shape_a[6], shape_b[6], shape_out[6];
   int32_t a_zp, b_zp, out_zp, act_min, act_max;
-  int left_shift;
-  int32_t a_mult, a_shift, b_mult, b_shift, out_mult, out_shift;
+  int32_t a_mult, b_mult, bias, shift; /* ADD */
+  int32_t out_mult, out_shift;         /* MUL */
   float act_min_f, act_max_f;
 } lfrt_binary_params;
 typedef void (*lfrt_qs8_binary_fn)(const lfrt_binary_params *p, const int8_t *a, const int8_t *b,
@@ -153,10 +157,16 @@ void lfrt_xx_pad__ref(const lfrt_pad_params *p, const void *in, void *out, int b
 typedef struct {
   int batch, in_h, in_w, c, out_h, out_w;
   int align_corners, half_pixel_centers;
+  /* q11 bilinear only: per output row / column {lo, hi, alpha in 1/2048} */
+  const int32_t *tab_y, *tab_x;
 } lfrt_resize_params;
 void lfrt_qs8_resize_nearest__ref(const lfrt_resize_params *p, const int8_t *in, int8_t *out, int begin, int end);
 void lfrt_f32_resize_nearest__ref(const lfrt_resize_params *p, const float *in, float *out, int begin, int end);
 void lfrt_qs8_resize_bilinear__ref(const lfrt_resize_params *p, const int8_t *in, int8_t *out, int begin, int end);
+/* XNNPACK's int8 bilinear (LiteRT's path for the TF-legacy mode, neither
+ * align_corners nor half_pixel_centers): 11-bit weights from tab_y/tab_x,
+ * two lerps, one rounding (+2^21) >> 22. */
+void lfrt_qs8_resize_bilinear_q11__ref(const lfrt_resize_params *p, const int8_t *in, int8_t *out, int begin, int end);
 void lfrt_f32_resize_bilinear__ref(const lfrt_resize_params *p, const float *in, float *out, int begin, int end);
 
 /* ---- unary int8 via a 256-entry table (LOGISTIC, RELU, RELU6, requantizing

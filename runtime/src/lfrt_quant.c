@@ -73,3 +73,15 @@ int lfrt_act_range_f32(int act, float *lo, float *hi) {
   default: return -1;
   }
 }
+
+int lfrt_fp32_scale_split(float scale, int32_t *m, int *e) {
+  *m = 0;
+  *e = 0;
+  if (!(scale >= 0.0f) || !isfinite(scale)) return -1;
+  if (scale == 0.0f) return 0;
+  int ex;
+  float f = frexpf(scale, &ex); /* scale = f * 2^ex, f in [0.5, 1) */
+  *m = (int32_t)ldexpf(f, 24);  /* exact: a float has 24 significant bits */
+  *e = ex - 24;
+  return 0;
+}

@@ -53,6 +53,59 @@ static inline int32_t lfrt_mul_q31_2r(int32_t x, int32_t mult, int shift) {
   return lfrt_rdivpot(lfrt_srdhm((int32_t)xs, mult), right);
 }
 
+/* ---- XNNPACK-style "fp32" requantization, emulated exactly in integers ----
+ * LiteRT runs int8 CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV, FULLY_CONNECTED
+ * and MUL through XNNPACK, which requantizes in float:
+ *   out = lrintf((float)acc * scale)            (round to nearest, ties to even)
+ * with scale = in_scale * w_scale / out_scale evaluated in float. We store the
+ * float scale as m * 2^e (m = 24-bit significand) and reproduce both float
+ * roundings and the final ties-to-even rounding with integer arithmetic, so
+ * the result is the same on every platform and needs no FPU. */
+int lfrt_fp32_scale_split(float scale, int32_t *m, int *e);
+
+/* u / 2^k rounded to nearest, ties to even (k >= 0). */
+static inline uint64_t lfrt_rne_shr(uint64_t u, int k) {
+  if (k == 0) return u;
+  if (k >= 64) return 0;
+  uint64_t q = u >> k, r = u & ((((uint64_t)1) << k) - 1), h = ((uint64_t)1) << (k - 1);
+  if (r > h || (r == h && (q & 1))) q++;
+  return q;
+}
+
+static inline int lfrt_bitlen64(uint64_t u) {
+#if defined(__GNUC__)
+  return u ? 64 - __builtin_clzll(u) : 0;
+#else
+  int n = 0;
+  while (u) { n++; u >>= 1; }
+  return n;
+#endif
+}
+
+/* lrintf((float)acc * scale) where scale = m * 2^e (m < 2^24), saturated to int32. */
+static inline int32_t lfrt_requant_fp32(int32_t acc, int32_t m, int e) {
+  int neg = acc < 0;
+  uint64_t a = neg ? (uint64_t)(-(int64_t)acc) : (uint64_t)acc;
+  int ex = e, bits = lfrt_bitlen64(a);
+  if (bits > 24) { /* (float)acc */
+    a = lfrt_rne_shr(a, bits - 24);
+    ex += bits - 24;
+  }
+  uint64_t p = a * (uint64_t)m; /* < 2^49: exact */
+  bits = lfrt_bitlen64(p);
+  if (bits > 24) { /* float product */
+    p = lfrt_rne_shr(p, bits - 24);
+    ex += bits - 24;
+  }
+  int64_t r;
+  if (ex >= 0) r = ex > 30 ? (p ? INT64_C(1) << 40 : 0) : (int64_t)(p << ex);
+  else r = (int64_t)lfrt_rne_shr(p, -ex);
+  if (neg) r = -r;
+  if (r > INT32_MAX) r = INT32_MAX;
+  if (r < INT32_MIN) r = INT32_MIN;
+  return (int32_t)r;
+}
+
 static inline int32_t lfrt_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }

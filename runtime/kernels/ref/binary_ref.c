@@ -1,4 +1,4 @@
-/* ADD / MUL with broadcasting (int8 as TFLite's integer kernels, and float). */
+/* ADD / MUL with broadcasting (int8 as LiteRT computes them through XNNPACK, and float). */
 #include "lfrt_kernels.h"
 #include "lfrt_quant.h"
 
@@ -21,11 +21,8 @@ void lfrt_qs8_add__ref(const lfrt_binary_params *p, const int8_t *a, const int8_
   for (int i = begin; i < end; i++) {
     size_t ia, ib;
     offsets(p, i, &ia, &ib);
-    int32_t va = ((int32_t)a[ia] - p->a_zp) * (1 << p->left_shift);
-    int32_t vb = ((int32_t)b[ib] - p->b_zp) * (1 << p->left_shift);
-    int32_t sa = lfrt_mul_q31_1r(va, p->a_mult, p->a_shift);
-    int32_t sb = lfrt_mul_q31_1r(vb, p->b_mult, p->b_shift);
-    int32_t v = lfrt_mul_q31_1r(sa + sb, p->out_mult, p->out_shift) + p->out_zp;
+    int32_t acc = p->bias + (int32_t)a[ia] * p->a_mult + (int32_t)b[ib] * p->b_mult;
+    int32_t v = (acc >> p->shift) + p->out_zp; /* arithmetic shift; bias holds the rounding */
     out[i] = (int8_t)lfrt_clamp_i32(v, p->act_min, p->act_max);
   }
 }
@@ -35,7 +32,7 @@ void lfrt_qs8_mul__ref(const lfrt_binary_params *p, const int8_t *a, const int8_
     size_t ia, ib;
     offsets(p, i, &ia, &ib);
     int32_t prod = ((int32_t)a[ia] - p->a_zp) * ((int32_t)b[ib] - p->b_zp);
-    int32_t v = lfrt_mul_q31_1r(prod, p->out_mult, p->out_shift) + p->out_zp;
+    int32_t v = lfrt_requant_fp32(prod, p->out_mult, p->out_shift) + p->out_zp;
     out[i] = (int8_t)lfrt_clamp_i32(v, p->act_min, p->act_max);
   }
 }

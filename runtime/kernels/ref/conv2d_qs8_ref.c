@@ -1,4 +1,5 @@
-/* int8 CONV_2D reference: per-output-channel requantization, rounded once. */
+/* int8 CONV_2D reference: per-output-channel requantization as LiteRT/XNNPACK
+ * does it (float scale, ties to even; emulated in integers, see lfrt_quant.h). */
 #include "lfrt_kernels.h"
 #include "lfrt_quant.h"
 
@@ -23,7 +24,7 @@ void lfrt_qs8_conv2d__ref(const lfrt_conv_params *p, const int8_t *in, const int
           }
         }
         if (bias) acc += bias[oc];
-        int32_t v = lfrt_mul_q31_1r(acc, p->mult[oc], p->shift[oc]) + p->out_zp;
+        int32_t v = lfrt_requant_fp32(acc, p->mult[oc], p->shift[oc]) + p->out_zp;
         o[(size_t)ox * p->out_c + oc] = (int8_t)lfrt_clamp_i32(v, p->act_min, p->act_max);
       }
     }

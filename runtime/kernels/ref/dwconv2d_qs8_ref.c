@@ -25,7 +25,7 @@ void lfrt_qs8_dwconv2d__ref(const lfrt_conv_params *p, const int8_t *in, const i
           }
         }
         if (bias) acc += bias[oc];
-        int32_t v = lfrt_mul_q31_1r(acc, p->mult[oc], p->shift[oc]) + p->out_zp;
+        int32_t v = lfrt_requant_fp32(acc, p->mult[oc], p->shift[oc]) + p->out_zp;
         o[(size_t)ox * p->out_c + oc] = (int8_t)lfrt_clamp_i32(v, p->act_min, p->act_max);
       }
     }

@@ -11,7 +11,7 @@ void lfrt_qs8_fc__ref(const lfrt_fc_params *p, const int8_t *in, const int8_t *w
     int32_t acc = 0;
     for (int j = 0; j < p->in_c; j++) acc += ((int32_t)x[j] - p->in_zp) * k[j];
     if (bias) acc += bias[oc];
-    int32_t v = lfrt_mul_q31_1r(acc, p->mult[oc], p->shift[oc]) + p->out_zp;
+    int32_t v = lfrt_requant_fp32(acc, p->mult[oc], p->shift[oc]) + p->out_zp;
     out[i] = (int8_t)lfrt_clamp_i32(v, p->act_min, p->act_max);
   }
 }

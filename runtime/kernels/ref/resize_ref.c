@@ -82,6 +82,30 @@ void lfrt_qs8_resize_bilinear__ref(const lfrt_resize_params *p, const int8_t *in
   }
 }
 
+void lfrt_qs8_resize_bilinear_q11__ref(const lfrt_resize_params *p, const int8_t *in, int8_t *out, int begin, int end) {
+  for (int r = begin; r < end; r++) {
+    int b = r / p->out_h, oy = r % p->out_h;
+    const int32_t *ty = p->tab_y + 3 * oy;
+    const int8_t *inb = in + (size_t)b * p->in_h * p->in_w * p->c;
+    int32_t av = ty[2];
+    for (int ox = 0; ox < p->out_w; ox++) {
+      const int32_t *tx = p->tab_x + 3 * ox;
+      int32_t ah = tx[2];
+      const int8_t *tl = inb + ((size_t)ty[0] * p->in_w + tx[0]) * p->c;
+      const int8_t *tr = inb + ((size_t)ty[0] * p->in_w + tx[1]) * p->c;
+      const int8_t *bl = inb + ((size_t)ty[1] * p->in_w + tx[0]) * p->c;
+      const int8_t *br = inb + ((size_t)ty[1] * p->in_w + tx[1]) * p->c;
+      int8_t *o = out + ((size_t)r * p->out_w + ox) * p->c;
+      for (int c = 0; c < p->c; c++) {
+        int32_t top = tl[c] * 2048 + (tr[c] - tl[c]) * ah;
+        int32_t bot = bl[c] * 2048 + (br[c] - bl[c]) * ah;
+        int32_t acc = top * 2048 + (bot - top) * av;
+        o[c] = (int8_t)((acc + (1 << 21)) >> 22); /* within [-128, 127] by construction */
+      }
+    }
+  }
+}
+
 static void interpf(int v, float scale, int half, int in, float *pos, int *lo, int *hi) {
   *pos = half ? ((float)v + 0.5f) * scale - 0.5f : (float)v * scale;
   int l = (int)floorf(*pos);

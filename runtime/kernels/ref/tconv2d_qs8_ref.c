@@ -1,7 +1,7 @@
 /* int8 TRANSPOSE_CONV reference, written as a gather so output rows are
  * independent: out(oy,ox,oc) = sum over (ky,kx,ic) with oy + pad_top - ky =
- * iy*stride of (in(iy,ix,ic) - in_zp) * w(oc,ky,kx,ic). Requantization is
- * rounded once, as LiteRT's default (XNNPACK) path does. */
+ * iy*stride of (in(iy,ix,ic) - in_zp) * w(oc,ky,kx,ic). Requantization as
+ * LiteRT's default (XNNPACK deconvolution) path: lfrt_requant_fp32. */
 #include "lfrt_kernels.h"
 #include "lfrt_quant.h"
 
@@ -30,7 +30,7 @@ void lfrt_qs8_tconv2d__ref(const lfrt_conv_params *p, const int8_t *in, const in
           }
         }
         if (bias) acc += bias[oc];
-        int32_t v = lfrt_mul_q31_1r(acc, p->mult[oc], p->shift[oc]) + p->out_zp;
+        int32_t v = lfrt_requant_fp32(acc, p->mult[oc], p->shift[oc]) + p->out_zp;
         o[(size_t)ox * p->out_c + oc] = (int8_t)lfrt_clamp_i32(v, p->act_min, p->act_max);
       }
     }
