@@ -19,12 +19,13 @@ static struct {
   int started;          /* workers running */
   int quit;
   uint64_t gen;
+  uint64_t base_gen;    /* gen when the workers were (re)started */
   int pending;
   lf_range_fn fn;
   void *ctx;
   size_t count;
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-          PTHREAD_MUTEX_INITIALIZER, {0}, 0, 0, 0, 0, 0, 0, 0, 0};
+          PTHREAD_MUTEX_INITIALIZER, {0}, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 static _Thread_local int in_pool;
 
@@ -35,9 +36,11 @@ static void run_chunk(int k, int n) {
 
 static void *worker(void *arg) {
   int k = (int)(intptr_t)arg;
-  uint64_t seen = 0;
   in_pool = 1;
   pthread_mutex_lock(&pool.mu);
+  /* the generation when this worker was created: a job posted before the
+   * worker reached this line still counts as new */
+  uint64_t seen = pool.base_gen;
   for (;;) {
     while (!pool.quit && pool.gen == seen) pthread_cond_wait(&pool.wake, &pool.mu);
     if (pool.quit) break;
@@ -71,6 +74,9 @@ void lf_set_threads(int n) {
   pthread_mutex_lock(&pool.call);
   if (pool.started) stop_workers();
   pool.nthreads = n;
+  pthread_mutex_lock(&pool.mu);
+  pool.base_gen = pool.gen;
+  pthread_mutex_unlock(&pool.mu);
   int ok = 1;
   for (int i = 1; i < n; i++)
     if (pthread_create(&pool.th[i], NULL, worker, (void *)(intptr_t)i) != 0) {
