@@ -31,6 +31,12 @@ chest --pred "$d/chest/pred_paper.json" --out "$d/m2.json" --quiet || fail "pape
 chest --pred "$d/chest/pred.json" --out "$d/m3.json" --quiet && cmp -s "$d/m.json" "$d/m3.json" || fail "not deterministic"
 chest --pred "$d/chest/pred.json" --out "$d/m4.json" --quiet --seed 2 && ! cmp -s "$d/m.json" "$d/m4.json" || fail "seed ignored"
 
+# reports: Markdown table and self-contained HTML with one SVG ROC curve per finding
+chest --pred "$d/chest/pred.json" --report "$d/r.md" --quiet && grep -q "| Atelectasis |" "$d/r.md" || fail "markdown report"
+chest --pred "$d/chest/pred.json" --report "$d/r.html" --quiet || fail "html report"
+[ "$(grep -o "<svg" "$d/r.html" | wc -l)" = 14 ] && ! grep -q "<script" "$d/r.html" || fail "html report: 14 inline SVGs, no script"
+chest --pred "$d/chest/pred.json" --report "$d/r.pdf" --quiet 2>/dev/null; [ $? = 1 ] || fail "report .pdf should be refused"
+
 # --- chest refusals: exit 1 and a message naming the problem ---
 refuse() {  # name, expected stderr substring, python snippet editing dict p (loaded from pred.json) / or raw text
   name=$1 want=$2 code=$3

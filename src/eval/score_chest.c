@@ -145,6 +145,7 @@ lf_status lf_score_chest(const lf_score_opts *o, const lf_dataset *ds, cJSON *ou
   double mean = lf_auc_macro_mean(aucs, (size_t)k, &used);
 
   lf_json_add_num(out, "n", (double)n);
+  lf_json_add_num(out, "threshold", o->threshold);
   cJSON *lab = cJSON_AddArrayToObject(out, "labels");
   cJSON *auc = cJSON_AddObjectToObject(out, "auc"), *ci = cJSON_AddObjectToObject(out, "auc_ci95");
   lf_json_add_num(out, "mean_auc", mean);
