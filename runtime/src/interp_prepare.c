@@ -312,11 +312,16 @@ static lfrt_status prep_mean(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error 
     return LFRT_OK;
   }
   float xs, ys;
-  if (q8(x, &xs, &p->in_zp) || q8(y, &ys, &p->out_zp)) FAIL(LFRT_EUNSUPPORTED, "input and output must be int8 per-tensor");
+  int32_t xz, yz;
+  if (q8(x, &xs, &xz) || q8(y, &ys, &yz)) FAIL(LFRT_EUNSUPPORTED, "input and output must be int8 per-tensor");
   n->kind = K_MEAN_Q;
-  int sh;
-  if (lfrt_quantize_multiplier((double)xs / ((double)ys * p->n), &p->mult, &sh)) FAIL(LFRT_EUNSUPPORTED, "scale ratio out of range");
-  p->shift = sh;
+  volatile float r = xs / ys, inv_n = 1.0f / (float)p->n;
+  volatile float s = r * inv_n;
+  volatile float nz = (float)((int64_t)p->n * xz);
+  volatile float nzs = nz * s;
+  volatile float z = (float)yz - nzs;
+  p->scale = lfrt_sf_from_float(s);
+  p->zp = lfrt_sf_from_float(z);
   return LFRT_OK;
 }
 

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lfrt_quant.h" /* lfrt_sf */
+
 /* ---- CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV ----------------------------
  * Work unit: one output row (batch * out_h rows). pad_top/pad_left are the
  * TFLite paddings (SAME: total = max((out-1)*stride + (k-1)*dil + 1 - in, 0),
@@ -93,17 +95,17 @@ void lfrt_f32_avgpool__ref(const lfrt_pool_params *p, const float *in, float *ou
 void lfrt_f32_maxpool__ref(const lfrt_pool_params *p, const float *in, float *out, int begin, int end);
 
 /* ---- MEAN ---------------------------------------------------------------------
- * The input is viewed as [outer][reduce][inner] after the reduced axes are
- * made contiguous by the caller's description: shape and a mask of reduced
- * axes (up to 6 dims). Work unit: one output element. int8: sum of
- * (q - in_zp) over n elements, times in_scale/(out_scale*n) as (mult, shift),
- * rounded once, + out_zp. */
+ * Reduces the axes flagged in reduce[] (up to 6 dims). Work unit: one output
+ * element. int8 is LiteRT's (XNNPACK sum + int32->int8 convert):
+ *   out = nearbyint(fl(fl(sum(q) * s) + z)),  s = fl(fl(in_s/out_s) * fl(1/n)),
+ *   z = fl(out_zp - fl(n*in_zp) * s)
+ * evaluated with the exact float emulation of lfrt_quant.h (no FPU use). */
 typedef struct {
   int ndim;
   int shape[6];
   int reduce[6]; /* 1 = axis reduced */
   int out_count, n; /* n = elements per output */
-  int32_t in_zp, out_zp, mult, shift;
+  lfrt_sf scale, zp; /* int8: s and z above */
 } lfrt_mean_params;
 void lfrt_qs8_mean__ref(const lfrt_mean_params *p, const int8_t *in, int8_t *out, int begin, int end);
 void lfrt_f32_mean__ref(const lfrt_mean_params *p, const float *in, float *out, int begin, int end);

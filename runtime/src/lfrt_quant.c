@@ -85,3 +85,74 @@ int lfrt_fp32_scale_split(float scale, int32_t *m, int *e) {
   *e = ex - 24;
   return 0;
 }
+
+/* ---- exact float emulation ------------------------------------------------------ */
+static lfrt_sf sf_norm(int neg, uint64_t m, int e) {
+  lfrt_sf r;
+  int bits = lfrt_bitlen64(m);
+  if (bits > 24) {
+    m = lfrt_rne_shr(m, bits - 24);
+    e += bits - 24;
+    if (m >> 24) { /* rounding carried into a 25th bit */
+      m >>= 1;
+      e++;
+    }
+  }
+  r.neg = m ? neg : 0;
+  r.m = m;
+  r.e = m ? e : 0;
+  return r;
+}
+
+lfrt_sf lfrt_sf_from_float(float f) {
+  int32_t m;
+  int e;
+  int neg = f < 0;
+  lfrt_fp32_scale_split(neg ? -f : f, &m, &e);
+  return sf_norm(neg, (uint64_t)m, e);
+}
+
+lfrt_sf lfrt_sf_from_int(int64_t v) {
+  int neg = v < 0;
+  return sf_norm(neg, neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, 0);
+}
+
+lfrt_sf lfrt_sf_mul(lfrt_sf a, lfrt_sf b) {
+  return sf_norm(a.neg ^ b.neg, a.m * b.m, a.e + b.e); /* < 2^48: exact */
+}
+
+lfrt_sf lfrt_sf_add(lfrt_sf a, lfrt_sf b) {
+  if (!a.m) return b;
+  if (!b.m) return a;
+  if (a.e < b.e) { /* a has the larger exponent */
+    lfrt_sf t = a;
+    a = b;
+    b = t;
+  }
+  int d = a.e - b.e;
+  uint64_t am, bm;
+  int e;
+  if (d <= 32) {
+    am = a.m << d; /* < 2^56 */
+    bm = b.m;
+    e = b.e;
+  } else {
+    /* b is far below half an ulp of a: only its sign matters (a sticky bit) */
+    am = a.m << 32;
+    bm = 1;
+    e = a.e - 32;
+  }
+  if (a.neg == b.neg) return sf_norm(a.neg, am + bm, e);
+  if (am >= bm) return sf_norm(a.neg, am - bm, e);
+  return sf_norm(b.neg, bm - am, e);
+}
+
+int32_t lfrt_sf_to_int_rne(lfrt_sf a) {
+  int64_t r;
+  if (a.e >= 0) r = a.e > 30 ? (a.m ? INT64_C(1) << 40 : 0) : (int64_t)(a.m << a.e);
+  else r = (int64_t)lfrt_rne_shr(a.m, -a.e);
+  if (a.neg) r = -r;
+  if (r > INT32_MAX) r = INT32_MAX;
+  if (r < INT32_MIN) r = INT32_MIN;
+  return (int32_t)r;
+}

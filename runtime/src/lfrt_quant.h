@@ -106,6 +106,22 @@ static inline int32_t lfrt_requant_fp32(int32_t acc, int32_t m, int e) {
   return (int32_t)r;
 }
 
+/* ---- a few exact IEEE single-precision operations in integers ---------------
+ * For kernels whose LiteRT arithmetic is a short float expression (MEAN):
+ * value = (neg ? -1 : 1) * m * 2^e with m < 2^24 (0 when m == 0). Each op
+ * rounds to nearest-even to 24 bits exactly like float hardware (normal range;
+ * subnormals and overflow cannot occur for the magnitudes used here). */
+typedef struct {
+  int neg;
+  uint64_t m;
+  int e;
+} lfrt_sf;
+lfrt_sf lfrt_sf_from_float(float f);          /* prepare-time only */
+lfrt_sf lfrt_sf_from_int(int64_t v);          /* (float)v */
+lfrt_sf lfrt_sf_mul(lfrt_sf a, lfrt_sf b);    /* a * b */
+lfrt_sf lfrt_sf_add(lfrt_sf a, lfrt_sf b);    /* a + b */
+int32_t lfrt_sf_to_int_rne(lfrt_sf a);        /* nearbyintf(a), saturated to int32 */
+
 static inline int32_t lfrt_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }

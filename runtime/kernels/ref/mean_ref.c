@@ -23,8 +23,9 @@ static size_t in_offset(const lfrt_mean_params *p, int i, int j) {
 void lfrt_qs8_mean__ref(const lfrt_mean_params *p, const int8_t *in, int8_t *out, int begin, int end) {
   for (int i = begin; i < end; i++) {
     int32_t acc = 0;
-    for (int j = 0; j < p->n; j++) acc += (int32_t)in[in_offset(p, i, j)] - p->in_zp;
-    int32_t v = lfrt_mul_q31_1r(acc, p->mult, p->shift) + p->out_zp;
+    for (int j = 0; j < p->n; j++) acc += in[in_offset(p, i, j)];
+    lfrt_sf t = lfrt_sf_mul(lfrt_sf_from_int(acc), p->scale);
+    int32_t v = lfrt_sf_to_int_rne(lfrt_sf_add(t, p->zp));
     out[i] = (int8_t)lfrt_clamp_i32(v, -128, 127);
   }
 }
