@@ -62,25 +62,23 @@ lf_status lf_auc_bootstrap_ci(const double *scores, const uint8_t *labels, size_
     return LF_OK;
   }
   size_t G = g.n_groups;
-  uint64_t *pw = malloc(G * sizeof *pw), *nw = malloc(G * sizeof *nw);
+  /* counts[2k] = negatives, counts[2k+1] = positives drawn from group k */
+  uint64_t *cnt = malloc(2 * G * sizeof *cnt), *pw = malloc(G * sizeof *pw), *nw = malloc(G * sizeof *nw);
+  uint32_t *code = malloc(n * sizeof *code); /* case -> 2 * group + label: one load per draw */
   double *vals = malloc((size_t)n_resamples * sizeof *vals);
-  if (!pw || !nw || !vals) {
-    free(pw), free(nw), free(vals);
+  if (!cnt || !pw || !nw || !vals || !code) {
+    free(cnt), free(pw), free(nw), free(vals), free(code);
     lf_score_groups_free(&g);
     return lf_error(LF_ENOMEM, "auc bootstrap: out of memory");
   }
+  for (size_t i = 0; i < n; i++) code[i] = 2 * g.group_of[i] + labels[i];
   uint64_t state = seed;
   int m = 0;
   for (int r = 0; r < n_resamples; r++) {
-    memset(pw, 0, G * sizeof *pw);
-    memset(nw, 0, G * sizeof *nw);
+    memset(cnt, 0, 2 * G * sizeof *cnt);
+    for (size_t i = 0; i < n; i++) cnt[code[lf_rand_below(&state, n)]]++;
     uint64_t np = 0, nn = 0;
-    for (size_t i = 0; i < n; i++) {
-      size_t c = (size_t)lf_rand_below(&state, n);
-      uint32_t k = g.group_of[c];
-      if (labels[c]) pw[k]++, np++;
-      else nw[k]++, nn++;
-    }
+    for (size_t k = 0; k < G; k++) nw[k] = cnt[2 * k], pw[k] = cnt[2 * k + 1], nn += nw[k], np += pw[k];
     if (!np || !nn) continue; /* one class only: AUC undefined, skipped */
     vals[m++] = (double)lf_twice_u(G, pw, nw, nn) / (2.0 * (double)np * (double)nn);
   }
@@ -89,7 +87,7 @@ lf_status lf_auc_bootstrap_ci(const double *scores, const uint8_t *labels, size_
     *hi = lf_percentile(vals, (size_t)m, 100.0 * (1 - alpha / 2));
   }
   if (n_used) *n_used = m;
-  free(pw), free(nw), free(vals);
+  free(cnt), free(pw), free(nw), free(vals), free(code);
   lf_score_groups_free(&g);
   return LF_OK;
 }

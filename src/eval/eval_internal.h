@@ -31,13 +31,19 @@ static inline uint64_t lf_splitmix64(uint64_t *state) {
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
 }
-/* Uniform integer in [0, n), n > 0, without modulo bias (rejection). */
+/* Uniform integer in [0, n), n > 0, without bias (Lemire's multiply-shift
+ * with rejection: no division on the common path). */
 static inline uint64_t lf_rand_below(uint64_t *state, uint64_t n) {
-  uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-  uint64_t x;
-  do x = lf_splitmix64(state);
-  while (x >= limit);
-  return x % n;
+  unsigned __int128 m = (unsigned __int128)lf_splitmix64(state) * n;
+  uint64_t low = (uint64_t)m;
+  if (low < n) {
+    uint64_t t = (0 - n) % n;
+    while (low < t) {
+      m = (unsigned __int128)lf_splitmix64(state) * n;
+      low = (uint64_t)m;
+    }
+  }
+  return (uint64_t)(m >> 64);
 }
 
 #endif
