@@ -218,7 +218,7 @@ static void run_optim_case(const ocase *c) {
   if (o && p && v.numel == 35) {
     memcpy(p->value.data, v.data, 35 * 4);
     for (int i = 0; i < 4; i++) {
-      char gn[8], pn[8];
+      char gn[16], pn[16];
       snprintf(gn, sizeof gn, "g%d", i);
       snprintf(pn, sizeof pn, "p%d", i + 1);
       load(c->name, gn, &v);
