@@ -476,11 +476,17 @@ static lfrt_status prep_pad(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error *
   return LFRT_OK;
 }
 
-/* XNNPACK's source rows/columns and 11-bit weights (TF legacy mode). */
-static void q11_table(int in, int out, int32_t *tab) {
-  volatile float scale = (float)in / (float)out;
+/* XNNPACK's source rows/columns and 11-bit weights (all three coordinate modes). */
+static void q11_table(int in, int out, int align, int half, int32_t *tab) {
+  int adj = align && out != 1;
+  volatile float scale = (float)(in - adj) / (float)(out - adj);
+  volatile float offset = 0.5f * scale - 0.5f;
   for (int o = 0; o < out; o++) {
     volatile float pos = (float)o * scale;
+    if (half) {
+      pos = pos + offset;
+      if (pos < 0.0f) pos = 0.0f;
+    }
     if (pos > (float)(in - 1)) pos = (float)(in - 1);
     int lo = (int)pos;
     int hi = lo + 1 < in - 1 ? lo + 1 : in - 1;
@@ -517,14 +523,14 @@ static lfrt_status prep_resize(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
   lfrt_status st = same_q(it, idx, x, y, err);
   if (st) return st;
   n->kind = nn ? K_RNN_Q : K_RBL_Q;
-  if (!nn && !p->align_corners && !p->half_pixel_centers) {
-    /* LiteRT runs this mode through XNNPACK: 11-bit weights, coordinates in float */
+  if (!nn) {
+    /* LiteRT runs int8 bilinear through XNNPACK: 11-bit weights, coordinates in float */
     n->kind = K_RBL11_Q;
     n->tab = calloc((size_t)3 * (p->out_h + p->out_w), sizeof(int32_t));
     if (!n->tab) FAIL(LFRT_ENOMEM, "out of memory");
     it->state_bytes += (size_t)3 * (p->out_h + p->out_w) * sizeof(int32_t);
-    q11_table(p->in_h, p->out_h, n->tab);
-    q11_table(p->in_w, p->out_w, n->tab + 3 * p->out_h);
+    q11_table(p->in_h, p->out_h, p->align_corners, p->half_pixel_centers, n->tab);
+    q11_table(p->in_w, p->out_w, p->align_corners, p->half_pixel_centers, n->tab + 3 * p->out_h);
     p->tab_y = n->tab;
     p->tab_x = n->tab + 3 * p->out_h;
   }
@@ -551,7 +557,8 @@ static lfrt_status requant_lut(lfrt_interp *it, int idx, lfrt_node *n, float xs,
 static lfrt_status convert_lut(lfrt_interp *it, int idx, lfrt_node *n, float xs, int32_t xz, float ys, int32_t yz,
                                lfrt_error *err) {
   volatile float r = xs / ys;
-  if (!(r >= 0x1.0p-8f && r <= 0x1.0p+7f)) FAIL(LFRT_EUNSUPPORTED, "scale ratio %g out of range [2^-8, 2^7]", (double)r);
+  if (!(r >= 0x1.0p-8f && r <= 0x1.0p+7f)) /* XNNPACK declines: TFLite's builtin requantize */
+    return requant_lut(it, idx, n, xs, xz, ys, yz, -128, 127, err);
   int32_t mult = (int32_t)lrintf(256.0f * r);
   int32_t bias = yz * 256 - mult * xz + 0x80;
   for (int v = -128; v < 128; v++) {
@@ -619,12 +626,21 @@ static lfrt_status prep_unary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error
     }
     if (xq && yq) {
       n->kind = K_LUT_Q;
-      /* TFLite's LUT: dequantize, sigmoid in float, round half away, + zp, clamp */
+      /* XNNPACK's table (LiteRT): sigmoid in float with a branch on the sign,
+       * times 1/out_scale, rounded half to even (lrintf), + zp, clamped. */
+      volatile float inv = 1.0f / ys;
       for (int v = -128; v < 128; v++) {
-        float d = xs * (float)(v - xz);
-        float s = 1.0f / (1.0f + expf(-d));
-        float r = roundf(s / ys);
-        int32_t q = (int32_t)r + yz;
+        volatile float d = (float)(v - xz) * xs;
+        volatile float sg;
+        if (signbit(d)) {
+          volatile float e = expf(-d);
+          sg = 1.0f / (1.0f + e);
+        } else {
+          volatile float e = expf(d);
+          sg = 1.0f - 1.0f / (1.0f + e);
+        }
+        volatile float r = sg * inv;
+        int32_t q = (int32_t)lrintf(r) + yz;
         n->lut[(uint8_t)(int8_t)v] = (int8_t)lfrt_clamp_i32(q, -128, 127);
       }
       return LFRT_OK;
