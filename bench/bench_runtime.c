@@ -9,7 +9,8 @@
  *   bench_runtime --write-models DIR [--small]
  *       writes the zoo models + one random input each + DIR/models.tsv
  *       (name, model, input, exactness class); --small builds them at reduced
- *       resolution (DenseNet 64x64, UNet 32x48) for quick tests.
+ *       resolution (DenseNet 64x64, UNet 32x48) for quick tests; --debug-outputs
+ *       makes every activation a model output (to find the first differing layer).
  *   bench_runtime --write-ops DIR [--runs R] [--seed S]   single-op oracle cases
  *   bench_runtime --check-ops DIR                         compare (see oracle_ops.h)
  *   bench_runtime --invoke-tsv MANIFEST   run "MODEL IN OUT" lines in-process, like
@@ -285,6 +286,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--no-peer")) peer = 0;
     else if (!strcmp(argv[i], "--small")) small = 1;
+    else if (!strcmp(argv[i], "--debug-outputs")) lf_zoo_debug_outputs = 1;
     else if (!strcmp(argv[i], "--write-models") && i + 1 < argc) write_m = argv[++i];
     else if (!strcmp(argv[i], "--write-ops") && i + 1 < argc) write_o = argv[++i];
     else if (!strcmp(argv[i], "--check-ops") && i + 1 < argc) check_o = argv[++i];

@@ -101,7 +101,9 @@ int lf_zoo_act(lf_zoo *z, const char *name, int ndim, const int32_t *shape, floa
   int idx = lfrt_writer_add_tensor(z->w, name ? name : gen_name(z, "act"),
                                    z->fp32 ? LFRT_FLOAT32 : LFRT_INT8, ndim, shape, NULL, 0,
                                    z->fp32 ? NULL : &lq);
-  return remember(z, idx, ndim, shape, qq.scale, qq.zp, std);
+  if (remember(z, idx, ndim, shape, qq.scale, qq.zp, std) < 0) return -1;
+  z->t[idx].is_act = 1;
+  return idx;
 }
 
 /* Output activation: q from oq or picked; std of the result after act. */
@@ -514,6 +516,28 @@ int lf_zoo_set_io(lf_zoo *z, const int32_t *ins, int nin, const int32_t *outs, i
   return 0;
 }
 
+int lf_zoo_debug_outputs;
+
+/* The model's io: input `in`, output `out` -- or, with lf_zoo_debug_outputs,
+ * every activation after the input as an output too (to locate a mismatch). */
+static void model_io(lf_zoo *z, int in, int out) {
+  int32_t ins[1] = {in}, outs[1] = {out};
+  if (!lf_zoo_debug_outputs || z->failed) {
+    lf_zoo_set_io(z, ins, 1, outs, 1);
+    return;
+  }
+  int32_t *all = malloc((size_t)z->ntensors * sizeof *all);
+  int n = 0;
+  if (!all) {
+    fail(z, "out of memory");
+    return;
+  }
+  for (int i = 0; i < z->ntensors; i++)
+    if (z->t[i].is_act && i != in) all[n++] = i;
+  lf_zoo_set_io(z, ins, 1, all, n);
+  free(all);
+}
+
 static int finish(lf_zoo *z, void **bytes, size_t *len, char *msg, size_t msgsz) {
   lfrt_error err;
   err.msg[0] = 0;
@@ -566,8 +590,7 @@ int lf_zoo_densenet121(int fp32, uint64_t seed, int height, int width, int class
   if (!z.failed) z.t[x].std = 1.5f; /* so the logits spread ~1.5 */
   x = lf_zoo_fc(&z, x, classes, 0, 0, LFRT_ACT_NONE, NULL);
   x = lf_zoo_logistic(&z, x);
-  int32_t ins[1] = {in}, outs[1] = {x};
-  lf_zoo_set_io(&z, ins, 1, outs, 1);
+  model_io(&z, in, x);
   return finish(&z, bytes, len, msg, msgsz);
 }
 
@@ -606,7 +629,6 @@ int lf_zoo_unet(int fp32, uint64_t seed, int height, int width, int base_filters
   }
   x = lf_zoo_conv(&z, x, 1, 1, 1, 1, 1, 1, 1, LFRT_PADDING_SAME, LFRT_ACT_NONE, 1.0f, NULL);
   x = lf_zoo_logistic(&z, x);
-  int32_t ins[1] = {in}, outs[1] = {x};
-  lf_zoo_set_io(&z, ins, 1, outs, 1);
+  model_io(&z, in, x);
   return finish(&z, bytes, len, msg, msgsz);
 }

@@ -39,6 +39,7 @@ typedef struct {
   float scale; /* int8 activations: per-tensor quantization */
   int32_t zp;
   float std;   /* rough real-valued spread, used to pick output quantization */
+  int is_act;  /* made by lf_zoo_act (not a constant) */
 } lf_zoo_tensor;
 
 typedef struct {
@@ -103,6 +104,10 @@ int lf_zoo_op(lf_zoo *z, lfrt_op op, const int32_t *ins, int nin, int out,
               const lfrt_options *o);
 /* Serialises (malloc'd *bytes) and frees the builder. 0 ok, -1 with msg. */
 int lf_zoo_finish(lf_zoo *z, void **bytes, size_t *len, char *msg, size_t msgsz);
+
+/* When set, the whole-model builders below make EVERY activation after the input
+ * a model output too (in creation order), to locate a mismatch layer by layer. */
+extern int lf_zoo_debug_outputs;
 
 /* Whole models. *bytes is malloc'd (caller frees). Return 0 ok, -1 with msg. */
 int lf_zoo_densenet121(int fp32, uint64_t seed, int height, int width, int classes,
