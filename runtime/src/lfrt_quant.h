@@ -14,8 +14,9 @@
 int lfrt_quantize_multiplier(double m, int32_t *mult, int *shift);
 
 /* round(x * mult * 2^(shift-31)) with ONE rounding step, ties toward +inf:
- * (x*mult + 2^(30-shift)) >> (31-shift).  This is what LiteRT's CONV_2D
- * (ruy / XNNPACK-era TFLite, TFLITE_SINGLE_ROUNDING) computes. shift in [-31, 30]. */
+ * (x*mult + 2^(30-shift)) >> (31-shift), TFLite's MultiplyByQuantizedMultiplier
+ * (TFLITE_SINGLE_ROUNDING). Used where LiteRT runs TFLite's builtin kernels
+ * (RELU, RELU6, int8 requantize outside XNNPACK's range). shift in [-31, 30]. */
 static inline int32_t lfrt_mul_q31_1r(int32_t x, int32_t mult, int shift) {
   int total = 31 - shift;
   int64_t r = (int64_t)x * mult + ((int64_t)1 << (total - 1));
@@ -23,34 +24,6 @@ static inline int32_t lfrt_mul_q31_1r(int32_t x, int32_t mult, int shift) {
   if (r > INT32_MAX) r = INT32_MAX;
   if (r < INT32_MIN) r = INT32_MIN;
   return (int32_t)r;
-}
-
-/* gemmlowp SaturatingRoundingDoublingHighMul: round(a*b / 2^31), ties away from 0. */
-static inline int32_t lfrt_srdhm(int32_t a, int32_t b) {
-  if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
-  int64_t ab = (int64_t)a * b;
-  int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-  int64_t q = (ab + nudge);
-  /* division truncating toward zero, as gemmlowp does */
-  return (int32_t)(q / ((int64_t)1 << 31));
-}
-
-/* gemmlowp RoundingDivideByPOT: x / 2^e rounded to nearest, ties away from 0. */
-static inline int32_t lfrt_rdivpot(int32_t x, int e) {
-  int32_t mask = (int32_t)((((int64_t)1) << e) - 1);
-  int32_t rem = x & mask;
-  int32_t thr = (mask >> 1) + ((x < 0) ? 1 : 0);
-  return (x >> e) + ((rem > thr) ? 1 : 0);
-}
-
-/* TFLite's classic MultiplyByQuantizedMultiplier: TWO roundings (high-mul, then
- * rounding shift). Used by the builtin kernels of older TFLite. */
-static inline int32_t lfrt_mul_q31_2r(int32_t x, int32_t mult, int shift) {
-  int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
-  int64_t xs = (int64_t)x * ((int64_t)1 << left);
-  if (xs > INT32_MAX) xs = INT32_MAX;
-  if (xs < INT32_MIN) xs = INT32_MIN;
-  return lfrt_rdivpot(lfrt_srdhm((int32_t)xs, mult), right);
 }
 
 /* ---- XNNPACK-style "fp32" requantization, emulated exactly in integers ----
