@@ -315,9 +315,11 @@ static void read_tensor(loader *L, fb_table tt, lfrt_tensor *t) {
     }
     if ((uintptr_t)b->data % 16 == 0) {
       t->data = b->data;
-    } else { /* kernels may read int32/float directly: give them an aligned copy */
-      void *copy = m_alloc(L, t->bytes, 1);
+    } else { /* kernels may read int32/float directly: give them an aligned copy
+              * (malloc itself is only 8-aligned on some 32-bit targets) */
+      unsigned char *raw = m_alloc(L, t->bytes + 15, 1);
       if (c->bad) return;
+      unsigned char *copy = raw + (16 - (uintptr_t)raw % 16) % 16;
       memcpy(copy, b->data, t->bytes);
       t->data = copy;
     }
