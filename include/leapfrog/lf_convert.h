@@ -1,0 +1,83 @@
+/* Converter: an FP32 training graph (lf_nn.h) -> .tflite, FP32 or fully int8.
+ *
+ * The graph is first lowered to the ops the int8 runtime executes (one
+ * lowered op = one TFLite op, plus PAD / QUANTIZE where needed):
+ *   conv2d [+ batchnorm] [+ relu]   -> CONV_2D (BN folded: w*gamma/sigma,
+ *                                      bias (b-mean)*gamma/sigma+beta; fused RELU)
+ *   batchnorm not after a conv       -> DEPTHWISE_CONV_2D 1x1 with the per-channel
+ *      [+ relu]                        scale gamma/sigma as weights and the shift
+ *                                      as bias, fused RELU. (One requantisation,
+ *                                      per-channel int8 weights, int32 bias: more
+ *                                      exact than the MUL + ADD pair TF emits.)
+ *   dense [+ relu]                   -> FULLY_CONNECTED (output [1, out])
+ *   conv_transpose2d                 -> TRANSPOSE_CONV
+ *   maxpool / avgpool                -> MAX_POOL_2D / AVERAGE_POOL_2D (PAD first
+ *                                      when torch's explicit padding is not SAME)
+ *   global_avgpool                   -> MEAN over H,W (keep_dims)
+ *   concat / upsample / add / mul    -> CONCATENATION / RESIZE_* / ADD / MUL
+ *   sigmoid / relu                   -> LOGISTIC / RELU;  dropout: removed
+ * Explicit conv padding that is not TFLite's SAME becomes PAD + VALID.
+ *
+ * INT8 (TFLite int8 spec): weights int8 symmetric per output channel, bias
+ * int32 (scale in_scale*w_scale), activations int8 asymmetric per tensor from
+ * the ranges given (QAT observers or PTQ calibration), keyed by the name of
+ * the graph node whose output is the lowered op's output (lf_qat_value_names
+ * lists them). Tensors that TFLite requires to share quantisation (every
+ * CONCATENATION input and output; pooling and resize input and output) get
+ * the union of their ranges. LOGISTIC outputs use scale 1/256, zero point -128.
+ */
+#ifndef LF_CONVERT_H
+#define LF_CONVERT_H
+#include <stddef.h>
+#include "leapfrog/lf_nn.h"
+#include "leapfrog/lf_status.h"
+
+/* Activation ranges by value name. */
+typedef struct {
+  char name[128];
+  float min, max;
+} lf_qrange;
+typedef struct {
+  lf_qrange *v;
+  int n, cap;
+} lf_qranges;
+
+void lf_qranges_init(lf_qranges *r);
+void lf_qranges_free(lf_qranges *r);
+/* Sets (or replaces) the range of `name`. */
+lf_status lf_qranges_set(lf_qranges *r, const char *name, float min, float max);
+const lf_qrange *lf_qranges_find(const lf_qranges *r, const char *name);
+/* JSON object {"name": [min, max], ...} (malloc'd string) and back. */
+lf_status lf_qranges_to_json(const lf_qranges *r, char **json);
+lf_status lf_qranges_from_json(const char *json, lf_qranges *r);
+
+typedef struct {
+  int int8;                 /* 0: FP32 model; 1: fully int8 */
+  int io_uint8;             /* int8 only: uint8 input/output with QUANTIZE at the edges */
+  const char *const *labels; /* n_labels class names for the metadata (may be NULL) */
+  int n_labels;
+  /* Input normalisation the model expects (metadata): x = (pixel/255 - mean)/std. */
+  int norm_channels;        /* 0 = not recorded */
+  float norm_mean[4], norm_std[4];
+  const char *arch_json;    /* architecture/config JSON for the metadata (may be NULL) */
+  const char *description;  /* may be NULL */
+} lf_convert_opts;
+
+/* Converts the sub-graph from `input_node` to `output_node` (batch 1; the
+ * graph's parameters as they are now; BN running statistics used). `ranges`
+ * is required for int8 and must name every value (missing -> LF_EINVAL naming
+ * it). *bytes is malloc'd. */
+lf_status lf_convert_graph(lf_graph *g, int input_node, int output_node, const lf_qranges *ranges,
+                           const lf_convert_opts *opts, void **bytes, size_t *len);
+/* The same, written atomically to `path`. */
+lf_status lf_convert_graph_file(lf_graph *g, int input_node, int output_node,
+                                const lf_qranges *ranges, const lf_convert_opts *opts,
+                                const char *path);
+
+/* Names of the values whose ranges an int8 conversion needs, in graph order
+ * (the model input first). *names is a malloc'd array of pointers into the
+ * graph's node names; free(*names) only. */
+lf_status lf_convert_value_names(lf_graph *g, int input_node, int output_node,
+                                 const char ***names, int *count);
+
+#endif

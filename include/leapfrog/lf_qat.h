@@ -1,0 +1,63 @@
+/* Quantization-aware training: the FP32 graph rebuilt with fake quantisation
+ * exactly where the int8 runtime quantises (the converter's lowering,
+ * lf_convert.h), so that the QAT forward in eval mode and the converted int8
+ * model agree within one quantisation step on every output.
+ *
+ * What the QAT graph holds (parameter names unchanged, so checkpoints and the
+ * converter read the same tensors):
+ *  - conv2d [+ BN]: weights folded with the BN running statistics
+ *    (w*gamma/sigma), fake-quantised int8 symmetric per output channel. While
+ *    BN is live (train, not frozen) the conv output is divided back by
+ *    gamma/sigma and BN normalises with the batch statistics (Jacob et al.
+ *    2018 / torch's ConvBn QAT); once BN is frozen (freeze_bn_after steps, or
+ *    eval) the node computes the folded conv with the int32-quantised folded
+ *    bias, as the runtime does, and the BN node passes values through.
+ *  - standalone BN (DenseNet's pre-activation norm): batch statistics while
+ *    live; frozen/eval: the per-channel scale (int8 per channel) and shift
+ *    (int32), as the runtime's depthwise 1x1.
+ *  - dense: int8 per-output-channel weights, int32 bias in eval.
+ *  - after every lowered op output (and the input): a fake-quant node
+ *    "<value>.act_quant" with a moving-average min/max observer (buffers
+ *    .min/.max/.steps); values that TFLite makes share quantisation (concat
+ *    inputs and output, pool/resize input and output) share one observer
+ *    (the first member's). Sigmoid outputs use scale 1/256, zero point -128.
+ *  - pools, concat, upsample, add, mul, relu, sigmoid: the engine's own ops.
+ *    Dropout is left out (QAT fine-tunes without it); transposed conv is not
+ *    supported yet (the UNet's upsample+conv decoder is).
+ * Observers update in train mode until frozen; the same observer is updated
+ * by every member of a shared group. Gradients: straight-through estimator. */
+#ifndef LF_QAT_H
+#define LF_QAT_H
+#include "leapfrog/lf_convert.h"
+#include "leapfrog/lf_nn.h"
+
+typedef struct {
+  float averaging;              /* observer EMA constant (0 -> 0.01) */
+  long freeze_observers_after;  /* lf_qat_step calls; 0 = never */
+  long freeze_bn_after;         /* lf_qat_step calls; 0 = never */
+  uint64_t seed;                /* QAT graph RNG */
+} lf_qat_opts;
+
+typedef struct lf_qat lf_qat;
+
+/* Builds the QAT graph of fp32's nodes input_node..output_node and copies
+ * fp32's parameter values into it. */
+lf_status lf_qat_create(lf_graph *fp32, int input_node, int output_node, const lf_qat_opts *opts,
+                        lf_qat **out);
+void lf_qat_free(lf_qat *q);
+lf_graph *lf_qat_graph(lf_qat *q);
+int lf_qat_input(const lf_qat *q);  /* QAT graph input node */
+int lf_qat_output(const lf_qat *q); /* QAT graph output node (fake-quantised) */
+/* Advances the step counter (call after each optimiser step) and applies the
+ * freezes when their step is reached. */
+void lf_qat_step(lf_qat *q);
+long lf_qat_steps(const lf_qat *q);
+/* Freezes observers and/or BN now. */
+void lf_qat_freeze(lf_qat *q, int observers, int bn);
+/* The observed ranges, one per value the converter quantises. */
+lf_status lf_qat_ranges(lf_qat *q, lf_qranges *out);
+/* Copies values of parameters present in both graphs with equal shapes
+ * (by name) from src to dst; *copied (may be NULL) gets the count. */
+lf_status lf_graph_copy_params(lf_graph *dst, lf_graph *src, int *copied);
+
+#endif

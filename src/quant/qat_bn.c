@@ -1,0 +1,166 @@
+/* QAT batch norm. Live (train, not frozen): torch BatchNorm2d training
+ * semantics (batch statistics, running statistics updated). Frozen or eval:
+ * folded into the previous QAT conv (then this node passes values through),
+ * or standalone as the runtime's depthwise 1x1: int8 per-channel scale and
+ * int32 shift. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quant/qat_internal.h"
+#include "quant/qconv_util.h"
+
+typedef struct {
+  int C;
+  float *mean, *invstd, *wq, *scales, *bias;
+  double *s1, *s2;
+  int running;
+} bn_state;
+
+static void bn_free(lf_node *n) {
+  bn_state *s = n->state;
+  if (!s) return;
+  free(s->mean);
+  free(s->invstd);
+  free(s->wq);
+  free(s->scales);
+  free(s->bias);
+  free(s->s1);
+  free(s->s2);
+}
+
+void lq_bn_fold_scale(lf_graph *g, int bn, float *s) {
+  lf_node *n = lf_graph_node(g, bn);
+  lq_bn_attrs *a = n->attrs;
+  const float *gamma = lf_node_param(g, n, 0)->value.data, *var = lf_node_param(g, n, 3)->value.data;
+  for (int c = 0; c < n->c; c++) s[c] = gamma[c] / sqrtf(var[c] + a->eps);
+}
+
+static lf_status bn_build(lf_graph *g, lf_node *n) {
+  lf_node *in = lf_graph_node(g, n->inputs[0]);
+  n->h = in->h;
+  n->w = in->w;
+  n->c = in->c;
+  int C = n->c, one = 1;
+  bn_state *s = calloc(1, sizeof *s);
+  if (!s) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+  n->state = s;
+  s->C = C;
+  s->mean = malloc(sizeof(float) * (size_t)C);
+  s->invstd = malloc(sizeof(float) * (size_t)C);
+  s->wq = malloc(sizeof(float) * (size_t)C);
+  s->scales = malloc(sizeof(float) * (size_t)C);
+  s->bias = malloc(sizeof(float) * (size_t)C);
+  s->s1 = malloc(sizeof(double) * (size_t)C);
+  s->s2 = malloc(sizeof(double) * (size_t)C);
+  if (!s->mean || !s->invstd || !s->wq || !s->scales || !s->bias || !s->s1 || !s->s2)
+    return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+  int gi = lf_node_add_param(g, n, "weight", 1, &C, 1);
+  int bi = lf_node_add_param(g, n, "bias", 1, &C, 1);
+  int mi = lf_node_add_param(g, n, "running_mean", 1, &C, 0);
+  int vi = lf_node_add_param(g, n, "running_var", 1, &C, 0);
+  int ti = lf_node_add_param(g, n, "num_batches_tracked", 0, &one, 0);
+  if (gi < 0 || bi < 0 || mi < 0 || vi < 0 || ti < 0) return lf_graph_status(g);
+  lf_tensor_fill(&lf_graph_param(g, gi)->value, 1.0f);
+  lf_tensor_fill(&lf_graph_param(g, vi)->value, 1.0f);
+  lf_graph_param(g, ti)->is_int = 1;
+  return LF_OK;
+}
+
+static lf_status bn_forward(lf_graph *g, lf_node *n) {
+  lq_bn_attrs *a = n->attrs;
+  bn_state *s = n->state;
+  const lf_tensor *x = lf_node_input(g, n, 0);
+  int C = s->C;
+  size_t rows = x->numel / (size_t)C;
+  float *y = n->out.data;
+  const float *gamma = lf_node_param(g, n, 0)->value.data, *beta = lf_node_param(g, n, 1)->value.data;
+  float *rm = lf_node_param(g, n, 2)->value.data, *rv = lf_node_param(g, n, 3)->value.data;
+  s->running = lq_bn_uses_running(a->ctx, n);
+  if (s->running && a->conv >= 0) { /* folded into the conv before */
+    memcpy(y, x->data, x->numel * sizeof(float));
+    return LF_OK;
+  }
+  if (s->running) { /* depthwise 1x1 as the runtime runs it */
+    for (int c = 0; c < C; c++) {
+      s->invstd[c] = 1.0f / sqrtf(rv[c] + a->eps);
+      s->mean[c] = rm[c];
+      float sf = gamma[c] * s->invstd[c];
+      s->bias[c] = beta[c] - rm[c] * sf;
+      s->wq[c] = sf;
+    }
+    lf_qparams_weights_per_channel(s->wq, C, 1, s->scales);
+    lf_fake_quant_per_channel_outer(s->wq, s->wq, NULL, C, 1, s->scales, NULL, LF_QMIN_W, LF_QMAX_W);
+    lf_qparams in;
+    if (a->in_fq >= 0 && lq_fq_qparams(g, a->in_fq, &in))
+      for (int c = 0; c < C; c++) {
+        float sb = in.scale * s->scales[c];
+        s->bias[c] = (float)lq_quant_bias(s->bias[c], sb) * sb;
+      }
+    for (size_t r = 0; r < rows; r++)
+      for (int c = 0; c < C; c++) y[r * C + c] = x->data[r * C + c] * s->wq[c] + s->bias[c];
+    return LF_OK;
+  }
+  /* batch statistics */
+  lf_nn_colsum(x->data, NULL, rows, C, s->s1);
+  lf_nn_colsum(x->data, x->data, rows, C, s->s2);
+  float m = a->momentum;
+  for (int c = 0; c < C; c++) {
+    double mean = s->s1[c] / (double)rows;
+    double var = s->s2[c] / (double)rows - mean * mean;
+    if (var < 0) var = 0;
+    s->mean[c] = (float)mean;
+    s->invstd[c] = (float)(1.0 / sqrt(var + a->eps));
+    double unbiased = rows > 1 ? var * (double)rows / (double)(rows - 1) : var;
+    rm[c] = (1.0f - m) * rm[c] + m * (float)mean;
+    rv[c] = (1.0f - m) * rv[c] + m * (float)unbiased;
+  }
+  lf_node_param(g, n, 4)->value.data[0] += 1.0f;
+  for (size_t r = 0; r < rows; r++)
+    for (int c = 0; c < C; c++)
+      y[r * C + c] = (x->data[r * C + c] - s->mean[c]) * s->invstd[c] * gamma[c] + beta[c];
+  return LF_OK;
+}
+
+static lf_status bn_backward(lf_graph *g, lf_node *n) {
+  lq_bn_attrs *a = n->attrs;
+  bn_state *s = n->state;
+  const lf_tensor *x = lf_node_input(g, n, 0);
+  lf_tensor *dx = lf_node_input_grad(g, n, 0);
+  int C = s->C;
+  size_t rows = x->numel / (size_t)C;
+  const float *dy = n->grad.data, *gamma = lf_node_param(g, n, 0)->value.data;
+  float *dgamma = lf_node_param(g, n, 0)->grad.data, *dbeta = lf_node_param(g, n, 1)->grad.data;
+  lf_nn_colsum(dy, NULL, rows, C, s->s1); /* sum dy */
+  for (int c = 0; c < C; c++) dbeta[c] += (float)s->s1[c];
+  if (s->running && a->conv >= 0) {
+    if (dx)
+      for (size_t i = 0; i < x->numel; i++) dx->data[i] += dy[i];
+    return LF_OK;
+  }
+  /* sum dy * xhat (xhat from the statistics in use) */
+  double *sxy = s->s2;
+  for (int c = 0; c < C; c++) sxy[c] = 0.0;
+  for (size_t r = 0; r < rows; r++)
+    for (int c = 0; c < C; c++)
+      sxy[c] += (double)dy[r * C + c] * ((x->data[r * C + c] - s->mean[c]) * s->invstd[c]);
+  for (int c = 0; c < C; c++) dgamma[c] += (float)sxy[c];
+  if (!dx) return LF_OK;
+  if (s->running) {
+    for (size_t r = 0; r < rows; r++)
+      for (int c = 0; c < C; c++) dx->data[r * C + c] += dy[r * C + c] * s->wq[c];
+    return LF_OK;
+  }
+  for (int c = 0; c < C; c++) {
+    float k = gamma[c] * s->invstd[c];
+    double mdy = s->s1[c] / (double)rows, mdyx = sxy[c] / (double)rows;
+    for (size_t r = 0; r < rows; r++) {
+      size_t i = r * C + c;
+      float xh = (x->data[i] - s->mean[c]) * s->invstd[c];
+      dx->data[i] += k * (float)(dy[i] - mdy - xh * mdyx);
+    }
+  }
+  return LF_OK;
+}
+
+const lf_op_vtable lq_bn_vt = {"qat_batchnorm", bn_build, bn_forward, bn_backward, bn_free};

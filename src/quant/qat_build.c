@@ -1,0 +1,210 @@
+/* Builds the QAT graph from an FP32 graph by the converter's lowering plan. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "leapfrog/lf_qat.h"
+#include "quant/qat_internal.h"
+#include "quant/qplan.h"
+
+struct lf_qat {
+  lf_graph *g;
+  lq_ctx *ctx;
+  int input, output;
+  int n_values;
+  int *fq_of;        /* per plan op: its fq node in g */
+  char (*names)[128]; /* per plan op: value name */
+};
+
+static pthread_once_t reg_once = PTHREAD_ONCE_INIT;
+static lf_status reg_status = LF_OK;
+static void reg(void) {
+  if (lf_nn_register_op(LQK_FQ, &lq_fq_vt) || lf_nn_register_op(LQK_CONV, &lq_conv_vt) ||
+      lf_nn_register_op(LQK_BN, &lq_bn_vt) || lf_nn_register_op(LQK_DENSE, &lq_dense_vt))
+    reg_status = LF_EINVAL;
+}
+lf_status lq_register_ops(void) {
+  pthread_once(&reg_once, reg);
+  return reg_status == LF_OK ? LF_OK : lf_error(reg_status, "qat: cannot register the QAT ops");
+}
+
+static size_t builtin_attrs_size(int kind) {
+  switch (kind) {
+  case LF_OP_CONV2D: return sizeof(lf_conv2d_params);
+  case LF_OP_CONV_TRANSPOSE2D: return sizeof(lf_conv_transpose2d_params);
+  case LF_OP_DENSE: return sizeof(lf_dense_attrs);
+  case LF_OP_BATCHNORM: return sizeof(lf_bn_attrs);
+  case LF_OP_LEAKY_RELU: return sizeof(lf_leaky_attrs);
+  case LF_OP_MAXPOOL:
+  case LF_OP_AVGPOOL: return sizeof(lf_pool_params);
+  case LF_OP_UPSAMPLE: return sizeof(lf_upsample_params);
+  case LF_OP_DROPOUT: return sizeof(lf_dropout_attrs);
+  default: return 0;
+  }
+}
+
+lf_status lf_graph_copy_params(lf_graph *dst, lf_graph *src, int *copied) {
+  int n = 0;
+  for (int i = 0; i < lf_graph_param_count(dst); i++) {
+    lf_param *d = lf_graph_param(dst, i);
+    lf_param *s = lf_graph_find_param(src, d->name);
+    if (!s) continue;
+    if (s->value.numel != d->value.numel)
+      return lf_error(LF_EINVAL, "copy params: %s has %zu values, expected %zu", d->name, s->value.numel,
+                      d->value.numel);
+    memcpy(d->value.data, s->value.data, sizeof(float) * d->value.numel);
+    n++;
+  }
+  if (copied) *copied = n;
+  return LF_OK;
+}
+
+lf_status lf_qat_create(lf_graph *fp, int input_node, int output_node, const lf_qat_opts *opts,
+                        lf_qat **out) {
+  static const lf_qat_opts defaults;
+  if (!opts) opts = &defaults;
+  lf_status st = lq_register_ops();
+  if (st != LF_OK) return st;
+  lq_plan p;
+  st = lq_plan_build(fp, input_node, output_node, &p);
+  if (st != LF_OK) return st;
+  lf_qat *q = calloc(1, sizeof *q);
+  int *node_of = calloc((size_t)p.n, sizeof(int)), *leader = malloc(sizeof(int) * (size_t)p.n);
+  if (!q || !node_of || !leader || !(q->ctx = calloc(1, sizeof(lq_ctx))) ||
+      !(q->fq_of = calloc((size_t)p.n, sizeof(int))) || !(q->names = calloc((size_t)p.n, sizeof *q->names))) {
+    st = lf_error(LF_ENOMEM, "qat: out of memory");
+    goto fail;
+  }
+  q->ctx->averaging = opts->averaging > 0 ? opts->averaging : 0.01f;
+  q->ctx->freeze_obs_after = opts->freeze_observers_after;
+  q->ctx->freeze_bn_after = opts->freeze_bn_after;
+  q->n_values = p.n;
+  if ((st = lf_graph_create(&q->g, opts->seed ? opts->seed : 1)) != LF_OK) goto fail;
+  lf_graph *g = q->g;
+  for (int i = 0; i < p.n; i++) leader[i] = -1;
+  char nm[96];
+  for (int i = 0; i < p.n && st == LF_OK; i++) {
+    lq_op *op = &p.ops[i];
+    lf_node *n = lf_graph_node(fp, op->node);
+    int ins[64], nin = op->n_in, id = -1;
+    if (nin > 64) {
+      st = lf_error(LF_EUNSUPPORTED, "qat: %s: more than 64 inputs", n->name);
+      break;
+    }
+    for (int k = 0; k < nin; k++) ins[k] = q->fq_of[op->in[k]];
+    switch (op->kind) {
+    case LQ_INPUT:
+      id = lf_nn_input(g, n->name, n->h, n->w, n->c);
+      q->input = id;
+      break;
+    case LQ_CONV: {
+      lq_conv_attrs a = {q->ctx, *(lf_conv2d_params *)n->attrs, ins[0], -1};
+      id = lf_nn_add_node(g, LQK_CONV, n->name, ins, 1, &a, sizeof a);
+      if (id >= 0 && op->bn >= 0) {
+        lf_node *bn = lf_graph_node(fp, op->bn);
+        lf_bn_attrs *ba = bn->attrs;
+        lq_bn_attrs b = {q->ctx, ba->eps, ba->momentum, id, -1};
+        int bid = lf_nn_add_node(g, LQK_BN, bn->name, &id, 1, &b, sizeof b);
+        if (bid >= 0) ((lq_conv_attrs *)lf_graph_node(g, id)->attrs)->bn = bid;
+        id = bid;
+      }
+      break;
+    }
+    case LQ_AFFINE: {
+      lf_bn_attrs *ba = n->attrs;
+      lq_bn_attrs b = {q->ctx, ba->eps, ba->momentum, -1, ins[0]};
+      id = lf_nn_add_node(g, LQK_BN, n->name, ins, 1, &b, sizeof b);
+      break;
+    }
+    case LQ_FC: {
+      lf_dense_attrs *da = n->attrs;
+      lq_dense_attrs a = {q->ctx, da->out_features, da->bias, ins[0]};
+      id = lf_nn_add_node(g, LQK_DENSE, n->name, ins, 1, &a, sizeof a);
+      break;
+    }
+    case LQ_TCONV:
+      st = lf_error(LF_EUNSUPPORTED, "qat: %s: transposed convolution is not supported in QAT yet", n->name);
+      break;
+    default:
+      id = lf_nn_add_node(g, n->kind, n->name, ins, nin, n->attrs, builtin_attrs_size(n->kind));
+      break;
+    }
+    if (st != LF_OK) break;
+    if (op->relu && id >= 0) id = lf_nn_relu(g, id, lf_graph_node(fp, op->out_node)->name);
+    node_of[i] = id;
+    /* fake quant of the value */
+    const char *vname = lq_value_name(fp, &p, i);
+    snprintf(q->names[i], sizeof q->names[i], "%s", vname);
+    snprintf(nm, sizeof nm, "%s.act_quant", vname);
+    int grp = lq_group(&p, i);
+    lq_fq_attrs fa = {q->ctx, leader[grp], 0, {1.0f, 0}};
+    if (op->kind == LQ_LOGISTIC) {
+      fa.fixed = 1;
+      fa.fq.scale = 1.0f / 256.0f;
+      fa.fq.zero_point = -128;
+      fa.leader = -1;
+    }
+    int f = id < 0 ? -1 : lf_nn_add_node(g, LQK_FQ, nm, &id, 1, &fa, sizeof fa);
+    if (f >= 0 && leader[grp] < 0 && !fa.fixed) leader[grp] = f;
+    q->fq_of[i] = f;
+    if (lf_graph_status(g) != LF_OK) st = lf_error(lf_graph_status(g), "qat: %s", lf_graph_error(g));
+  }
+  if (st == LF_OK) {
+    q->output = q->fq_of[p.output];
+    st = lf_graph_copy_params(g, fp, NULL);
+  }
+  if (st != LF_OK) goto fail;
+  free(node_of);
+  free(leader);
+  lq_plan_free(&p);
+  *out = q;
+  return LF_OK;
+fail:
+  free(node_of);
+  free(leader);
+  lq_plan_free(&p);
+  lf_qat_free(q);
+  return st;
+}
+
+void lf_qat_free(lf_qat *q) {
+  if (!q) return;
+  lf_graph_free(q->g);
+  free(q->ctx);
+  free(q->fq_of);
+  free(q->names);
+  free(q);
+}
+
+lf_graph *lf_qat_graph(lf_qat *q) { return q->g; }
+int lf_qat_input(const lf_qat *q) { return q->input; }
+int lf_qat_output(const lf_qat *q) { return q->output; }
+long lf_qat_steps(const lf_qat *q) { return q->ctx->step; }
+
+void lf_qat_step(lf_qat *q) {
+  lq_ctx *c = q->ctx;
+  c->step++;
+  if (c->freeze_obs_after > 0 && c->step >= c->freeze_obs_after) c->obs_frozen = 1;
+  if (c->freeze_bn_after > 0 && c->step >= c->freeze_bn_after) c->bn_frozen = 1;
+}
+
+void lf_qat_freeze(lf_qat *q, int observers, int bn) {
+  if (observers) q->ctx->obs_frozen = 1;
+  if (bn) q->ctx->bn_frozen = 1;
+}
+
+lf_status lf_qat_ranges(lf_qat *q, lf_qranges *out) {
+  for (int i = 0; i < q->n_values; i++) {
+    lf_node *n = lf_graph_node(q->g, q->fq_of[i]);
+    lq_fq_attrs *a = n->attrs;
+    if (a->fixed) continue;
+    lf_node *o = a->leader >= 0 ? lf_graph_node(q->g, a->leader) : n;
+    if (lf_node_param(q->g, o, 2)->value.data[0] <= 0)
+      return lf_error(LF_EINVAL, "qat: %s has not observed any batch", q->names[i]);
+    lf_status st = lf_qranges_set(out, q->names[i], lf_node_param(q->g, o, 0)->value.data[0],
+                                  lf_node_param(q->g, o, 1)->value.data[0]);
+    if (st != LF_OK) return st;
+  }
+  return LF_OK;
+}

@@ -1,0 +1,96 @@
+/* QAT fake-quant node: moving-average observer + per-tensor int8 fake
+ * quantisation (torch semantics), STE backward. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "quant/qat_internal.h"
+
+typedef struct {
+  uint8_t *mask;
+  size_t cap;
+} fq_state;
+
+static void fq_free(lf_node *n) {
+  fq_state *s = n->state;
+  if (s) free(s->mask);
+}
+
+static lf_status fq_build(lf_graph *g, lf_node *n) {
+  lq_fq_attrs *a = n->attrs;
+  lf_node *in = lf_graph_node(g, n->inputs[0]);
+  n->h = in->h;
+  n->w = in->w;
+  n->c = in->c;
+  n->state = calloc(1, sizeof(fq_state));
+  if (!n->state) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+  if (a->leader < 0 && !a->fixed) {
+    int one = 1;
+    if (lf_node_add_param(g, n, "min", 1, &one, 0) < 0 || lf_node_add_param(g, n, "max", 1, &one, 0) < 0 ||
+        lf_node_add_param(g, n, "steps", 1, &one, 0) < 0)
+      return lf_graph_status(g);
+    lf_node_param(g, n, 2)->is_int = 1;
+  }
+  return LF_OK;
+}
+
+/* The observer buffers of fq node id (its leader's). */
+static lf_node *owner(lf_graph *g, lf_node *n) {
+  lq_fq_attrs *a = n->attrs;
+  return a->leader >= 0 ? lf_graph_node(g, a->leader) : n;
+}
+
+int lq_fq_qparams(lf_graph *g, int id, lf_qparams *qp) {
+  lf_node *n = lf_graph_node(g, id);
+  lq_fq_attrs *a = n->attrs;
+  if (a->fixed) {
+    *qp = a->fq;
+    return 1;
+  }
+  lf_node *o = owner(g, n);
+  if (lf_node_param(g, o, 2)->value.data[0] <= 0) return 0;
+  return lf_qparams_asym(lf_node_param(g, o, 0)->value.data[0], lf_node_param(g, o, 1)->value.data[0],
+                         LF_QMIN_ACT, LF_QMAX_ACT, qp, NULL, NULL) == LF_OK;
+}
+
+static lf_status fq_forward(lf_graph *g, lf_node *n) {
+  lq_fq_attrs *a = n->attrs;
+  fq_state *s = n->state;
+  const lf_tensor *x = lf_node_input(g, n, 0);
+  if (s->cap < x->numel) {
+    uint8_t *m = realloc(s->mask, x->numel);
+    if (!m) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+    s->mask = m;
+    s->cap = x->numel;
+  }
+  if (!a->fixed && n->train && !a->ctx->obs_frozen) {
+    lf_node *o = owner(g, n);
+    float *mn = lf_node_param(g, o, 0)->value.data, *mx = lf_node_param(g, o, 1)->value.data,
+          *st = lf_node_param(g, o, 2)->value.data;
+    lf_observer ob;
+    lf_observer_init(&ob, a->ctx->averaging, 0);
+    ob.min = *mn;
+    ob.max = *mx;
+    ob.steps = (long)*st;
+    lf_observer_update(&ob, x->data, x->numel);
+    *mn = ob.min;
+    *mx = ob.max;
+    *st = (float)ob.steps;
+  }
+  lf_qparams qp;
+  if (!lq_fq_qparams(g, n->id, &qp)) { /* nothing observed yet: pass through */
+    memcpy(n->out.data, x->data, x->numel * sizeof(float));
+    memset(s->mask, 1, x->numel);
+    return LF_OK;
+  }
+  lf_fake_quant(x->data, n->out.data, s->mask, x->numel, qp, LF_QMIN_ACT, LF_QMAX_ACT);
+  return LF_OK;
+}
+
+static lf_status fq_backward(lf_graph *g, lf_node *n) {
+  fq_state *s = n->state;
+  lf_tensor *dx = lf_node_input_grad(g, n, 0);
+  if (dx) lf_fake_quant_backward(n->grad.data, s->mask, dx->data, n->grad.numel, 1);
+  return LF_OK;
+}
+
+const lf_op_vtable lq_fq_vt = {"fake_quant", fq_build, fq_forward, fq_backward, fq_free};

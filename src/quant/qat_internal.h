@@ -1,0 +1,61 @@
+/* QAT extension ops (fake quant, folded conv, BN, dense) shared between
+ * their files and the QAT graph builder. */
+#ifndef LF_QAT_INTERNAL_H
+#define LF_QAT_INTERNAL_H
+#include "leapfrog/lf_nn.h"
+#include "leapfrog/lf_quant.h"
+#include "nn/nn_internal.h"
+
+enum {
+  LQK_FQ = LF_OP_EXT_FIRST + 0,
+  LQK_CONV = LF_OP_EXT_FIRST + 1,
+  LQK_BN = LF_OP_EXT_FIRST + 2,
+  LQK_DENSE = LF_OP_EXT_FIRST + 3,
+};
+
+/* Shared by every QAT node of one graph (attrs hold a pointer to it). */
+typedef struct {
+  long step;
+  long freeze_obs_after, freeze_bn_after;
+  int obs_frozen, bn_frozen;
+  float averaging;
+} lq_ctx;
+
+typedef struct {
+  lq_ctx *ctx;
+  int leader;      /* fq node owning the observer buffers; -1 = this node */
+  int fixed;       /* 1: fixed qparams (sigmoid output) */
+  lf_qparams fq;   /* when fixed */
+} lq_fq_attrs;
+
+typedef struct {
+  lq_ctx *ctx;
+  lf_conv2d_params p;
+  int in_fq;       /* fq node producing the input (its qparams quantise the bias) */
+  int bn;          /* qat BN node folded into this conv, or -1 (filled after the BN is added) */
+} lq_conv_attrs;
+
+typedef struct {
+  lq_ctx *ctx;
+  int out_features, bias;
+  int in_fq;
+} lq_dense_attrs;
+
+typedef struct {
+  lq_ctx *ctx;
+  float eps, momentum;
+  int conv;        /* folded: the LQK_CONV node before it; -1 = standalone */
+  int in_fq;       /* standalone: fq node producing the input */
+} lq_bn_attrs;
+
+lf_status lq_register_ops(void);
+/* Current qparams of an fq node; 0 if it has not observed anything yet. */
+int lq_fq_qparams(lf_graph *g, int fq_node, lf_qparams *qp);
+/* BN statistics used for folding: scale s[c] = gamma/sqrt(running_var+eps),
+ * and the parameters (gamma, beta, mean, var), from the BN node `bn`. */
+void lq_bn_fold_scale(lf_graph *g, int bn, float *s);
+/* 1 if BN is frozen or the node runs in eval mode. */
+int lq_bn_uses_running(const lq_ctx *ctx, const lf_node *n);
+
+extern const lf_op_vtable lq_fq_vt, lq_conv_vt, lq_bn_vt, lq_dense_vt;
+#endif

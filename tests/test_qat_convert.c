@@ -1,0 +1,481 @@
+/* The key QAT test: the QAT forward (eval, frozen) and the converted int8
+ * model run in leapfrog's runtime agree within one quantisation step on every
+ * output; the same .tflite run in Google's LiteRT gives the same bytes; the
+ * FP32 conversion matches the training engine's eval forward (rel 1e-4) in
+ * leapfrog's runtime and in LiteRT. Models: a small DenseNet-like net (conv0
+ * + BN + ReLU + max pool with torch padding, dense blocks with pre-activation
+ * BN, concat, transition with avg pool, global pool, dense, sigmoid) and a
+ * small UNet-like net (skip concat, nearest upsample, 1x1 head, sigmoid).
+ * LiteRT (tests/oracles/tflite/run_tflite.sh via $LF_TFLITE_ORACLE) is
+ * optional: without it those checks are skipped and the binary exits 77. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "leapfrog/lf_convert.h"
+#include "leapfrog/lf_nn.h"
+#include "leapfrog/lf_ptq.h"
+#include "leapfrog/lf_qat.h"
+#include "leapfrog/lf_quant.h"
+#include "lf_test.h"
+#include "lfrt_interp.h"
+#include "lfrt_model.h"
+
+static uint64_t rs = 0x1234567887654321ULL;
+static float urand(void) {
+  rs ^= rs << 13;
+  rs ^= rs >> 7;
+  rs ^= rs << 17;
+  return (float)((rs >> 40) * (1.0 / 16777216.0));
+}
+static float nrand(void) {
+  float u = urand() + 1e-7f, v = urand();
+  return sqrtf(-2.0f * logf(u)) * cosf(6.2831853f * v);
+}
+
+static char dir[512];
+static int litert_ran, litert_missing;
+
+/* Random BN statistics so folding is not trivial. */
+static void randomise_bn(lf_graph *g) {
+  for (int i = 0; i < lf_graph_param_count(g); i++) {
+    lf_param *p = lf_graph_param(g, i);
+    size_t n = p->value.numel;
+    const char *s = strrchr(p->name, '.');
+    if (!s) continue;
+    lf_node *node = lf_graph_node(g, p->node);
+    if (node->kind != LF_OP_BATCHNORM) continue;
+    for (size_t k = 0; k < n; k++) {
+      if (!strcmp(s, ".weight")) p->value.data[k] = 0.5f + urand();
+      else if (!strcmp(s, ".bias")) p->value.data[k] = 0.3f * nrand();
+      else if (!strcmp(s, ".running_mean")) p->value.data[k] = 0.2f * nrand();
+      else if (!strcmp(s, ".running_var")) p->value.data[k] = 0.5f + urand();
+    }
+  }
+}
+
+static int densenet_like(lf_graph *g, int *in) {
+  int x = lf_nn_input(g, "input", 16, 16, 3);
+  *in = x;
+  x = lf_nn_conv2d(g, x, "features.conv0", lf_conv_params(8, 3, 1, 1, 0));
+  x = lf_nn_batchnorm(g, x, "features.norm0", 1e-5f, 0.1f);
+  x = lf_nn_relu(g, x, "features.relu0");
+  x = lf_nn_maxpool(g, x, "features.pool0", lf_pool_square(3, 2, 1));
+  int feats[8], nf = 0;
+  feats[nf++] = x;
+  int cat = x;
+  char nm[96];
+  for (int l = 1; l <= 2; l++) {
+    int y = cat;
+    snprintf(nm, sizeof nm, "features.denseblock1.denselayer%d.norm1", l);
+    y = lf_nn_batchnorm(g, y, nm, 1e-5f, 0.1f);
+    snprintf(nm, sizeof nm, "features.denseblock1.denselayer%d.relu1", l);
+    y = lf_nn_relu(g, y, nm);
+    snprintf(nm, sizeof nm, "features.denseblock1.denselayer%d.conv1", l);
+    y = lf_nn_conv2d(g, y, nm, lf_conv_params(8, 1, 1, 0, 0));
+    snprintf(nm, sizeof nm, "features.denseblock1.denselayer%d.norm2", l);
+    y = lf_nn_batchnorm(g, y, nm, 1e-5f, 0.1f);
+    snprintf(nm, sizeof nm, "features.denseblock1.denselayer%d.relu2", l);
+    y = lf_nn_relu(g, y, nm);
+    snprintf(nm, sizeof nm, "features.denseblock1.denselayer%d.conv2", l);
+    y = lf_nn_conv2d(g, y, nm, lf_conv_params(4, 3, 1, 1, 0));
+    feats[nf++] = y;
+    snprintf(nm, sizeof nm, "features.denseblock1.cat%d", l);
+    cat = lf_nn_concat(g, feats, nf, nm);
+  }
+  x = lf_nn_batchnorm(g, cat, "features.transition1.norm", 1e-5f, 0.1f);
+  x = lf_nn_relu(g, x, "features.transition1.relu");
+  x = lf_nn_conv2d(g, x, "features.transition1.conv", lf_conv_params(8, 1, 1, 0, 0));
+  x = lf_nn_avgpool(g, x, "features.transition1.pool", lf_pool_square(2, 2, 0));
+  x = lf_nn_batchnorm(g, x, "features.norm5", 1e-5f, 0.1f);
+  x = lf_nn_relu(g, x, "features.relu5");
+  x = lf_nn_global_avgpool(g, x, "features.gap");
+  x = lf_nn_dense(g, x, "classifier", 10, 1);
+  x = lf_nn_sigmoid(g, x, "sigmoid");
+  return x;
+}
+
+static int unet_like(lf_graph *g, int *in) {
+  int x = lf_nn_input(g, "input", 12, 16, 1);
+  *in = x;
+  x = lf_nn_conv2d(g, x, "down1.conv1", lf_conv_params(6, 3, 1, 1, 1));
+  x = lf_nn_batchnorm(g, x, "down1.bn1", 1e-5f, 0.1f);
+  x = lf_nn_relu(g, x, "down1.relu1");
+  x = lf_nn_conv2d(g, x, "down1.conv2", lf_conv_params(6, 3, 1, 1, 1));
+  x = lf_nn_batchnorm(g, x, "down1.bn2", 1e-5f, 0.1f);
+  int skip = lf_nn_relu(g, x, "down1.relu2");
+  x = lf_nn_maxpool(g, skip, "pool1", lf_pool_square(2, 2, 0));
+  x = lf_nn_conv2d(g, x, "bottom.conv", lf_conv_params(10, 3, 1, 1, 1));
+  x = lf_nn_batchnorm(g, x, "bottom.bn", 1e-5f, 0.1f);
+  x = lf_nn_relu(g, x, "bottom.relu");
+  lf_upsample_params up = {LF_UPSAMPLE_NEAREST, 12, 16, 0};
+  x = lf_nn_upsample(g, x, "up1.upsample", up);
+  x = lf_nn_conv2d(g, x, "up1.conv", lf_conv_params(6, 3, 1, 1, 1));
+  x = lf_nn_batchnorm(g, x, "up1.bn", 1e-5f, 0.1f);
+  x = lf_nn_relu(g, x, "up1.relu");
+  int cat[2] = {skip, x};
+  x = lf_nn_concat(g, cat, 2, "up1.cat");
+  x = lf_nn_conv2d(g, x, "up1.conv2", lf_conv_params(6, 3, 1, 1, 1));
+  x = lf_nn_batchnorm(g, x, "up1.bn2", 1e-5f, 0.1f);
+  x = lf_nn_relu(g, x, "up1.relu2");
+  x = lf_nn_conv2d(g, x, "head", lf_conv_params(1, 1, 1, 0, 1));
+  x = lf_nn_sigmoid(g, x, "sigmoid");
+  return x;
+}
+
+static void fill_input(lf_tensor *t, int n, int h, int w, int c) {
+  lf_tensor_alloc4(t, n, h, w, c);
+  for (size_t i = 0; i < t->numel; i++) t->data[i] = nrand();
+}
+
+static int run_runtime(const void *bytes, size_t len, const void *in, size_t in_bytes, void *out, size_t out_bytes) {
+  lfrt_model *m = NULL;
+  lfrt_interp *it = NULL;
+  lfrt_error e;
+  e.msg[0] = 0;
+  int stage = 0;
+  int ok = ++stage && lfrt_model_load(bytes, len, "converted", &m, &e) == LFRT_OK && ++stage &&
+           lfrt_interp_create(m, NULL, &it, &e) == LFRT_OK && ++stage &&
+           lfrt_interp_set_input(it, 0, in, in_bytes, &e) == LFRT_OK && ++stage && lfrt_interp_invoke(it, &e) == LFRT_OK &&
+           ++stage && lfrt_interp_get_output(it, 0, out, out_bytes, &e) == LFRT_OK;
+  if (!ok) fprintf(stderr, "runtime (stage %d): %s\n", stage, e.msg);
+  lfrt_interp_free(it);
+  lfrt_model_free(m);
+  return ok;
+}
+
+/* Runs the model in LiteRT; returns 1 ran, 0 failed, -1 oracle missing. */
+static int run_litert(const char *tag, const void *bytes, size_t len, const void *in, size_t in_bytes, void *out,
+                      size_t out_bytes) {
+  const char *oracle = getenv("LF_TFLITE_ORACLE");
+  if (!oracle || !*oracle) return -1;
+  char mp[700], ip[700], op[700], cmd[2600];
+  snprintf(mp, sizeof mp, "%s/%s.tflite", dir, tag);
+  snprintf(ip, sizeof ip, "%s/%s.in", dir, tag);
+  snprintf(op, sizeof op, "%s/%s.out", dir, tag);
+  FILE *f = fopen(mp, "wb");
+  if (!f) return 0;
+  fwrite(bytes, 1, len, f);
+  fclose(f);
+  f = fopen(ip, "wb");
+  if (!f) return 0;
+  fwrite(in, 1, in_bytes, f);
+  fclose(f);
+  snprintf(cmd, sizeof cmd, "'%s' '%s' '%s' '%s' > /dev/null", oracle, mp, ip, op);
+  int rc = system(cmd);
+  if (rc != 0) {
+    fprintf(stderr, "LiteRT oracle failed on %s (rc %d)\n", tag, rc);
+    return (WIFEXITED(rc) && (WEXITSTATUS(rc) == 127 || WEXITSTATUS(rc) == 126)) ? -1 : 0;
+  }
+  f = fopen(op, "rb");
+  if (!f) return 0;
+  size_t got = fread(out, 1, out_bytes, f);
+  fclose(f);
+  return got == out_bytes;
+}
+
+typedef int (*builder)(lf_graph *g, int *in);
+
+static void check_model(const char *tag, builder build, int h, int w, int c) {
+  lf_graph *g = NULL;
+  LF_CHECK(lf_graph_create(&g, 7) == LF_OK);
+  int in = -1, out = build(g, &in);
+  LF_CHECK_MSG(lf_graph_status(g) == LF_OK && out > 0, "%s: build: %s", tag, lf_graph_error(g));
+  if (lf_graph_status(g) != LF_OK) return;
+  randomise_bn(g);
+  lf_node *on = lf_graph_node(g, out);
+  size_t out_n = (size_t)on->h * on->w * on->c, in_n = (size_t)h * w * c;
+
+  /* ---- QAT: calibrate observers and BN in train mode, then freeze ---- */
+  lf_qat_opts qo = {0.1f, 0, 0, 3};
+  lf_qat *q = NULL;
+  LF_CHECK_MSG(lf_qat_create(g, in, out, &qo, &q) == LF_OK, "%s: qat_create: %s", tag, lf_last_error());
+  if (!q) return;
+  lf_graph *qg = lf_qat_graph(q);
+  lf_tensor x = {0}, dout = {0};
+  for (int step = 0; step < 6; step++) {
+    fill_input(&x, 4, h, w, c);
+    LF_CHECK(lf_graph_set_input(qg, lf_qat_input(q), &x) == LF_OK);
+    LF_CHECK_MSG(lf_graph_forward(qg, 1) == LF_OK, "%s: qat forward: %s", tag, lf_last_error());
+    /* a backward pass must run (gradients exist and are finite) */
+    const lf_tensor *y = lf_graph_output(qg, lf_qat_output(q));
+    lf_tensor_alloc(&dout, y->ndim, y->shape);
+    for (size_t i = 0; i < dout.numel; i++) dout.data[i] = y->data[i] - 0.5f;
+    lf_graph_zero_grad(qg);
+    LF_CHECK_MSG(lf_graph_backward(qg, lf_qat_output(q), &dout) == LF_OK, "%s: qat backward: %s", tag, lf_last_error());
+    lf_qat_step(q);
+  }
+  int finite = 1, nonzero = 0;
+  for (int i = 0; i < lf_graph_param_count(qg); i++) {
+    lf_param *p = lf_graph_param(qg, i);
+    for (size_t k = 0; k < p->grad.numel; k++) {
+      finite &= isfinite(p->grad.data[k]) != 0;
+      nonzero += p->grad.data[k] != 0.0f;
+    }
+  }
+  LF_CHECK_MSG(finite && nonzero > 0, "%s: gradients finite %d nonzero %d", tag, finite, nonzero);
+  lf_qat_freeze(q, 1, 1);
+
+  /* ---- convert: QAT parameters back into the FP32 graph + QAT ranges ---- */
+  int copied = 0;
+  LF_CHECK(lf_graph_copy_params(g, qg, &copied) == LF_OK && copied > 0);
+  lf_qranges r;
+  lf_qranges_init(&r);
+  LF_CHECK_MSG(lf_qat_ranges(q, &r) == LF_OK, "%s: ranges: %s", tag, lf_last_error());
+  lf_convert_opts co = {0};
+  co.int8 = 1;
+  const char *labels[3] = {"a", "b", "c"};
+  co.labels = labels;
+  co.n_labels = 3;
+  void *tfl = NULL;
+  size_t tfl_len = 0;
+  LF_CHECK_MSG(lf_convert_graph(g, in, out, &r, &co, &tfl, &tfl_len) == LF_OK, "%s: convert int8: %s", tag, lf_last_error());
+  /* input qparams from the model itself */
+  lfrt_model *m = NULL;
+  lfrt_error e;
+  LF_CHECK_MSG(tfl && lfrt_model_load(tfl, tfl_len, tag, &m, &e) == LFRT_OK, "%s: load: %s", tag, tfl ? e.msg : "no model");
+  if (!m) return;
+  const lfrt_tensor *ti = &m->tensors[m->inputs[0]], *to = &m->tensors[m->outputs[0]];
+  LF_CHECK(ti->type == LFRT_INT8 && to->type == LFRT_INT8 && (size_t)to->count == out_n);
+  lf_qparams iq = {ti->quant.scale[0], ti->quant.zero_point[0]}, oq = {to->quant.scale[0], to->quant.zero_point[0]};
+
+  /* ---- QAT eval vs int8 runtime vs LiteRT, per sample ---- */
+  int8_t *qin = malloc(in_n), *qout = malloc(out_n), *lout = malloc(out_n);
+  int worst = 0, lit_mismatch = 0;
+  char distinct[256] = {0};
+  long nvals = 0;
+  for (int s = 0; s < 8; s++) {
+    fill_input(&x, 1, h, w, c);
+    LF_CHECK(lf_graph_set_input(qg, lf_qat_input(q), &x) == LF_OK);
+    LF_CHECK(lf_graph_forward(qg, 0) == LF_OK);
+    const lf_tensor *y = lf_graph_output(qg, lf_qat_output(q));
+    float inv = 1.0f / iq.scale;
+    for (size_t i = 0; i < in_n; i++) {
+      long v = (long)nearbyintf(x.data[i] * inv) + iq.zero_point;
+      qin[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+    }
+    if (!run_runtime(tfl, tfl_len, qin, in_n, qout, out_n)) {
+      LF_CHECK_MSG(0, "%s: runtime failed", tag);
+      break;
+    }
+    for (size_t i = 0; i < out_n; i++) {
+      distinct[(uint8_t)qout[i]] = 1;
+      float deq = ((float)qout[i] - (float)oq.zero_point) * oq.scale;
+      int steps = (int)lroundf(fabsf(deq - y->data[i]) / oq.scale);
+      if (steps > worst) worst = steps;
+      nvals++;
+    }
+    char t2[64];
+    snprintf(t2, sizeof t2, "%s_int8_%d", tag, s);
+    int lr = run_litert(t2, tfl, tfl_len, qin, in_n, lout, out_n);
+    if (lr < 0) litert_missing = 1;
+    else {
+      LF_CHECK_MSG(lr == 1, "%s: LiteRT did not run the int8 model", tag);
+      if (lr == 1) {
+        litert_ran = 1;
+        lit_mismatch += memcmp(lout, qout, out_n) != 0;
+      }
+    }
+  }
+  printf("  %s int8: %ld outputs, max |QAT - runtime| = %d step(s) of %g; LiteRT byte mismatches: %d samples\n", tag,
+         nvals, worst, (double)oq.scale, lit_mismatch);
+  LF_CHECK_MSG(worst <= 1, "%s: QAT and int8 runtime differ by %d steps", tag, worst);
+  int nd = 0;
+  for (int i = 0; i < 256; i++) nd += distinct[i];
+  LF_CHECK_MSG(nd >= 6, "%s: only %d distinct int8 outputs: the comparison would be weak", tag, nd);
+  LF_CHECK_MSG(lit_mismatch == 0, "%s: LiteRT and leapfrog runtime bytes differ on %d samples", tag, lit_mismatch);
+
+  /* ---- uint8 IO variant loads and runs, and agrees with int8 shifted by 128 ---- */
+  co.io_uint8 = 1;
+  void *tfu = NULL;
+  size_t tfu_len = 0;
+  LF_CHECK_MSG(lf_convert_graph(g, in, out, &r, &co, &tfu, &tfu_len) == LF_OK, "%s: convert uint8: %s", tag, lf_last_error());
+  uint8_t *uin = malloc(in_n), *uout = malloc(out_n);
+  for (size_t i = 0; i < in_n; i++) uin[i] = (uint8_t)(qin[i] + 128);
+  /* leapfrog's runtime may not run QUANTIZE uint8->int8; LiteRT must */
+  int ran_u = 0;
+  if (tfu && run_runtime(tfu, tfu_len, uin, in_n, uout, out_n)) ran_u = 1;
+  else if (tfu) {
+    int lr = run_litert("uint8io", tfu, tfu_len, uin, in_n, uout, out_n);
+    if (lr < 0) litert_missing = 1;
+    else {
+      LF_CHECK_MSG(lr == 1, "%s: LiteRT did not run the uint8-io model", tag);
+      ran_u = lr == 1;
+    }
+  }
+  if (ran_u) {
+    int bad = 0;
+    for (size_t i = 0; i < out_n; i++) bad += uout[i] != (uint8_t)(qout[i] + 128);
+    LF_CHECK_MSG(bad == 0, "%s: uint8 io differs from int8 on %d outputs", tag, bad);
+    printf("  %s uint8 io: %zu outputs equal to int8 + 128\n", tag, out_n);
+  }
+  free(tfu);
+  free(uin);
+  free(uout);
+
+  /* ---- the logits (sub-graph up to the node before the sigmoid) ---- */
+  {
+    int head = out - 1;
+    char fqname[128];
+    snprintf(fqname, sizeof fqname, "%s.act_quant", lf_graph_node(g, head)->name);
+    int qhead = lf_graph_find_node(qg, fqname);
+    void *tl = NULL;
+    size_t tl_len = 0;
+    LF_CHECK_MSG(qhead >= 0, "%s: no QAT node %s", tag, fqname);
+    co.io_uint8 = 0;
+    LF_CHECK_MSG(lf_convert_graph(g, in, head, &r, &co, &tl, &tl_len) == LF_OK, "%s: convert logits: %s", tag, lf_last_error());
+    lfrt_model *lm = NULL;
+    int8_t *lqin = malloc(in_n), *lqout = malloc(out_n);
+    if (tl && qhead >= 0 && lfrt_model_load(tl, tl_len, "logits", &lm, &e) == LFRT_OK) {
+      const lfrt_tensor *lt = &lm->tensors[lm->outputs[0]];
+      lf_qparams lq = {lt->quant.scale[0], lt->quant.zero_point[0]};
+      int lworst = 0, ldistinct = 0;
+      char seen[256] = {0};
+      for (int s2 = 0; s2 < 4; s2++) {
+        fill_input(&x, 1, h, w, c);
+        lf_graph_set_input(qg, lf_qat_input(q), &x);
+        lf_graph_forward(qg, 0);
+        const lf_tensor *y = lf_graph_output(qg, qhead);
+        float inv = 1.0f / iq.scale;
+        for (size_t i = 0; i < in_n; i++) {
+          long v = (long)nearbyintf(x.data[i] * inv) + iq.zero_point;
+          lqin[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+        }
+        if (!run_runtime(tl, tl_len, lqin, in_n, lqout, out_n)) {
+          LF_CHECK_MSG(0, "%s: logits model did not run", tag);
+          break;
+        }
+        for (size_t i = 0; i < out_n; i++) {
+          float deq = ((float)lqout[i] - (float)lq.zero_point) * lq.scale;
+          int st = (int)lroundf(fabsf(deq - y->data[i]) / lq.scale);
+          if (st > lworst) lworst = st;
+          if (!seen[(uint8_t)lqout[i]]) ldistinct++;
+          seen[(uint8_t)lqout[i]] = 1;
+        }
+      }
+      printf("  %s logits int8: max |QAT - runtime| = %d step(s) of %g, %d distinct values\n", tag, lworst, (double)lq.scale, ldistinct);
+      LF_CHECK_MSG(lworst <= 1, "%s: logits differ by %d steps", tag, lworst);
+      LF_CHECK_MSG(ldistinct >= 16, "%s: only %d distinct logits", tag, ldistinct);
+    } else
+      LF_CHECK_MSG(0, "%s: logits model did not load", tag);
+    lfrt_model_free(lm);
+    free(tl);
+    free(lqin);
+    free(lqout);
+  }
+
+  /* ---- FP32: engine eval forward vs runtime vs LiteRT ---- */
+  co.int8 = 0;
+  co.io_uint8 = 0;
+  void *tff = NULL;
+  size_t tff_len = 0;
+  LF_CHECK_MSG(lf_convert_graph(g, in, out, NULL, &co, &tff, &tff_len) == LF_OK, "%s: convert fp32: %s", tag, lf_last_error());
+  float *fo = malloc(out_n * sizeof(float)), *lo = malloc(out_n * sizeof(float));
+  double worst_rel = 0, worst_lit = 0;
+  for (int s = 0; s < 3 && tff; s++) {
+    fill_input(&x, 1, h, w, c);
+    LF_CHECK(lf_graph_set_input(g, in, &x) == LF_OK);
+    LF_CHECK(lf_graph_forward(g, 0) == LF_OK);
+    const lf_tensor *y = lf_graph_output(g, out);
+    if (!run_runtime(tff, tff_len, x.data, in_n * sizeof(float), fo, out_n * sizeof(float))) {
+      LF_CHECK_MSG(0, "%s: fp32 runtime failed", tag);
+      break;
+    }
+    for (size_t i = 0; i < out_n; i++) {
+      double d = fabs((double)fo[i] - y->data[i]) / (fabs((double)y->data[i]) + 1e-3);
+      if (d > worst_rel) worst_rel = d;
+    }
+    char t2[64];
+    snprintf(t2, sizeof t2, "%s_fp32_%d", tag, s);
+    int lr = run_litert(t2, tff, tff_len, x.data, in_n * sizeof(float), lo, out_n * sizeof(float));
+    if (lr < 0) litert_missing = 1;
+    else if (lr == 1) {
+      for (size_t i = 0; i < out_n; i++) {
+        double d = fabs((double)lo[i] - y->data[i]) / (fabs((double)y->data[i]) + 1e-3);
+        if (d > worst_lit) worst_lit = d;
+      }
+    } else
+      LF_CHECK_MSG(0, "%s: LiteRT did not run the fp32 model", tag);
+  }
+  printf("  %s fp32: max rel error runtime %.2e, LiteRT %.2e\n", tag, worst_rel, worst_lit);
+  LF_CHECK_MSG(worst_rel <= 1e-4, "%s: fp32 runtime rel error %g", tag, worst_rel);
+  LF_CHECK_MSG(worst_lit <= 1e-4, "%s: fp32 LiteRT rel error %g", tag, worst_lit);
+
+  /* ---- PTQ on the FP32 graph: int8 within a few steps of FP32 ---- */
+  lf_ptq *pc = NULL;
+  LF_CHECK(lf_ptq_create(g, in, out, &pc) == LF_OK);
+  for (int b = 0; b < 4 && pc; b++) {
+    fill_input(&x, 4, h, w, c);
+    lf_graph_set_input(g, in, &x);
+    lf_graph_forward(g, 0);
+    LF_CHECK(lf_ptq_observe(pc) == LF_OK);
+  }
+  lf_qranges pr;
+  lf_qranges_init(&pr);
+  LF_CHECK(pc && lf_ptq_ranges(pc, LF_CALIB_MINMAX, 0, &pr) == LF_OK);
+  co.int8 = 1;
+  void *tfp = NULL;
+  size_t tfp_len = 0;
+  LF_CHECK_MSG(lf_convert_graph(g, in, out, &pr, &co, &tfp, &tfp_len) == LF_OK, "%s: convert ptq: %s", tag, lf_last_error());
+  double ptq_err = 0;
+  for (int s = 0; s < 3 && tfp; s++) {
+    fill_input(&x, 1, h, w, c);
+    lf_graph_set_input(g, in, &x);
+    lf_graph_forward(g, 0);
+    const lf_tensor *y = lf_graph_output(g, out);
+    for (size_t i = 0; i < in_n; i++) qin[i] = (int8_t)lf_quantize_value(x.data[i], iq, -128, 127);
+    /* the PTQ model has its own input qparams */
+    lfrt_model *pm = NULL;
+    if (lfrt_model_load(tfp, tfp_len, "ptq", &pm, &e) != LFRT_OK) break;
+    const lfrt_tensor *pti = &pm->tensors[pm->inputs[0]];
+    lf_qparams piq = {pti->quant.scale[0], pti->quant.zero_point[0]};
+    lfrt_model_free(pm);
+    for (size_t i = 0; i < in_n; i++) qin[i] = (int8_t)lf_quantize_value(x.data[i], piq, -128, 127);
+    if (!run_runtime(tfp, tfp_len, qin, in_n, qout, out_n)) break;
+    for (size_t i = 0; i < out_n; i++) {
+      double d = fabs(((double)qout[i] + 128) / 256.0 - y->data[i]);
+      if (d > ptq_err) ptq_err = d;
+    }
+  }
+  printf("  %s ptq minmax: max |int8 - fp32| on the sigmoid output %.4f\n", tag, ptq_err);
+  LF_CHECK_MSG(ptq_err < 0.08, "%s: PTQ int8 far from FP32 (%g)", tag, ptq_err);
+
+  free(tfp);
+  lf_qranges_free(&pr);
+  lf_ptq_free(pc);
+  free(fo);
+  free(lo);
+  free(tff);
+  free(qin);
+  free(qout);
+  free(lout);
+  lfrt_model_free(m);
+  free(tfl);
+  lf_qranges_free(&r);
+  lf_tensor_free(&x);
+  lf_tensor_free(&dout);
+  lf_qat_free(q);
+  lf_graph_free(g);
+}
+
+LF_TEST(test_densenet_like) { check_model("densenet_like", densenet_like, 16, 16, 3); }
+LF_TEST(test_unet_like) { check_model("unet_like", unet_like, 12, 16, 1); }
+
+int main(void) {
+  const char *tmp = getenv("LF_TMP");
+  snprintf(dir, sizeof dir, "%s/test_qat_convert.XXXXXX", tmp ? tmp : "/tmp");
+  if (!mkdtemp(dir)) return 1;
+  lf_set_threads(1);
+  LF_RUN(test_densenet_like);
+  LF_RUN(test_unet_like);
+  int rc = lf_test_summary();
+  char cmd[700];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd)) {}
+  if (rc == 0 && litert_missing && !litert_ran) {
+    printf("skip: LiteRT oracle missing (LF_TFLITE_ORACLE)\n");
+    return 77;
+  }
+  return rc;
+}
