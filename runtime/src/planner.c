@@ -1,6 +1,7 @@
 /* Memory planner: places every non-constant tensor in one arena by lifetime.
  * A tensor lives from the node that writes it (-1 for subgraph inputs) to the
- * last node that reads it (nops for subgraph outputs). Tensors are placed
+ * last node that reads it (nops for subgraph inputs and outputs, which are
+ * never overwritten during an invoke). Tensors are placed
  * largest first (ties: earlier first), each at the lowest 16-byte-aligned
  * offset where it overlaps no already-placed tensor whose lifetime
  * intersects its own (greedy best fit by size); the arena is the highest end. */
@@ -37,8 +38,10 @@ lfrt_status lfrt_plan_arena(lfrt_interp *it, lfrt_error *err) {
   for (int i = 0; i < m->ninputs; i++) {
     int t = m->inputs[i];
     if (m->tensors[t].data) continue;
+    /* inputs stay intact for the whole invoke, so invoking again (--repeat)
+     * sees the same input and callers may read it back */
     it->first[t] = -1;
-    if (it->last[t] < -1) it->last[t] = -1;
+    it->last[t] = m->nops;
   }
   for (int i = 0; i < m->nops; i++) {
     const lfrt_operator *op = &m->ops[i];
