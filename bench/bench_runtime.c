@@ -13,6 +13,7 @@
  *       makes every activation a model output (to find the first differing layer).
  *   bench_runtime --write-ops DIR [--runs R] [--seed S]   single-op oracle cases
  *   bench_runtime --check-ops DIR                         compare (see oracle_ops.h)
+ *   bench_runtime --compare A B TOL    A, B identical (TOL 0) or float32 within TOL abs
  *   bench_runtime --invoke-tsv MANIFEST   run "MODEL IN OUT" lines in-process, like
  *       `leapfrog invoke` (OUT.err gets the message when a model is refused)
  * env: LF_ROOT (repository root, to find tests/oracles/tflite; default ".") */
@@ -276,6 +277,45 @@ static int invoke_tsv(const char *tsv) {
   return failures;
 }
 
+/* Compares two output files: byte-identical, or (tol > 0) float32 within tol absolute.
+ * Prints one line; returns 0 when they pass. */
+static int compare_files(const char *a_path, const char *b_path, double tol) {
+  FILE *fa = fopen(a_path, "rb"), *fb = fopen(b_path, "rb");
+  static unsigned char a[1 << 22], b[1 << 22];
+  size_t la = fa ? fread(a, 1, sizeof a, fa) : 0, lb = fb ? fread(b, 1, sizeof b, fb) : 0;
+  if (fa) fclose(fa);
+  if (fb) fclose(fb);
+  if (!fa || !fb || la != lb || la == 0) {
+    printf("FAIL %s vs %s: missing or different sizes (%zu, %zu bytes)\n", a_path, b_path, la, lb);
+    return 1;
+  }
+  size_t diff = 0, first = 0;
+  for (size_t i = 0; i < la; i++)
+    if (a[i] != b[i] && !diff++) first = i;
+  if (!diff) {
+    printf("ok   %s: %zu bytes identical\n", b_path, la);
+    return 0;
+  }
+  if (tol <= 0) {
+    printf("FAIL %s: %zu of %zu bytes differ, first at %zu (%d vs %d)\n", b_path, diff, la, first,
+           (int8_t)a[first], (int8_t)b[first]);
+    return 1;
+  }
+  double worst = 0;
+  size_t bad = 0;
+  for (size_t i = 0; i + 4 <= la; i += 4) {
+    float x, y;
+    memcpy(&x, a + i, 4);
+    memcpy(&y, b + i, 4);
+    double d = x > y ? (double)x - y : (double)y - x;
+    if (d > worst || d != d) worst = d;
+    if (!(d <= tol)) bad++;
+  }
+  printf("%s %s: float32, max |diff| %.3g (tolerance %.3g), %zu out of tolerance\n",
+         bad ? "FAIL" : "ok  ", b_path, worst, tol, bad);
+  return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
   int runs = 0, threads = 1, peer = 1, small = 0;
   uint64_t seed = 1;
@@ -291,13 +331,16 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--write-ops") && i + 1 < argc) write_o = argv[++i];
     else if (!strcmp(argv[i], "--check-ops") && i + 1 < argc) check_o = argv[++i];
     else if (!strcmp(argv[i], "--invoke-tsv") && i + 1 < argc) return invoke_tsv(argv[i + 1]) ? 1 : 0;
+    else if (!strcmp(argv[i], "--compare") && i + 3 < argc)
+      return compare_files(argv[i + 1], argv[i + 2], atof(argv[i + 3]));
     else {
       fprintf(stderr,
               "usage: bench_runtime [--runs N] [--threads T] [--no-peer]\n"
               "       bench_runtime --write-models DIR [--small]\n"
               "       bench_runtime --write-ops DIR [--runs R] [--seed S]\n"
               "       bench_runtime --check-ops DIR\n"
-              "       bench_runtime --invoke-tsv MANIFEST\n");
+              "       bench_runtime --invoke-tsv MANIFEST\n"
+              "       bench_runtime --compare A B TOL\n");
       return 2;
     }
   }
