@@ -9,7 +9,8 @@
  *
  * What a loaded model guarantees (kernels and planner may rely on it):
  *  - exactly one subgraph (files with several subgraphs are refused);
- *  - every op is one of enum lfrt_op, with the input/output count that op
+ *  - every op is one of enum lfrt_op (checked before any tensor, so an
+ *    unsupported op is what gets reported), with the input/output count that op
  *    takes; required inputs are valid tensor indices, optional absent ones are
  *    -1 (only the bias of CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED /
  *    TRANSPOSE_CONV and the shape input of RESHAPE may be absent);
@@ -21,7 +22,10 @@
  *  - constant tensors: data != NULL, bytes == element count * type size, and
  *    data is aligned to 16 bytes (misaligned buffers are copied at load);
  *  - quantization: count 0 (none), 1 (per tensor) or shape[axis] (per axis);
- *    scales finite and > 0; zero points within the tensor type's range;
+ *    scales finite and > 0; zero points within the tensor type's range.
+ *    One leniency: a rank-1 tensor with shape[0] per-axis scales gets axis 0
+ *    whatever quantized_dimension says (old TOCO files, e.g. TFLM's
+ *    person_detect, copy the weights' axis 3 onto biases; LiteRT refuses them);
  *  - activation functions are NONE, RELU, RELU_N1_TO_1 or RELU6; strides,
  *    dilations and filter sizes are >= 1 (depth_multiplier >= 0); padding is SAME or
  *    VALID; concatenation/softmax axes are NOT range-checked against shapes

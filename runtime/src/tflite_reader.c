@@ -225,6 +225,8 @@ static void read_quant(loader *L, const fb_table *tt, lfrt_tensor *t) {
     lfrt_fb_fail(c, LFRT_EBADFILE, "%u scales but %u zero points", sc.len, zp.len);
     return;
   }
+  if (sc.len > 1 && t->ndim == 1 && t->shape[0] == (int32_t)sc.len && axis != 0)
+    axis = 0; /* old converters copied the weights' axis (3) onto per-channel biases */
   if (axis < 0 || (sc.len > 1 && axis >= t->ndim)) {
     lfrt_fb_fail(c, LFRT_EBADFILE, "quantized_dimension %lld is out of range for rank %d",
             (long long)axis, t->ndim);
@@ -667,6 +669,18 @@ static void parse(loader *L) {
     lfrt_fb_fail(c, LFRT_EBADFILE, "absurd tensor/operator counts");
     return;
   }
+  /* unsupported ops first: their message is more useful than a tensor's */
+  for (uint32_t i = 0; i < ov.len && !c->bad; i++) {
+    where(L, "node %d%s", (int)i, "");
+    fb_table ot = lfrt_fb_vec_table(c, ov, i, "Operator");
+    uint32_t oc = (uint32_t)lfrt_fb_int(c, &ot, OP_OPCODE_INDEX, 4, 0, 0, "opcode_index");
+    char label[96];
+    if (!c->bad && oc < L->ncodes && !is_supported_op(L->codes[oc].code))
+      lfrt_fb_fail(c, LFRT_EUNSUPPORTED, "%s is not supported by leapfrog's runtime",
+                   op_label(L->codes[oc].code, L->codes[oc].custom, label, sizeof label));
+  }
+  c->where[0] = 0;
+  if (c->bad) return;
   lfrt_tensor *ts = m_alloc(L, tv.len, sizeof *ts);
   lfrt_operator *ops = m_alloc(L, ov.len, sizeof *ops);
   if (c->bad) return;
