@@ -197,6 +197,10 @@ int lf_graph_find_node(const lf_graph *g, const char *name);  /* -1 if none */
 uint64_t lf_graph_macs(const lf_graph *g);
 /* Bytes held by activations, gradients and scratch now. */
 size_t lf_graph_memory_bytes(const lf_graph *g);
+/* Wall time per op kind of forward and backward (off by default; turning it
+ * on resets the counters). The report goes to stderr-like `f` (a FILE*). */
+void lf_graph_set_profile(lf_graph *g, int on);
+void lf_graph_profile_print(const lf_graph *g, void *f);
 
 /* ---- extension API (QAT ops etc.) ---------------------------------------------------
  * An op is a table of functions; builtin ops live in src/nn/op_<name>.c, one

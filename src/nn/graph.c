@@ -3,8 +3,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "nn/nn_internal.h"
+
+static double clock_s(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+static double now_s(void) { return clock_s(CLOCK_MONOTONIC); }
+static double cpu_s(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
+
+void lf_graph_set_profile(lf_graph *g, int on) {
+  g->profile = on;
+  memset(g->prof_s, 0, sizeof g->prof_s);
+  memset(g->prof_cpu, 0, sizeof g->prof_cpu);
+}
+
+void lf_graph_profile_print(const lf_graph *g, void *fp) {
+  FILE *f = fp;
+  double tf = 0, tb = 0;
+  for (int k = 0; k < LF_OP_MAX; k++) tf += g->prof_s[0][k], tb += g->prof_s[1][k];
+  double cf = 0, cb = 0;
+  for (int k = 0; k < LF_OP_MAX; k++) cf += g->prof_cpu[0][k], cb += g->prof_cpu[1][k];
+  fprintf(f, "%-18s %10s %10s %12s %12s\n", "op", "fwd ms", "bwd ms", "fwd cpu ms", "bwd cpu ms");
+  for (int k = 0; k < LF_OP_MAX; k++)
+    if (g->prof_s[0][k] + g->prof_s[1][k] > 0)
+      fprintf(f, "%-18s %10.1f %10.1f %12.1f %12.1f\n", lf_nn_op(k) ? lf_nn_op(k)->name : "?",
+              1e3 * g->prof_s[0][k], 1e3 * g->prof_s[1][k], 1e3 * g->prof_cpu[0][k], 1e3 * g->prof_cpu[1][k]);
+  fprintf(f, "%-18s %10.1f %10.1f %12.1f %12.1f\n", "total", 1e3 * tf, 1e3 * tb, 1e3 * cf, 1e3 * cb);
+}
 
 static const lf_op_vtable *op_table[LF_OP_MAX] = {
     [LF_OP_INPUT] = &lf_op_input_vt,
@@ -292,9 +321,11 @@ lf_status lf_graph_forward(lf_graph *g, int train) {
       if (g->nodes[n->inputs[k]]->out.shape[0] != batch)
         return lf_error(LF_EINVAL, "nn: %s: inputs have different batch sizes", n->name);
     n->train = train;
+    double t0 = g->profile ? now_s() : 0, c0 = g->profile ? cpu_s() : 0;
     lf_status s = lf_node_prepare_output(g, n);
     if (!s) s = lf_nn_op(n->kind)->forward(g, n);
     if (s) return s;
+    if (g->profile) g->prof_s[0][n->kind] += now_s() - t0, g->prof_cpu[0][n->kind] += cpu_s() - c0;
   }
   return LF_OK;
 }
@@ -358,8 +389,10 @@ lf_status lf_graph_backward(lf_graph *g, int id, const lf_tensor *dout) {
   for (int i = id; i >= 0; i--) {
     lf_node *n = g->nodes[i];
     if (!g->reach[i] || n->kind == LF_OP_INPUT) continue;
+    double t0 = g->profile ? now_s() : 0, c0 = g->profile ? cpu_s() : 0;
     lf_status s = lf_nn_op(n->kind)->backward(g, n);
     if (s) return s;
+    if (g->profile) g->prof_s[1][n->kind] += now_s() - t0, g->prof_cpu[1][n->kind] += cpu_s() - c0;
   }
   return LF_OK;
 }

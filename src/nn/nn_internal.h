@@ -15,6 +15,9 @@ struct lf_graph {
   size_t scratch_cap[LF_NN_SCRATCH_SLOTS];
   unsigned char *input_rg;   /* per node: input requires grad */
   unsigned char *reach;      /* per node: on the path of the current backward */
+  int profile;
+  double prof_s[2][LF_OP_MAX];   /* [fwd/bwd][kind] wall seconds */
+  double prof_cpu[2][LF_OP_MAX]; /* process CPU seconds */
 };
 
 /* Builtin op tables, one per file op_<name>.c. */
