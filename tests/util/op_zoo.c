@@ -469,6 +469,108 @@ static void gen_quant(ctx *c) {
   }
 }
 
+/* A few LARGE int8 cases (50k-130k outputs each): rounding ties of the
+ * requantization are rare (~1 in 10^4..10^5 outputs), small cases miss them. */
+static void gen_big(ctx *c) {
+  for (int i = 0; i < 12 && !c->failed; i++) {
+    lf_zoo z;
+    if (begin(c, &z, 0) < 0) return;
+    int x, y = -1, nin = 1;
+    int32_t ins[2];
+    lfrt_op op;
+    char what[96];
+    switch (i) {
+    case 0: {
+      int32_t s[4] = {1, 40, 40, 16};
+      x = input(&z, 4, s);
+      y = lf_zoo_conv(&z, x, 32, 3, 3, 1, 1, 1, 1, LFRT_PADDING_SAME, LFRT_ACT_RELU, 1.0f, NULL);
+      op = LFRT_OP_CONV_2D;
+      snprintf(what, sizeof what, "BIG 1x40x40x16 -> 32 k3x3 SAME RELU");
+      break;
+    }
+    case 1: {
+      int32_t s[4] = {1, 48, 48, 32};
+      x = input(&z, 4, s);
+      y = lf_zoo_conv(&z, x, 48, 1, 1, 1, 1, 1, 1, LFRT_PADDING_VALID, LFRT_ACT_NONE, 1.0f, NULL);
+      op = LFRT_OP_CONV_2D;
+      snprintf(what, sizeof what, "BIG 1x48x48x32 -> 48 k1x1");
+      break;
+    }
+    case 2: {
+      int32_t s[4] = {1, 48, 48, 32};
+      x = input(&z, 4, s);
+      y = lf_zoo_dwconv(&z, x, 1, 3, 3, 1, 1, 1, 1, LFRT_PADDING_SAME, LFRT_ACT_RELU6, NULL);
+      op = LFRT_OP_DEPTHWISE_CONV_2D;
+      snprintf(what, sizeof what, "BIG 1x48x48x32 dw k3x3 SAME RELU6");
+      break;
+    }
+    case 3: {
+      int32_t s[2] = {128, 256};
+      x = input(&z, 2, s);
+      y = lf_zoo_fc(&z, x, 384, 1, 0, LFRT_ACT_NONE, NULL);
+      op = LFRT_OP_FULLY_CONNECTED;
+      snprintf(what, sizeof what, "BIG 128x256 -> 384 per-channel");
+      break;
+    }
+    case 4: {
+      int32_t s[4] = {1, 24, 24, 16};
+      x = input(&z, 4, s);
+      y = lf_zoo_tconv(&z, x, 24, 2, 2, 2, 2, LFRT_PADDING_SAME, 48, 48, 1, NULL);
+      op = LFRT_OP_TRANSPOSE_CONV;
+      snprintf(what, sizeof what, "BIG 1x24x24x16 -> 48x48x24 k2x2 s2 SAME bias");
+      break;
+    }
+    case 5:
+    case 6:
+    case 7: {
+      int32_t s[4] = {1, 64, 64, 32}, sc[1] = {32};
+      op = i == 6 ? LFRT_OP_MUL : LFRT_OP_ADD;
+      x = input(&z, 4, s);
+      int bq = i == 7 ? const_act(&z, 1, sc) : input(&z, 4, s);
+      lf_zoo_q q = lf_zoo_pick_q(&z, op == LFRT_OP_ADD ? 1.41f : 1.0f, LFRT_ACT_NONE);
+      y = lf_zoo_act(&z, NULL, 4, s, 1.0f, &q);
+      lfrt_options o;
+      memset(&o, 0, sizeof o);
+      o.add.pot_scale_int16 = op == LFRT_OP_ADD;
+      int32_t oi[2] = {x, bq};
+      y = lf_zoo_op(&z, op, oi, 2, y, &o);
+      if (i != 7) ins[nin++] = bq;
+      snprintf(what, sizeof what, "BIG 1x64x64x32 %s", i == 7 ? "x [32] const" : "x same shape");
+      break;
+    }
+    case 8: {
+      int32_t s[4] = {1, 64, 64, 32};
+      x = input(&z, 4, s);
+      y = lf_zoo_pool(&z, x, 0, 3, 3, 1, 1, LFRT_PADDING_SAME, LFRT_ACT_NONE);
+      op = LFRT_OP_AVERAGE_POOL_2D;
+      snprintf(what, sizeof what, "BIG 1x64x64x32 avg k3x3 s1 SAME");
+      break;
+    }
+    case 9: {
+      int32_t s[4] = {1, 7, 7, 4096}, axes[2] = {1, 2};
+      x = input(&z, 4, s);
+      y = lf_zoo_mean(&z, x, axes, 2, 1, NULL);
+      op = LFRT_OP_MEAN;
+      snprintf(what, sizeof what, "BIG 1x7x7x4096 mean over H,W");
+      break;
+    }
+    case 10:
+    case 11: {
+      int32_t s[4] = {1, 32, 32, 16};
+      x = input(&z, 4, s);
+      y = lf_zoo_resize(&z, x, 1, 64, 64, i == 10, i == 11);
+      op = LFRT_OP_RESIZE_BILINEAR;
+      snprintf(what, sizeof what, "BIG 32x32x16 -> 64x64 %s", i == 10 ? "align_corners" : "half_pixel");
+      break;
+    }
+    default:
+      return;
+    }
+    ins[0] = x;
+    end_case(c, &z, op, ins, nin, y, NULL, LFRT_INT8, "%s", what);
+  }
+}
+
 int lf_opzoo_build(uint64_t seed, lf_opcase **cases, int *n, char *msg, size_t msgsz) {
   ctx c;
   memset(&c, 0, sizeof c);
@@ -491,6 +593,7 @@ int lf_opzoo_build(uint64_t seed, lf_opcase **cases, int *n, char *msg, size_t m
   gen_unary(&c, LFRT_OP_RELU, 2);
   gen_unary(&c, LFRT_OP_RELU6, 2);
   gen_quant(&c);
+  gen_big(&c);
   if (c.failed) {
     if (msg && msgsz) snprintf(msg, msgsz, "%s", c.msg);
     lf_opzoo_free(c.v, c.n);
