@@ -717,6 +717,7 @@ static lfrt_status serialise(lfrt_writer *w, bb *b, lfrt_error *err) {
 
   /* buffers: 0 empty, then constants, then metadata */
   size_t bv = put_table_vec(b, nbuffers);
+  int next_const = 0;
   patch_off(b, mt.off_pos[MODEL_BUFFERS], bv);
   for (int i = 0; i < nbuffers && !b->oom; i++) {
     const void *data = NULL;
@@ -725,12 +726,11 @@ static lfrt_status serialise(lfrt_writer *w, bb *b, lfrt_error *err) {
       data = w->md[i - meta_buffer0].data;
       bytes = w->md[i - meta_buffer0].bytes;
     } else if (i > 0) {
-      for (int k = 0; k < w->nt; k++)
-        if (tensor_buffer[k] == i) {
-          data = w->t[k].data;
-          bytes = w->t[k].bytes;
-          break;
-        }
+      while (next_const < w->nt && tensor_buffer[next_const] != i) next_const++;
+      if (next_const < w->nt) { /* buffers were numbered in tensor order */
+        data = w->t[next_const].data;
+        bytes = w->t[next_const].bytes;
+      }
     }
     tbl bt;
     bt.n = 0;
