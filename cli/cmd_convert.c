@@ -1,9 +1,156 @@
+/* leapfrog convert: checkpoint -> .tflite (fully int8 or FP32). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "cli_model_opts.h"
+#include "leapfrog/lf_checkpoint.h"
+#include "leapfrog/lf_convert.h"
+#include "leapfrog/lf_dataset.h"
+#include "leapfrog/lf_fileio.h"
+
+static void help(FILE *f) {
+  fprintf(f,
+          "usage: leapfrog convert CKPT.safetensors -o MODEL.tflite [options]\n"
+          "Writes the model of a checkpoint as a TFLite flatbuffer: fully int8 (default;\n"
+          "needs activation ranges from `leapfrog qat` or `leapfrog ptq`) or FP32.\n"
+          "  -o, --output PATH     the .tflite to write (atomically)\n"
+          "  --fp32                FP32 model (no ranges needed)\n"
+          "  --io int8|uint8       int8 model input/output type (uint8 adds QUANTIZE ops at\n"
+          "                        the edges, as edgetpu_compiler wants; default int8)\n"
+          "  --ranges FILE.json    activation ranges {\"name\": [min, max]} (default: the\n"
+          "                        checkpoint's leapfrog.qranges metadata)\n"
+          "  --logits              end at the logits (default: the sigmoid probabilities)\n"
+          "  --labels a,b,...      class names for the metadata (default: the 14 NIH\n"
+          "                        findings for 14-class DenseNets, \"nerve\" for the UNet)\n"
+          "  --norm unit|imagenet  input normalisation recorded in the metadata (default unit: x/255)\n"
+          "Model options (needed when CKPT is a bare torch state_dict without leapfrog metadata,\n"
+          "e.g. torchvision's densenet121 weights: --arch densenet121 --classes 14):\n");
+  lf_cli_model_opts_help(f);
+}
 
 int cmd_convert(int argc, char **argv) {
-  (void)argc;
-  fprintf(stderr, "leapfrog %s: not implemented yet\n", argv[0]);
-  return 1;
+  const char *in = NULL, *out = NULL, *io = "int8", *ranges_path = NULL, *labels_arg = NULL, *norm = "unit";
+  int fp32 = 0, logits = 0;
+  lf_model_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  int have_arch = lf_cli_model_arch(argc, argv, &cfg);
+  if (have_arch == 2) return 2;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      help(stdout);
+      return 0;
+    }
+    int r = lf_cli_model_opt(argc, argv, &i, &cfg);
+    if (r == 2) return 2;
+    if (r == 1) continue;
+    if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) out = argv[++i];
+    else if (!strcmp(a, "--fp32")) fp32 = 1;
+    else if (!strcmp(a, "--logits")) logits = 1;
+    else if (!strcmp(a, "--io") && i + 1 < argc) io = argv[++i];
+    else if (!strcmp(a, "--ranges") && i + 1 < argc) ranges_path = argv[++i];
+    else if (!strcmp(a, "--labels") && i + 1 < argc) labels_arg = argv[++i];
+    else if (!strcmp(a, "--norm") && i + 1 < argc) norm = argv[++i];
+    else if (a[0] == '-' && a[1]) {
+      fprintf(stderr, "leapfrog convert: unknown or incomplete option '%s'\n", a);
+      help(stderr);
+      return 2;
+    } else if (!in) in = a;
+    else {
+      fprintf(stderr, "leapfrog convert: unexpected argument '%s'\n", a);
+      return 2;
+    }
+  }
+  if (!in || !out) {
+    fprintf(stderr, "leapfrog convert: need a checkpoint and -o MODEL.tflite\n");
+    help(stderr);
+    return 2;
+  }
+  if (strcmp(io, "int8") && strcmp(io, "uint8")) {
+    fprintf(stderr, "leapfrog convert: --io must be int8 or uint8\n");
+    return 2;
+  }
+  if (strcmp(norm, "unit") && strcmp(norm, "imagenet")) {
+    fprintf(stderr, "leapfrog convert: --norm must be unit or imagenet\n");
+    return 2;
+  }
+
+  lf_model m;
+  memset(&m, 0, sizeof m);
+  lf_st_file f;
+  memset(&f, 0, sizeof f);
+  lf_status st = lf_ckpt_load(in, have_arch ? &cfg : NULL, &m, &f);
+  if (st != LF_OK) {
+    fprintf(stderr, "leapfrog convert: %s\n", lf_last_error());
+    return 1;
+  }
+  int rc = 1;
+  lf_qranges r;
+  lf_qranges_init(&r);
+  char *labels_buf = NULL, *arch_json = NULL;
+  const char *labels[256];
+  int n_labels = 0;
+  if (!fp32) {
+    if (ranges_path) {
+      unsigned char *buf = NULL;
+      size_t len = 0;
+      st = lf_read_file(ranges_path, 64u << 20, &buf, &len);
+      if (st == LF_OK) st = lf_qranges_from_json((const char *)buf, &r);
+      free(buf);
+    } else {
+      const char *js = lf_st_meta(&f, "leapfrog.qranges");
+      if (!js) {
+        fprintf(stderr,
+                "leapfrog convert: %s has no activation ranges (leapfrog.qranges): run `leapfrog qat` or "
+                "`leapfrog ptq` first, pass --ranges, or use --fp32\n", in);
+        goto done;
+      }
+      st = lf_qranges_from_json(js, &r);
+    }
+    if (st != LF_OK) {
+      fprintf(stderr, "leapfrog convert: ranges: %s\n", lf_last_error());
+      goto done;
+    }
+  }
+  if (labels_arg) {
+    labels_buf = strdup(labels_arg);
+    for (char *p = labels_buf, *tok; labels_buf && (tok = strsep(&p, ",")) && n_labels < 256;)
+      labels[n_labels++] = tok;
+  } else if (m.cfg.arch == LF_ARCH_DENSENET && m.cfg.classes == LF_NIH_NUM_LABELS) {
+    for (int i = 0; i < LF_NIH_NUM_LABELS; i++) labels[n_labels++] = lf_nih_labels[i];
+  } else if (m.cfg.arch == LF_ARCH_UNET) {
+    labels[n_labels++] = "nerve";
+  }
+  arch_json = lf_model_config_to_json(&m.cfg);
+  lf_convert_opts o;
+  memset(&o, 0, sizeof o);
+  o.int8 = !fp32;
+  o.io_uint8 = !strcmp(io, "uint8");
+  o.labels = labels;
+  o.n_labels = n_labels;
+  o.arch_json = arch_json;
+  o.description = fp32 ? "leapfrog fp32" : "leapfrog int8";
+  o.norm_channels = m.cfg.in_c > 4 ? 4 : m.cfg.in_c;
+  for (int c = 0; c < o.norm_channels; c++) {
+    static const float im_mean[3] = {0.485f, 0.456f, 0.406f}, im_std[3] = {0.229f, 0.224f, 0.225f};
+    int imagenet = !strcmp(norm, "imagenet");
+    o.norm_mean[c] = imagenet ? im_mean[c < 3 ? c : 0] : 0.0f;
+    o.norm_std[c] = imagenet ? im_std[c < 3 ? c : 0] : 1.0f;
+  }
+  st = lf_convert_graph_file(m.g, m.input, logits ? m.logits : m.probs, fp32 ? NULL : &r, &o, out);
+  if (st != LF_OK) {
+    fprintf(stderr, "leapfrog convert: %s\n", lf_last_error());
+    goto done;
+  }
+  fprintf(stderr, "leapfrog convert: wrote %s (%s, %s io)\n", out, fp32 ? "fp32" : "int8", fp32 ? "float32" : io);
+  rc = 0;
+done:
+  free(labels_buf);
+  free(arch_json);
+  lf_qranges_free(&r);
+  lf_st_close(&f);
+  lf_model_free(&m);
+  return rc;
 }
