@@ -6,7 +6,7 @@
 #include "leapfrog/lf_image.h"
 
 /* Refuse images above this many pixels (a hostile header must not make us allocate GiBs). */
-#define LF_IMAGE_MAX_PIXELS ((uint64_t)1 << 27)
+#define LF_IMAGE_MAX_PIXELS ((uint64_t)1 << 25) /* 33.5 Mpixel, e.g. 5792x5792 */
 
 lf_status lf_png_decode(const unsigned char *d, size_t n, const char *name, lf_image *out,
                         lf_image_info *info, int probe_only);

@@ -23,6 +23,17 @@ static void j_error_exit(j_common_ptr c) {
   (*c->err->format_message)(c, e->msg);
   longjmp(e->jb, 1);
 }
+
+/* A hostile progressive JPEG can hold thousands of tiny scans (very slow): cap them. */
+static void j_progress(j_common_ptr c) {
+  j_decompress_ptr d = (j_decompress_ptr)c;
+  if (d->input_scan_number > 500) {
+    jerr_t *e = (jerr_t *)c->err;
+    snprintf(e->msg, sizeof e->msg, "more than 500 scans");
+    longjmp(e->jb, 1);
+  }
+}
+
 static void j_output_message(j_common_ptr c) { (void)c; }
 static void j_emit_message(j_common_ptr c, int level) {
   if (level < 0 && c->err->msg_code == JWRN_JPEG_EOF) ((jerr_t *)c->err)->truncated = 1;
@@ -44,6 +55,8 @@ lf_status lf_jpeg_decode(const unsigned char *d, size_t n, const char *name, lf_
     return lf_error(LF_EBADFILE, "%s: bad JPEG: %s", name, je.msg);
   }
   jpeg_create_decompress(&ci);
+  struct jpeg_progress_mgr prog = {j_progress, 0, 0, 0, 0};
+  ci.progress = &prog;
   jpeg_mem_src(&ci, d, (unsigned long)n);
   jpeg_read_header(&ci, TRUE);
   strcpy(info->format, "jpeg");

@@ -76,7 +76,7 @@ lf_status lf_nerve_parse_masks_csv(lf_dataset *ds, const char *data, size_t len,
     if (!s || !(s->rle = strdup(fp))) { st = lf_error(LF_ENOMEM, "%s: out of memory", name); goto out; }
     s->labels = fp[strspn(fp, " \t")] != 0;
   }
-  qsort(ds->samples + first, ds->n - first, sizeof *ds->samples, cmp_frame);
+  if (ds->n > first) qsort(ds->samples + first, ds->n - first, sizeof *ds->samples, cmp_frame);
   for (size_t i = first + 1; i < ds->n; i++)
     if (!cmp_frame(&ds->samples[i - 1], &ds->samples[i])) {
       st = lf_error(LF_EBADFILE, "%s: image %s is listed twice", name, ds->samples[i].stem);
@@ -169,7 +169,7 @@ lf_status lf_nerve_open(lf_dataset *ds) {
   lf_clear_error();
   st = LF_OK;
   if (!ds->n) st = lf_error(LF_ENOTFOUND, "%s: no train/ images, test/ images or train_masks.csv", ds->root);
-  qsort(ds->samples, ds->n, sizeof *ds->samples, cmp_frame);
+  if (ds->n) qsort(ds->samples, ds->n, sizeof *ds->samples, cmp_frame);
 out:
   lf_free_names(names, nn);
   free(csv), free(train), free(test);

@@ -184,6 +184,6 @@ lf_status lf_nih_open(lf_dataset *ds) {
   if (st) return st;
   if (!found)
     return lf_error(LF_ENOTFOUND, "%s: no images/ or images_001/images/ folder", ds->root);
-  qsort(ds->samples, ds->n, sizeof *ds->samples, cmp_name);
+  if (ds->n) qsort(ds->samples, ds->n, sizeof *ds->samples, cmp_name);
   return LF_OK;
 }
