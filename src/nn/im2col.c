@@ -7,15 +7,16 @@ typedef struct {
   const lf_im2col_geom *g;
   const float *src;
   float *dst;
+  int oy0; /* im2col: first output row; dst holds rows from oy0 */
 } job;
 
 static void im2col_rows(void *vctx, size_t b, size_t e) {
   job *j = vctx;
   const lf_im2col_geom *g = j->g;
   size_t K = (size_t)g->kh * g->kw * g->cg;
-  for (size_t oy = b; oy < e; oy++)
+  for (size_t oy = b + (size_t)j->oy0; oy < e + (size_t)j->oy0; oy++)
     for (int ox = 0; ox < g->OW; ox++) {
-      float *col = j->dst + (oy * (size_t)g->OW + ox) * K;
+      float *col = j->dst + ((oy - (size_t)j->oy0) * (size_t)g->OW + ox) * K;
       for (int ky = 0; ky < g->kh; ky++) {
         int iy = (int)oy * g->sh - g->pt + ky * g->dh;
         for (int kx = 0; kx < g->kw; kx++, col += g->cg) {
@@ -31,8 +32,13 @@ static void im2col_rows(void *vctx, size_t b, size_t e) {
 }
 
 void lf_im2col(const lf_im2col_geom *g, const float *img, float *cols) {
-  job j = {g, img, cols};
+  job j = {g, img, cols, 0};
   lf_parallel_for((size_t)g->OH, im2col_rows, &j);
+}
+
+void lf_im2col_rows(const lf_im2col_geom *g, const float *img, float *cols, int oy0, int oy1) {
+  job j = {g, img, cols, oy0};
+  lf_parallel_for((size_t)(oy1 - oy0), im2col_rows, &j);
 }
 
 
@@ -61,6 +67,6 @@ static void col2im_rows(void *vctx, size_t b, size_t e) {
 }
 
 void lf_col2im_add(const lf_im2col_geom *g, const float *cols, float *img) {
-  job j = {g, cols, img};
+  job j = {g, cols, img, 0};
   lf_parallel_for((size_t)g->H, col2im_rows, &j);
 }

@@ -47,6 +47,8 @@ typedef struct {
   int H, W, C, c0, cg, kh, kw, sh, sw, dh, dw, pt, pl, OH, OW;
 } lf_im2col_geom;
 void lf_im2col(const lf_im2col_geom *g, const float *img, float *cols);
+/* Only output rows [oy0, oy1): cols holds (oy1-oy0)*OW rows. */
+void lf_im2col_rows(const lf_im2col_geom *g, const float *img, float *cols, int oy0, int oy1);
 /* Inverse (adjoint) of im2col: img[...][c0..c0+cg) += scattered cols,
  * computed as a gather (deterministic, parallel over image rows). */
 void lf_col2im_add(const lf_im2col_geom *g, const float *cols, float *img);

@@ -1,13 +1,11 @@
-/* conv2d: im2col + sgemm (a direct sgemm for 1x1 stride-1 unpadded convs).
- * Weight OHWI [out][kh][kw][in/groups]; images are processed in chunks so
- * the im2col scratch stays under CHUNK_FLOATS. */
+/* conv2d: im2col + sgemm in cache-sized blocks (a direct sgemm for 1x1
+ * stride-1 unpadded convs). Weight OHWI [out][kh][kw][in/groups]. */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 
 #include "nn/nn_internal.h"
 
-#define CHUNK_FLOATS ((size_t)8 << 20)
 
 lf_conv2d_params lf_conv_params(int out_channels, int k, int s, int p, int bias) {
   lf_conv2d_params c = {0};
@@ -117,11 +115,69 @@ static lf_im2col_geom geom(const lf_node *in, const lf_node *n, const lf_conv2d_
   return gm;
 }
 
-static size_t chunk_images(size_t per_image, int batch) {
-  size_t c = per_image ? CHUNK_FLOATS / per_image : (size_t)batch;
-  if (c < 1) c = 1;
-  if (c > (size_t)batch) c = (size_t)batch;
-  return c;
+/* Runs fn on blocks of im2col columns of `src` ([batch] images of gm's input
+ * geometry): several whole images per block when they are small, else runs
+ * of output rows of one image, so a block stays near BLOCK_FLOATS (cache
+ * sized) and GEMMs keep a few hundred rows. row0 counts output pixels over
+ * the whole batch. */
+#define BLOCK_FLOATS ((size_t)1 << 17)
+typedef void (*block_fn)(void *ctx, const float *cols, size_t row0, size_t rows);
+static lf_status for_blocks(lf_graph *g, const lf_im2col_geom *gm, const float *src, int batch, block_fn fn,
+                            void *ctx) {
+  size_t K = (size_t)gm->kh * gm->kw * gm->cg, ohw = (size_t)gm->OH * gm->OW;
+  size_t img = (size_t)gm->H * gm->W * gm->C, per = ohw * K;
+  if (per <= BLOCK_FLOATS || gm->OH == 1) {
+    size_t chunk = per ? BLOCK_FLOATS / per : 1;
+    if (chunk < 1) chunk = 1;
+    if (chunk > (size_t)batch) chunk = (size_t)batch;
+    float *cols = lf_graph_scratch(g, 0, chunk * per);
+    if (!cols) return lf_error(LF_ENOMEM, "nn: no memory for %zu im2col floats", chunk * per);
+    for (size_t i0 = 0; i0 < (size_t)batch; i0 += chunk) {
+      size_t cnt = (size_t)batch - i0 < chunk ? (size_t)batch - i0 : chunk;
+      for (size_t i = 0; i < cnt; i++) lf_im2col(gm, src + (i0 + i) * img, cols + i * per);
+      fn(ctx, cols, i0 * ohw, cnt * ohw);
+    }
+    return LF_OK;
+  }
+  int R = (int)(BLOCK_FLOATS / ((size_t)gm->OW * K));
+  if (R < 1) R = 1;
+  if (R > gm->OH) R = gm->OH;
+  float *cols = lf_graph_scratch(g, 0, (size_t)R * gm->OW * K);
+  if (!cols) return lf_error(LF_ENOMEM, "nn: no memory for im2col");
+  for (size_t i = 0; i < (size_t)batch; i++)
+    for (int oy0 = 0; oy0 < gm->OH; oy0 += R) {
+      int oy1 = oy0 + R < gm->OH ? oy0 + R : gm->OH;
+      lf_im2col_rows(gm, src + i * img, cols, oy0, oy1);
+      fn(ctx, cols, i * ohw + (size_t)oy0 * gm->OW, (size_t)(oy1 - oy0) * gm->OW);
+    }
+  return LF_OK;
+}
+
+typedef struct {
+  const float *w; /* group's weights [Og][K] (or flipped [C][K']) */
+  float *y;       /* output base, already offset to the group's first channel */
+  const float *dy;
+  float *dw;
+  int ldy, n_out;
+  int K;
+} gemm_ctx;
+
+static void fwd_block(void *vctx, const float *cols, size_t row0, size_t rows) {
+  gemm_ctx *c = vctx;
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, c->n_out, c->K, 1.0f, cols, c->K, c->w, c->K,
+              0.0f, c->y + row0 * (size_t)c->ldy, c->ldy);
+}
+/* dW[Og][K] += dY[rows][Og]^T cols[rows][K] */
+static void dw_block(void *vctx, const float *cols, size_t row0, size_t rows) {
+  gemm_ctx *c = vctx;
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, c->n_out, c->K, (int)rows, 1.0f, c->dy + row0 * (size_t)c->ldy,
+              c->ldy, cols, c->K, 1.0f, c->dw, c->K);
+}
+/* dX[rows][C] += cols(dY)[rows][K'] W'[C][K']^T (stride-1 backward data) */
+static void dx_block(void *vctx, const float *cols, size_t row0, size_t rows) {
+  gemm_ctx *c = vctx;
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, c->n_out, c->K, 1.0f, cols, c->K, c->w, c->K,
+              1.0f, c->y + row0 * (size_t)c->ldy, c->ldy);
 }
 
 static lf_status forward(lf_graph *g, lf_node *n) {
@@ -136,22 +192,41 @@ static lf_status forward(lf_graph *g, lf_node *n) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(batch * ohw), O, in->c, 1.0f, x, in->c, w, in->c,
                 0.0f, y, O);
   } else {
-    size_t chunk = chunk_images(ohw * K, batch);
-    float *cols = lf_graph_scratch(g, 0, chunk * ohw * K);
-    if (!cols) return lf_error(LF_ENOMEM, "nn: %s: no memory for im2col", n->name);
-    size_t in_img = (size_t)in->h * in->w * in->c;
-    for (size_t i0 = 0; i0 < (size_t)batch; i0 += chunk) {
-      size_t cnt = (size_t)batch - i0 < chunk ? (size_t)batch - i0 : chunk;
-      for (int gi = 0; gi < G; gi++) {
-        lf_im2col_geom gm = geom(in, n, p, gi);
-        for (size_t i = 0; i < cnt; i++) lf_im2col(&gm, x + (i0 + i) * in_img, cols + i * ohw * K);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(cnt * ohw), Og, (int)K, 1.0f, cols, (int)K,
-                    w + (size_t)gi * Og * K, (int)K, 0.0f, y + i0 * ohw * O + (size_t)gi * Og, O);
-      }
+    for (int gi = 0; gi < G; gi++) {
+      lf_im2col_geom gm = geom(in, n, p, gi);
+      gemm_ctx c = {w + (size_t)gi * Og * K, y + (size_t)gi * Og, NULL, NULL, O, Og, (int)K};
+      lf_status s = for_blocks(g, &gm, x, batch, fwd_block, &c);
+      if (s) return lf_error(s, "nn: %s: %s", n->name, lf_last_error());
     }
   }
   if (p->bias) lf_nn_add_bias(y, batch * ohw, O, lf_node_param(g, n, 1)->value.data);
   return LF_OK;
+}
+
+/* Stride-1 convs propagate dY to dX as a conv of dY with the kernel rotated
+ * 180 degrees and in/out swapped: one im2col + GEMM, no col2im scatter. */
+static int flip_ok(const lf_conv2d_params *p) {
+  return p->stride_h == 1 && p->stride_w == 1 && p->groups == 1 && p->dil_h * (p->kh - 1) >= p->pad_top &&
+         p->dil_w * (p->kw - 1) >= p->pad_left;
+}
+
+static lf_status backward_data_flipped(lf_graph *g, lf_node *n, lf_node *in, float *dx) {
+  const lf_conv2d_params *p = n->attrs;
+  const float *w = lf_node_param(g, n, 0)->value.data;
+  int O = n->c, C = in->c, kh = p->kh, kw = p->kw;
+  size_t K2 = (size_t)kh * kw * O;
+  float *wf = lf_graph_scratch(g, 3, (size_t)C * K2);
+  if (!wf) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
+  for (int o = 0; o < O; o++)
+    for (int ky = 0; ky < kh; ky++)
+      for (int kx = 0; kx < kw; kx++)
+        for (int c = 0; c < C; c++)
+          wf[(size_t)c * K2 + ((size_t)(kh - 1 - ky) * kw + (kw - 1 - kx)) * O + o] =
+              w[(((size_t)o * kh + ky) * kw + kx) * C + c];
+  lf_im2col_geom gm = {n->h, n->w, O, 0, O, kh, kw, 1, 1, p->dil_h, p->dil_w,
+                       p->dil_h * (kh - 1) - p->pad_top, p->dil_w * (kw - 1) - p->pad_left, in->h, in->w};
+  gemm_ctx c = {wf, dx, NULL, NULL, C, C, (int)K2};
+  return for_blocks(g, &gm, n->grad.data, n->out.shape[0], dx_block, &c);
 }
 
 static lf_status backward(lf_graph *g, lf_node *n) {
@@ -175,26 +250,29 @@ static lf_status backward(lf_graph *g, lf_node *n) {
                   in->c);
     return LF_OK;
   }
-  size_t chunk = chunk_images(ohw * K, batch);
-  float *cols = lf_graph_scratch(g, 0, chunk * ohw * K);
-  float *dcols = dx ? lf_graph_scratch(g, 1, chunk * ohw * K) : NULL;
-  if (!cols || (dx && !dcols)) return lf_error(LF_ENOMEM, "nn: %s: no memory for im2col", n->name);
+  for (int gi = 0; gi < G; gi++) {
+    lf_im2col_geom gm = geom(in, n, p, gi);
+    gemm_ctx c = {NULL, NULL, dy + (size_t)gi * Og, dw + (size_t)gi * Og * K, O, Og, (int)K};
+    lf_status s = for_blocks(g, &gm, x, batch, dw_block, &c);
+    if (s) return lf_error(s, "nn: %s: %s", n->name, lf_last_error());
+  }
+  if (!dx) return LF_OK;
+  if (flip_ok(p)) {
+    lf_status s = backward_data_flipped(g, n, in, dx);
+    return s ? lf_error(s, "nn: %s: %s", n->name, lf_last_error()) : LF_OK;
+  }
+  /* general case: dcols = dY W, scattered back by the col2im gather, per image */
   size_t in_img = (size_t)in->h * in->w * in->c;
-  for (size_t i0 = 0; i0 < (size_t)batch; i0 += chunk) {
-    size_t cnt = (size_t)batch - i0 < chunk ? (size_t)batch - i0 : chunk;
+  float *dcols = lf_graph_scratch(g, 1, ohw * K);
+  if (!dcols) return lf_error(LF_ENOMEM, "nn: %s: no memory for im2col", n->name);
+  for (int i = 0; i < batch; i++)
     for (int gi = 0; gi < G; gi++) {
       lf_im2col_geom gm = geom(in, n, p, gi);
-      const float *dyg = dy + i0 * ohw * O + (size_t)gi * Og;
-      for (size_t i = 0; i < cnt; i++) lf_im2col(&gm, x + (i0 + i) * in_img, cols + i * ohw * K);
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Og, (int)K, (int)(cnt * ohw), 1.0f, dyg, O, cols, (int)K,
-                  1.0f, dw + (size_t)gi * Og * K, (int)K);
-      if (dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(cnt * ohw), (int)K, Og, 1.0f, dyg, O,
-                    w + (size_t)gi * Og * K, (int)K, 0.0f, dcols, (int)K);
-        for (size_t i = 0; i < cnt; i++) lf_col2im_add(&gm, dcols + i * ohw * K, dx + (i0 + i) * in_img);
-      }
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)ohw, (int)K, Og, 1.0f,
+                  dy + (size_t)i * ohw * O + (size_t)gi * Og, O, w + (size_t)gi * Og * K, (int)K, 0.0f, dcols,
+                  (int)K);
+      lf_col2im_add(&gm, dcols, dx + (size_t)i * in_img);
     }
-  }
   return LF_OK;
 }
 

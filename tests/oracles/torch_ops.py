@@ -94,6 +94,9 @@ conv("conv1x1", 2, 13, 5, 6, 9, 1, 1, 0, bias=False)
 conv("conv_dil2", 2, 3, 11, 10, 4, 3, 1, 2, d=2)
 conv("conv_groups", 2, 6, 7, 7, 4, 3, 1, 1, g=2)
 conv("conv_asym", 2, 3, 8, 9, 5, 3, 2, 0, kw_=2, pads=(0, 1, 1, 0))
+# large enough that im2col runs in blocks of output rows within one image
+conv("conv_rowblocks", 2, 16, 45, 37, 20, 3, 1, 1)
+conv("conv_rowblocks_s2", 1, 24, 61, 50, 8, 5, 2, 2)
 
 # ---- transposed conv ----
 def tconv(name, n, c, h, w, o, k, s, p, op=0, g=1, bias=True):
