@@ -35,6 +35,18 @@ static int cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+/* JSON string (names come from someone else's file). */
+static void json_str(const char *s) {
+  putchar('"');
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') printf("\\%c", c);
+    else if (c < 0x20) printf("\\u%04x", c);
+    else putchar(c);
+  }
+  putchar('"');
+}
+
 static int parse_int(const char *s, int lo, int hi, int *out) {
   char *end;
   long v = strtol(s, &end, 10);
@@ -103,6 +115,7 @@ int cmd_invoke(int argc, char **argv) {
   for (char *save = NULL, *tok = strtok_r(names, ",", &save); tok; tok = strtok_r(NULL, ",", &save), k++) {
     if (k >= nin) {
       fprintf(stderr, "leapfrog invoke: %s has %d input(s), more files given\n", model_path, nin);
+      rc = 2;
       goto done;
     }
     const lfrt_tensor *t = lfrt_interp_input(it, k);
@@ -175,14 +188,17 @@ int cmd_invoke(int argc, char **argv) {
   fprintf(stderr, "invoke %s: %d run(s), %d thread(s): median %.3f ms, min %.3f, max %.3f; arena %zu bytes (activations %zu)\n",
           model_path, repeat, threads, med, times[0], times[repeat - 1], st.arena_bytes, st.activation_bytes);
   if (json) {
-    printf("{\"model\":\"%s\",\"runs\":%d,\"threads\":%d,\"ms\":{\"median\":%.4f,\"min\":%.4f,\"max\":%.4f},"
+    printf("{\"model\":");
+    json_str(model_path);
+    printf(",\"runs\":%d,\"threads\":%d,\"ms\":{\"median\":%.4f,\"min\":%.4f,\"max\":%.4f},"
            "\"arena_bytes\":%zu,\"activation_bytes\":%zu,\"weight_bytes\":%zu,\"outputs\":[",
-           model_path, repeat, threads, med, times[0], times[repeat - 1], st.arena_bytes, st.activation_bytes,
+           repeat, threads, med, times[0], times[repeat - 1], st.arena_bytes, st.activation_bytes,
            st.weight_bytes);
     for (int o = 0; o < nout; o++) {
       const lfrt_tensor *t = lfrt_interp_output(it, o);
-      printf("%s{\"name\":\"%s\",\"dtype\":\"%s\",\"bytes\":%zu,\"shape\":[", o ? "," : "", t->name,
-             lfrt_type_name(t->type), t->bytes);
+      printf("%s{\"name\":", o ? "," : "");
+      json_str(t->name);
+      printf(",\"dtype\":\"%s\",\"bytes\":%zu,\"shape\":[", lfrt_type_name(t->type), t->bytes);
       for (int d = 0; d < t->ndim; d++) printf("%s%d", d ? "," : "", (int)t->shape[d]);
       printf("]}");
     }
