@@ -318,8 +318,9 @@ static void check_model(const char *tag, builder build, int h, int w, int c) {
   {
     int head = out - 1;
     char fqname[128];
-    snprintf(fqname, sizeof fqname, "%s.act_quant", lf_graph_node(g, head)->name);
-    int qhead = lf_graph_find_node(qg, fqname);
+    snprintf(fqname, sizeof fqname, "qat.%s", lf_graph_node(g, head)->name);
+    int qhead = lf_qat_value_node(q, lf_graph_node(g, head)->name);
+    LF_CHECK(qhead == lf_graph_find_node(qg, fqname));
     void *tl = NULL;
     size_t tl_len = 0;
     LF_CHECK_MSG(qhead >= 0, "%s: no QAT node %s", tag, fqname);

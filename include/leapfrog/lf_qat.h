@@ -17,8 +17,8 @@
  *    (int32), as the runtime's depthwise 1x1.
  *  - dense: int8 per-output-channel weights, int32 bias in eval.
  *  - after every lowered op output (and the input): a fake-quant node
- *    "<value>.act_quant" with a moving-average min/max observer (buffers
- *    .min/.max/.steps); values that TFLite makes share quantisation (concat
+ *    "qat.<value>" with a moving-average min/max observer (buffers
+ *    qat.<value>.min/.max/.steps, which checkpoint loaders skip); values that TFLite makes share quantisation (concat
  *    inputs and output, pool/resize input and output) share one observer
  *    (the first member's). Sigmoid outputs use scale 1/256, zero point -128.
  *  - pools, concat, upsample, add, mul, relu, sigmoid: the engine's own ops.
@@ -52,6 +52,11 @@ int lf_qat_output(const lf_qat *q); /* QAT graph output node (fake-quantised) */
  * freezes when their step is reached. */
 void lf_qat_step(lf_qat *q);
 long lf_qat_steps(const lf_qat *q);
+/* Sets the step counter (e.g. the trainer's step) and applies the freezes. */
+void lf_qat_set_step(lf_qat *q, long step);
+/* The fake-quant node holding the value `value_name` (a node name of the
+ * FP32 graph whose output is quantised), or -1. */
+int lf_qat_value_node(const lf_qat *q, const char *value_name);
 /* Freezes observers and/or BN now. */
 void lf_qat_freeze(lf_qat *q, int observers, int bn);
 /* The observed ranges, one per value the converter quantises. */

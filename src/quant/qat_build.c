@@ -136,7 +136,7 @@ lf_status lf_qat_create(lf_graph *fp, int input_node, int output_node, const lf_
     /* fake quant of the value */
     const char *vname = lq_value_name(fp, &p, i);
     snprintf(q->names[i], sizeof q->names[i], "%s", vname);
-    snprintf(nm, sizeof nm, "%s.act_quant", vname);
+    snprintf(nm, sizeof nm, "qat.%s", vname);
     int grp = lq_group(&p, i);
     lq_fq_attrs fa = {q->ctx, leader[grp], 0, {1.0f, 0}};
     if (op->kind == LQ_LOGISTIC) {
@@ -187,6 +187,17 @@ void lf_qat_step(lf_qat *q) {
   c->step++;
   if (c->freeze_obs_after > 0 && c->step >= c->freeze_obs_after) c->obs_frozen = 1;
   if (c->freeze_bn_after > 0 && c->step >= c->freeze_bn_after) c->bn_frozen = 1;
+}
+
+void lf_qat_set_step(lf_qat *q, long step) {
+  q->ctx->step = step - 1;
+  lf_qat_step(q);
+}
+
+int lf_qat_value_node(const lf_qat *q, const char *value_name) {
+  for (int i = 0; i < q->n_values; i++)
+    if (!strcmp(q->names[i], value_name)) return q->fq_of[i];
+  return -1;
 }
 
 void lf_qat_freeze(lf_qat *q, int observers, int bn) {
