@@ -121,13 +121,16 @@ static lf_im2col_geom geom(const lf_node *in, const lf_node *n, const lf_conv2d_
  * sized) and GEMMs keep a few hundred rows. row0 counts output pixels over
  * the whole batch. */
 #define BLOCK_FLOATS ((size_t)1 << 17)
+#define MIN_ROWS ((size_t)384)
 typedef void (*block_fn)(void *ctx, const float *cols, size_t row0, size_t rows);
 static lf_status for_blocks(lf_graph *g, const lf_im2col_geom *gm, const float *src, int batch, block_fn fn,
                             void *ctx) {
   size_t K = (size_t)gm->kh * gm->kw * gm->cg, ohw = (size_t)gm->OH * gm->OW;
   size_t img = (size_t)gm->H * gm->W * gm->C, per = ohw * K;
-  if (per <= BLOCK_FLOATS || gm->OH == 1) {
-    size_t chunk = per ? BLOCK_FLOATS / per : 1;
+  /* at least MIN_ROWS GEMM rows per block, or deep layers starve the GEMM */
+  size_t target = BLOCK_FLOATS > MIN_ROWS * K ? BLOCK_FLOATS : MIN_ROWS * K;
+  if (per <= target || gm->OH == 1) {
+    size_t chunk = per ? target / per : 1;
     if (chunk < 1) chunk = 1;
     if (chunk > (size_t)batch) chunk = (size_t)batch;
     float *cols = lf_graph_scratch(g, 0, chunk * per);
@@ -139,7 +142,7 @@ static lf_status for_blocks(lf_graph *g, const lf_im2col_geom *gm, const float *
     }
     return LF_OK;
   }
-  int R = (int)(BLOCK_FLOATS / ((size_t)gm->OW * K));
+  int R = (int)(target / ((size_t)gm->OW * K));
   if (R < 1) R = 1;
   if (R > gm->OH) R = gm->OH;
   float *cols = lf_graph_scratch(g, 0, (size_t)R * gm->OW * K);
