@@ -18,7 +18,8 @@
  *    a subgraph input or an output of a node before i; no tensor is written
  *    twice; no op writes a constant or a subgraph input;
  *  - ndim <= LFRT_MAX_DIMS, every dim >= 1, element count and byte size
- *    < 2^31 (so kernels may index with int32);
+ *    < 2^31 (so kernels may index with int32); at most 2^20 tensors,
+ *    operators, buffers and operator codes;
  *  - constant tensors: data != NULL, bytes == element count * type size, and
  *    data is aligned to 16 bytes (misaligned buffers are copied at load);
  *  - quantization: count 0 (none), 1 (per tensor) or shape[axis] (per axis);

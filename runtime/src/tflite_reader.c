@@ -14,6 +14,10 @@
 
 /* Per-tensor limit: elements and bytes below 2^31, so kernels may use int32. */
 #define MAX_TENSOR_BYTES ((uint64_t)INT32_MAX)
+/* Tensors, operators, buffers, operator codes: far above any real model
+ * (DenseNet-121 has 677 tensors), low enough that a hostile file cannot make
+ * the loader allocate gigabytes of descriptors. */
+#define MAX_GRAPH_ITEMS (1u << 20)
 
 typedef struct {
   void **ptrs;
@@ -127,6 +131,10 @@ static void read_buffers(loader *L, const fb_table *model) {
   fb_ctx *c = &L->c;
   fb_vec v = lfrt_fb_vector(c, model, MODEL_BUFFERS, 4, "Model.buffers");
   if (c->bad) return;
+  if (v.len > MAX_GRAPH_ITEMS) {
+    lfrt_fb_fail(c, LFRT_EBADFILE, "absurd model: %u buffers (limit %u)", v.len, MAX_GRAPH_ITEMS);
+    return;
+  }
   L->nbufs = v.len;
   L->bufs = m_alloc(L, v.len, sizeof *L->bufs);
   for (uint32_t i = 0; i < v.len && !c->bad; i++) {
@@ -156,6 +164,11 @@ static void read_opcodes(loader *L, const fb_table *model) {
   fb_ctx *c = &L->c;
   fb_vec v = lfrt_fb_vector(c, model, MODEL_OPERATOR_CODES, 4, "Model.operator_codes");
   if (c->bad) return;
+  if (v.len > MAX_GRAPH_ITEMS) {
+    lfrt_fb_fail(c, LFRT_EBADFILE, "absurd model: %u operator codes (limit %u)", v.len,
+                 MAX_GRAPH_ITEMS);
+    return;
+  }
   L->ncodes = v.len;
   L->codes = m_alloc(L, v.len, sizeof *L->codes);
   for (uint32_t i = 0; i < v.len && !c->bad; i++) {
@@ -296,8 +309,8 @@ static void read_tensor(loader *L, fb_table tt, lfrt_tensor *t) {
       return;
     }
     t->shape[d] = dim;
-    count *= (uint64_t)dim; /* < 2^31 * 2^31: cannot wrap before the check below */
-    if (count * lfrt_type_size(type) > MAX_TENSOR_BYTES) {
+    count *= (uint64_t)dim; /* < 2^31 * 2^31: no wrap; the check below divides */
+    if (count > MAX_TENSOR_BYTES / lfrt_type_size(type)) {
       lfrt_fb_fail(c, LFRT_EBADFILE, "shape is absurd: more than 2^31 bytes at dimension %u", d);
       return;
     }
@@ -665,8 +678,9 @@ static void parse(loader *L) {
   fb_vec tv = lfrt_fb_vector(c, &sg, SUBGRAPH_TENSORS, 4, "SubGraph.tensors");
   fb_vec ov = lfrt_fb_vector(c, &sg, SUBGRAPH_OPERATORS, 4, "SubGraph.operators");
   if (c->bad) return;
-  if (tv.len > INT32_MAX / 2 || ov.len > INT32_MAX / 2) {
-    lfrt_fb_fail(c, LFRT_EBADFILE, "absurd tensor/operator counts");
+  if (tv.len > MAX_GRAPH_ITEMS || ov.len > MAX_GRAPH_ITEMS) {
+    lfrt_fb_fail(c, LFRT_EBADFILE, "absurd graph: %u tensors, %u operators (limit %u)", tv.len,
+                 ov.len, MAX_GRAPH_ITEMS);
     return;
   }
   /* unsupported ops first: their message is more useful than a tensor's */

@@ -204,6 +204,13 @@ LF_TEST(shapes_and_sizes) {
     expect_fail(b, len, cases[c].want, cases[c].needle, "dims");
     expect_fail(b, len, cases[c].want, "tensor 0 'input'", "dims: message names the tensor");
   }
+  /* int64 [2^31-1, 2^31-1, 3]: count * 8 would wrap a uint64 */
+  memcpy(b, orig, len);
+  b[field(b, tensor_table(b, 0), 1)] = LFRT_INT64;
+  wr32(b, shape + 4, 0x7fffffffu);
+  wr32(b, shape + 8, 0x7fffffffu);
+  wr32(b, shape + 12, 0x7fffffffu);
+  expect_fail(b, len, LFRT_EBADFILE, "absurd", "int64 overflow");
   /* rank 7 */
   memcpy(b, orig, len);
   wr32(b, shape, 7);
