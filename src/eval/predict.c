@@ -164,6 +164,7 @@ lf_status lf_predict_run(const lf_predict_opts *o, lf_predict_stats *stats) {
   double *ms = NULL;
   lf_predictions preds = {0};
   lf_submission sub = {0};
+  lf_loader *loader = NULL;
   lf_status st = LF_OK;
   if (lfrt_model_load_file(o->model_path, &model, &rerr)) return lf_error(LF_EBADFILE, "%s", rerr.msg);
   lfrt_interp_options iopt = {.threads = o->threads > 1 ? o->threads : 1};
@@ -245,15 +246,44 @@ lf_status lf_predict_run(const lf_predict_opts *o, lf_predict_stats *stats) {
                                          : lo.norm == LF_NORM_IMAGENET ? "ImageNet mean/std"
                                                                        : "as given");
   }
-  x = malloc((size_t)tin->count * sizeof *x);
   y = malloc((size_t)tout->count * sizeof *y);
   ms = malloc(n * sizeof *ms);
-  if (!x || !y || !ms) goto oom;
+  if (!y || !ms) goto oom;
+  /* Decoding runs ahead on a loader thread (prefetch) while the model runs here;
+   * nerve --split all mixes in unlabelled images, which the loader would try to
+   * pair with masks, so that case decodes inline. */
+  int inline_decode = o->task == LF_TASK_NERVE && o->split == LF_SPLIT_ALL;
+  lo.batch_size = 4, lo.shuffle = 0, lo.threads = 1, lo.prefetch = 2;
+  if (!inline_decode) {
+    if ((st = lf_loader_create(ds, o->split, &lo, &loader))) goto done;
+    if ((st = lf_loader_start_epoch(loader, 0))) goto done;
+  } else if (!(x = malloc((size_t)tin->count * sizeof *x))) {
+    goto oom;
+  }
+  lf_batch *batch = NULL;
+  int in_batch = 0;
   for (size_t i = 0; i < n; i++) {
-    const lf_sample *s = &ds->samples[idx[i]];
-    if ((st = lf_loader_sample(ds, s, &lo, x, NULL))) goto done;
+    const lf_sample *s;
+    const float *xi;
+    if (inline_decode) {
+      s = &ds->samples[idx[i]];
+      if ((st = lf_loader_sample(ds, s, &lo, x, NULL))) goto done;
+      xi = x;
+    } else {
+      if (!batch || in_batch == batch->n) {
+        if ((st = lf_loader_next(loader, &batch))) goto done;
+        if (!batch) {
+          st = lf_error(LF_EINVAL, "predict: the loader ended after %zu of %zu images", i, n);
+          goto done;
+        }
+        in_batch = 0;
+      }
+      s = batch->samples[in_batch];
+      xi = batch->x + (size_t)in_batch * (size_t)tin->count;
+      in_batch++;
+    }
     double t0 = now_s();
-    if ((st = lf_predict_quantize_input(tin, x, lfrt_interp_input_data(it, 0)))) goto done;
+    if ((st = lf_predict_quantize_input(tin, xi, lfrt_interp_input_data(it, 0)))) goto done;
     if (lfrt_interp_invoke(it, &rerr)) {
       st = lf_error(LF_EUNSUPPORTED, "%s: %s", s->name, rerr.msg);
       goto done;
@@ -299,6 +329,7 @@ lf_status lf_predict_run(const lf_predict_opts *o, lf_predict_stats *stats) {
 oom:
   st = lf_error(LF_ENOMEM, "predict: out of memory");
 done:
+  lf_loader_free(loader);
   lf_predictions_free(&preds);
   lf_submission_free(&sub);
   free(idx), free(x), free(y), free(up), free(mask), free(ms);
