@@ -13,7 +13,7 @@ void lfrt_qs8_dwconv2d__ref(const lfrt_conv_params *p, const int8_t *in, const i
     for (int ox = 0; ox < p->out_w; ox++) {
       for (int oc = 0; oc < p->out_c; oc++) {
         int ic = oc / dm;
-        int32_t acc = 0;
+        uint32_t acc = 0; /* wraps like the int32 accumulators of TFLite/XNNPACK, without UB */
         for (int ky = 0; ky < p->k_h; ky++) {
           int iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
           if (iy < 0 || iy >= p->in_h) continue;
@@ -21,11 +21,11 @@ void lfrt_qs8_dwconv2d__ref(const lfrt_conv_params *p, const int8_t *in, const i
             int ix = ox * p->stride_w - p->pad_left + kx * p->dil_w;
             if (ix < 0 || ix >= p->in_w) continue;
             int32_t x = inb[((size_t)iy * p->in_w + ix) * p->in_c + ic];
-            acc += (x - p->in_zp) * w[((size_t)ky * p->k_w + kx) * p->out_c + oc];
+            acc += (uint32_t)((x - p->in_zp) * w[((size_t)ky * p->k_w + kx) * p->out_c + oc]);
           }
         }
-        if (bias) acc += bias[oc];
-        int32_t v = lfrt_requant_fp32(acc, p->mult[oc], p->shift[oc]) + p->out_zp;
+        if (bias) acc += (uint32_t)bias[oc];
+        int32_t v = lfrt_requant_fp32((int32_t)acc, p->mult[oc], p->shift[oc]) + p->out_zp;
         o[(size_t)ox * p->out_c + oc] = (int8_t)lfrt_clamp_i32(v, p->act_min, p->act_max);
       }
     }

@@ -22,7 +22,7 @@ static size_t in_offset(const lfrt_mean_params *p, int i, int j) {
 
 void lfrt_qs8_mean__ref(const lfrt_mean_params *p, const int8_t *in, int8_t *out, int begin, int end) {
   for (int i = begin; i < end; i++) {
-    int32_t acc = 0;
+    int64_t acc = 0;
     for (int j = 0; j < p->n; j++) acc += in[in_offset(p, i, j)];
     lfrt_sf t = lfrt_sf_mul(lfrt_sf_from_int(acc), p->scale);
     int32_t v = lfrt_sf_to_int_rne(lfrt_sf_add(t, p->zp));

@@ -13,7 +13,7 @@ void lfrt_qs8_tconv2d__ref(const lfrt_conv_params *p, const int8_t *in, const in
     int8_t *o = out + (size_t)r * p->out_w * p->out_c;
     for (int ox = 0; ox < p->out_w; ox++) {
       for (int oc = 0; oc < p->out_c; oc++) {
-        int32_t acc = 0;
+        uint32_t acc = 0; /* wraps like the int32 accumulators of TFLite/XNNPACK, without UB */
         for (int ky = 0; ky < p->k_h; ky++) {
           int ty = oy + p->pad_top - ky * p->dil_h;
           if (ty < 0 || ty % p->stride_h) continue;
@@ -26,11 +26,11 @@ void lfrt_qs8_tconv2d__ref(const lfrt_conv_params *p, const int8_t *in, const in
             if (ix >= p->in_w) continue;
             const int8_t *x = inb + ((size_t)iy * p->in_w + ix) * p->in_c;
             const int8_t *k = w + (((size_t)oc * p->k_h + ky) * p->k_w + kx) * p->in_c;
-            for (int ic = 0; ic < p->in_c; ic++) acc += ((int32_t)x[ic] - p->in_zp) * k[ic];
+            for (int ic = 0; ic < p->in_c; ic++) acc += (uint32_t)(((int32_t)x[ic] - p->in_zp) * k[ic]);
           }
         }
-        if (bias) acc += bias[oc];
-        int32_t v = lfrt_requant_fp32(acc, p->mult[oc], p->shift[oc]) + p->out_zp;
+        if (bias) acc += (uint32_t)bias[oc];
+        int32_t v = lfrt_requant_fp32((int32_t)acc, p->mult[oc], p->shift[oc]) + p->out_zp;
         o[(size_t)ox * p->out_c + oc] = (int8_t)lfrt_clamp_i32(v, p->act_min, p->act_max);
       }
     }
