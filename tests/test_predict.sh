@@ -37,6 +37,9 @@ cmp -s "$d/pred.json" "$d/pred_t2.json" || fail "predictions depend on the threa
 "$LEAPFROG" predict "$d/models/unet_i8.tflite" --task nerve --data "$d/nerve" --limit 4 \
   --threshold 0.65 --out "$d/sub.csv" >"$d/out.txt" 2>&1 || { cat "$d/out.txt"; fail "predict nerve"; }
 cat "$d/out.txt"
+# fp32 model: float input and output paths
+"$LEAPFROG" predict "$d/models/unet_f32.tflite" --task nerve --data "$d/nerve" --limit 2 \
+  --threshold 0.65 --out "$d/sub_f32.csv" --quiet || fail "predict nerve fp32"
 
 # --- the oracle ---
 "$LF_PYTHON" - "$d" "$oracle" <<'PY' || fail "predictions differ from the PIL + numpy + LiteRT oracle"
@@ -86,7 +89,7 @@ def quantize(x, scale, zp):
     q = np.sign(q) * np.floor(np.abs(q) + np.float32(0.5))  # half away from zero
     return np.clip(q + zp, -128, 127).astype(np.int8)
 
-def litert(model, arrs, tag):
+def litert(model, arrs, tag, dtype=np.int8):
     """One LiteRT process per model: IN OUT pairs reuse the loaded model."""
     args = []
     for k, a in enumerate(arrs):
@@ -95,7 +98,7 @@ def litert(model, arrs, tag):
     r = subprocess.run(["sh", oracle, model] + args, capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"LiteRT failed on {model}: {r.stderr[-400:]}")
-    return [np.fromfile(f"{d}/{tag}{k}.out", dtype=np.int8) for k in range(len(arrs))]
+    return [np.fromfile(f"{d}/{tag}{k}.out", dtype=dtype) for k in range(len(arrs))]
 
 ok = True
 # chest: every probability must equal LiteRT's on the oracle's own preprocessing
@@ -133,6 +136,26 @@ for (img, pixels), out in zip(rows, outs):
     print(f"nerve {img}: {want.sum()} oracle pixels, {got.sum()} leapfrog pixels, agreement {(got == want).mean():.5f}")
 print(f"nerve: {len(rows)} masks, worst pixel agreement {agree_min:.5f}")
 ok &= len(rows) == 4 and agree_min >= 0.999
+
+# fp32 UNet: float32 in and out; LiteRT's float kernels may differ in the last bits
+model = f"{d}/models/unet_f32.tflite"
+j = json.loads(subprocess.run([leapfrog, "info", model, "--json"], capture_output=True, text=True).stdout)
+ishape, oshape = j["inputs"][0]["shape"], j["outputs"][0]["shape"]
+rows = [l.rstrip("\n").split(",") for l in open(f"{d}/sub_f32.csv")][1:]
+outs = litert(model, [preprocess(f"{d}/nerve/train/{img}.tif", *ishape[1:4]) for img, _ in rows], "f", np.float32)
+for (img, pixels), out in zip(rows, outs):
+    prob = out.reshape(oshape[1], oshape[2])
+    up = np.asarray(Image.fromarray(prob.astype(np.float32), "F").resize((580, 420), Image.BILINEAR))
+    want = up >= 0.65
+    got = np.zeros(580 * 420, bool)
+    v = [int(t) for t in pixels.split()]
+    for s, n in zip(v[::2], v[1::2]):
+        got[s - 1:s - 1 + n] = True
+    got = got.reshape(580, 420).T
+    agree = float((got == want).mean())
+    print(f"nerve fp32 {img}: {want.sum()} oracle pixels, {got.sum()} leapfrog pixels, agreement {agree:.5f}")
+    ok &= agree >= 0.999 and 0 < want.sum() < want.size
+ok &= len(rows) == 2
 sys.exit(0 if ok else 1)
 PY
 # --- score takes predict's files as they are ---
