@@ -57,6 +57,24 @@ assert j["inputs"][0]["quantization"]["zero_point"] == [-3]
 w = j["tensors"][1]
 assert w["constant"] and len(w["quantization"]["scale"]) == 4 and w["quantization"]["axis"] == 0
 assert j["op_counts"] == {"CONV_2D": 1}
+assert j["nodes"][0]["options"] == {"padding": "SAME", "stride_h": 2, "stride_w": 2,
+    "dilation_h": 1, "dilation_w": 1, "activation": "RELU"}, j["nodes"][0]["options"]
+PY
+"$LF_PYTHON" - "$d" <<'PY' || fail "options of the other test models"
+import json, sys
+d = sys.argv[1]
+def node(name): return json.load(open(f"{d}/{name}.tflite.json"))["nodes"][0]["options"]
+assert node("conv_2d_valid_dilated") == {"padding": "VALID", "stride_h": 1, "stride_w": 1,
+    "dilation_h": 2, "dilation_w": 2, "activation": "RELU6"}
+assert node("depthwise_conv_2d")["depth_multiplier"] == 2
+assert node("max_pool_2d") == {"padding": "SAME", "stride_h": 2, "stride_w": 2, "filter_h": 3,
+    "filter_w": 3, "activation": "NONE"}
+assert node("mean") == {"keep_dims": True}
+assert node("reshape") == {"new_shape": [1, 24]}
+assert node("resize_bilinear") == {"align_corners": False, "half_pixel_centers": True}
+assert node("concatenation")["axis"] == 3
+assert node("softmax") == {"beta": 1}
+assert node("transpose_conv")["stride_h"] == 2 and node("relu") == {}
 PY
 
 # malformed and missing files: exit 1, message names the file
