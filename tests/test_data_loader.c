@@ -221,6 +221,22 @@ LF_TEST(zscore) {
   free(idx), free(x);
 }
 
+LF_TEST(unlabelled_frames) {
+  lf_loader_opts o;
+  lf_loader_opts_default(&o, LF_TASK_NERVE);
+  o.height = 20, o.width = 28, o.batch_size = 7;
+  dump d = run(nerve, LF_SPLIT_ALL, &o, 1);
+  LF_CHECK(d.n == lf_dataset_select(nerve, LF_SPLIT_ALL, NULL) && d.n > 30);
+  size_t unl = 0;
+  for (size_t i = 0; i < d.n; i++)
+    if (d.s[i]->split == LF_SPLIT_UNLABELLED) {
+      unl++;
+      for (size_t k = 0; k < 20 * 28; k++) LF_CHECK(d.y[i * 20 * 28 + k] == 0);
+    }
+  LF_CHECK(unl == 5);
+  dump_free(&d);
+}
+
 int main(void) {
   const char *tmp = getenv("LF_TMP");
   if (!tmp) tmp = "/tmp";
@@ -240,6 +256,7 @@ int main(void) {
   LF_RUN(deterministic_across_threads);
   LF_RUN(cache_reuse_and_rebuild);
   LF_RUN(zscore);
+  LF_RUN(unlabelled_frames);
   LF_RUN(unreadable_images);
   lf_dataset_free(chest);
   lf_dataset_free(nerve);

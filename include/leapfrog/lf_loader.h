@@ -4,7 +4,8 @@
  * cached and an uncached run give the same bits) -> [augment] -> normalise.
  * x: float NHWC, n x height x width x channels (grey replicated when channels = 3).
  * y: classification: n x num_labels floats 0/1 (NIH label order);
- *    segmentation: n x height x width floats 0/1 (the mask resized by area, >= 0.5).
+ *    segmentation: n x height x width floats 0/1 (the mask resized by area, >= 0.5;
+ *    all 0 for LF_SPLIT_UNLABELLED frames, which have no ground truth).
  * Decoding runs on `threads` pthreads, `prefetch` batches ahead.  Output bits depend
  * only on (dataset, split, options, seed, epoch), never on the thread count: the
  * shuffle comes from lf_sm64_mix(seed, epoch) and each sample's augmentation from

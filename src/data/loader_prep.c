@@ -47,7 +47,9 @@ lf_status lf_loader_prep_u8(const lf_dataset *ds, const lf_sample *s, const lf_l
   if ((st = resize_u8(im.data, im.width, im.height, rc, xu8, W, H, o->resize))) goto out;
   if (rc == 1 && C == 3)
     for (size_t i = (size_t)W * H; i-- > 0;) xu8[3 * i] = xu8[3 * i + 1] = xu8[3 * i + 2] = xu8[i];
-  if (mu8) {
+  if (mu8 && s->split == LF_SPLIT_UNLABELLED) {
+    memset(mu8, 0, (size_t)W * H); /* Kaggle test/ frames: no ground truth (y is all 0) */
+  } else if (mu8) {
     uint8_t *m;
     int mw, mh;
     if ((st = lf_dataset_load_mask(ds, s, &m, &mw, &mh))) goto out;
