@@ -138,7 +138,7 @@ lf_status lf_qat_create(lf_graph *fp, int input_node, int output_node, const lf_
     snprintf(q->names[i], sizeof q->names[i], "%s", vname);
     snprintf(nm, sizeof nm, "qat.%s", vname);
     int grp = lq_group(&p, i);
-    lq_fq_attrs fa = {q->ctx, leader[grp], 0, {1.0f, 0}};
+    lq_fq_attrs fa = {q->ctx, leader[grp], 0, op->kind == LQ_AVGPOOL, {1.0f, 0}};
     if (op->kind == LQ_LOGISTIC) {
       fa.fixed = 1;
       fa.fq.scale = 1.0f / 256.0f;

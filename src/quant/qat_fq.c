@@ -1,5 +1,6 @@
 /* QAT fake-quant node: moving-average observer + per-tensor int8 fake
  * quantisation (torch semantics), STE backward. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 typedef struct {
   uint8_t *mask;
   size_t cap;
+  int seen; /* this node has updated its (possibly shared) observer */
 } fq_state;
 
 static void fq_free(lf_node *n) {
@@ -68,18 +70,44 @@ static lf_status fq_forward(lf_graph *g, lf_node *n) {
           *st = lf_node_param(g, o, 2)->value.data;
     lf_observer ob;
     lf_observer_init(&ob, a->ctx->averaging, 0);
-    ob.min = *mn;
-    ob.max = *mx;
-    ob.steps = (long)*st;
-    lf_observer_update(&ob, x->data, x->numel);
-    *mn = ob.min;
-    *mx = ob.max;
-    *st = (float)ob.steps;
+    if (!s->seen && *st > 0) {
+      /* a group member's first batch widens the shared range to cover it, so
+       * members that start later are not clipped by the first one's range */
+      lf_observer_update(&ob, x->data, x->numel);
+      if (ob.steps) {
+        if (ob.min < *mn) *mn = ob.min;
+        if (ob.max > *mx) *mx = ob.max;
+        *st += 1.0f;
+      }
+    } else {
+      ob.min = *mn;
+      ob.max = *mx;
+      ob.steps = (long)*st;
+      lf_observer_update(&ob, x->data, x->numel);
+      *mn = ob.min;
+      *mx = ob.max;
+      *st = (float)ob.steps;
+    }
+    s->seen = 1;
   }
   lf_qparams qp;
   if (!lq_fq_qparams(g, n->id, &qp)) { /* nothing observed yet: pass through */
     memcpy(n->out.data, x->data, x->numel * sizeof(float));
     memset(s->mask, 1, x->numel);
+    return LF_OK;
+  }
+  if (a->round_away) {
+    /* average of values on the grid: q = x/scale + zp is a fraction k/count;
+     * an exact .5 (within float error) rounds away from zero */
+    for (size_t i = 0; i < x->numel; i++) {
+      float r = x->data[i] / qp.scale + (float)qp.zero_point;
+      float f = r - floorf(r);
+      float q = fabsf(f - 0.5f) < 1e-4f ? (r < 0 ? floorf(r) : ceilf(r)) : nearbyintf(r);
+      s->mask[i] = q >= LF_QMIN_ACT && q <= LF_QMAX_ACT;
+      if (q < LF_QMIN_ACT) q = LF_QMIN_ACT;
+      if (q > LF_QMAX_ACT) q = LF_QMAX_ACT;
+      n->out.data[i] = (q - (float)qp.zero_point) * qp.scale;
+    }
     return LF_OK;
   }
   lf_fake_quant(x->data, n->out.data, s->mask, x->numel, qp, LF_QMIN_ACT, LF_QMAX_ACT);

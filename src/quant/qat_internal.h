@@ -25,6 +25,8 @@ typedef struct {
   lq_ctx *ctx;
   int leader;      /* fq node owning the observer buffers; -1 = this node */
   int fixed;       /* 1: fixed qparams (sigmoid output) */
+  int round_away;  /* 1: ties round away from zero on the integer grid, as the
+                      runtime's int8 AVERAGE_POOL_2D does (else half to even) */
   lf_qparams fq;   /* when fixed */
 } lq_fq_attrs;
 
