@@ -21,6 +21,7 @@ static void predict_usage(FILE *f) {
           "                      (default unit: pixel/255, the paper's); given, it overrides the metadata\n"
           "  --threshold T       nerve mask threshold on the probability (default 0.5)\n"
           "  --limit N           only the first N images of the split\n"
+          "  --stats FILE        latency and sizes as JSON (give it to `leapfrog score --latency`)\n"
           "  --quiet             only errors\n"
           "Prints ms per image (model only: quantize + invoke + dequantize; median, min-max) and sizes.\n");
 }
@@ -72,6 +73,7 @@ int cmd_predict(int argc, char **argv) {
     else if (!strcmp(a, "--data")) o.data_dir = val;
     else if (!strcmp(a, "--out")) o.out_path = val;
     else if (!strcmp(a, "--split")) split = val;
+    else if (!strcmp(a, "--stats")) o.stats_path = val;
     else if (!strcmp(a, "--split-mode")) mode = val;
     else if (!strcmp(a, "--split-seed")) {
       if (parse_long(a, val, 0, 2147483647L, &v)) return 2;

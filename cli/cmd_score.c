@@ -19,6 +19,7 @@ static void score_usage(FILE *f) {
           "  --split-seed N      seed of the patient split (default 1)\n"
           "  --out FILE          metrics.json (written atomically)\n"
           "  --report FILE       report.md or report.html (self-contained, SVG ROC curves)\n"
+          "  --latency FILE      `leapfrog predict --stats` JSON to include (latency, model size)\n"
           "  --bootstrap N       resamples for the 95%% CI of each AUC (default 1000, 0 = none)\n"
           "  --seed N            bootstrap seed (default 1)\n"
           "  --threshold T       operating threshold for sensitivity/specificity (default 0.5)\n"
@@ -72,6 +73,7 @@ int cmd_score(int argc, char **argv) {
       have_split_seed = 1;
     } else if (!strcmp(a, "--out")) o.out_json = v;
     else if (!strcmp(a, "--report")) o.report_path = v;
+    else if (!strcmp(a, "--latency")) o.latency_path = v;
     else if (!strcmp(a, "--bootstrap")) {
       if (parse_num(a, v, 0, 100000, &d)) return 2;
       o.n_bootstrap = (int)d;

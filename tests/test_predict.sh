@@ -26,7 +26,7 @@ command -v node >/dev/null && [ -d "$root/tests/oracles/tflite/node_modules" ] |
 
 # --- chest: int8 DenseNet-shaped model ---
 "$LEAPFROG" predict "$d/models/densenet121_i8.tflite" --task chestxray14 --data "$d/chest" \
-  --out "$d/pred.json" >"$d/out.txt" 2>&1 || { cat "$d/out.txt"; fail "predict chest"; }
+  --stats "$d/stats.json" --out "$d/pred.json" >"$d/out.txt" 2>&1 || { cat "$d/out.txt"; fail "predict chest"; }
 cat "$d/out.txt"
 grep -q "ms/image median" "$d/out.txt" || fail "no timing line"
 "$LEAPFROG" predict "$d/models/densenet121_i8.tflite" --task chestxray14 --data "$d/chest" \
@@ -159,8 +159,13 @@ ok &= len(rows) == 2
 sys.exit(0 if ok else 1)
 PY
 # --- score takes predict's files as they are ---
-"$LEAPFROG" score --task chestxray14 --data "$d/chest" --pred "$d/pred.json" --bootstrap 50 --out "$d/m.json" --quiet \
-  || fail "score refused predict's predictions JSON"
+"$LEAPFROG" score --task chestxray14 --data "$d/chest" --pred "$d/pred.json" --bootstrap 50 --out "$d/m.json" \
+  --latency "$d/stats.json" --report "$d/r.html" >"$d/out.txt" || fail "score refused predict's predictions JSON"
+grep -q "latency: .* ms/image median" "$d/out.txt" && grep -q "Latency and size" "$d/r.html" || fail "latency not reported"
+"$LF_PYTHON" -c "import json,sys; m=json.load(open(sys.argv[1])); sys.exit(not (m['latency']['images'] == m['n'] and m['latency']['ms_per_image']['min'] > 0))" \
+  "$d/m.json" || fail "metrics.json latency block"
+"$LEAPFROG" score --task chestxray14 --data "$d/chest" --pred "$d/pred.json" --latency "$d/pred.json" --quiet 2>/dev/null
+[ $? = 1 ] || fail "a predictions file given as --latency should be refused"
 "$LF_PYTHON" -c "import json,sys; m=json.load(open(sys.argv[1])); p=json.load(open(sys.argv[2])); sys.exit(m['n'] != len(p))" \
   "$d/m.json" "$d/pred.json" || fail "metrics n differs from the predictions"
 # the nerve run was limited to 4 of the split's images: score must list the others as missing

@@ -15,7 +15,9 @@
  *    centres) to the image's own size (580x420), foreground where p >= threshold
  *    (0.5) -> Kaggle submission CSV (img = Kaggle id, pixels = RLE).
  * Timing: milliseconds per image of quantize + invoke + dequantize (decoding
- * excluded), median and range. */
+ * excluded), median and range; with stats_path also written as JSON:
+ *   {"model", "model_bytes", "arena_bytes", "input_type", "threads", "images",
+ *    "ms_per_image": {"median", "min", "max"}, "seconds_total"} */
 #ifndef LF_PREDICT_H
 #define LF_PREDICT_H
 #include <stddef.h>
@@ -35,6 +37,7 @@ typedef struct {
   int threads;              /* runtime threads, default 1 */
   double threshold;         /* nerve mask threshold, default 0.5 */
   size_t limit;             /* 0 = all images of the split, else the first `limit` */
+  const char *stats_path;   /* JSON with latency and sizes (for `score --latency`); NULL = none */
   FILE *log;                /* progress and notes; NULL = quiet */
 } lf_predict_opts;
 

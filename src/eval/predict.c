@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "eval/predict_internal.h"
+#include "leapfrog/lf_fileio.h"
 #include "leapfrog/lf_loader.h"
 #include "leapfrog/lf_metrics.h"
 #include "leapfrog/lf_predictions.h"
@@ -324,6 +325,28 @@ lf_status lf_predict_run(const lf_predict_opts *o, lf_predict_stats *stats) {
     stats->seconds_total = now_s() - t_start;
     stats->model_bytes = model->file_bytes;
     stats->arena_bytes = lfrt_interp_arena_bytes(it);
+  }
+  if (o->stats_path) {
+    qsort(ms, n, sizeof *ms, cmp_double);
+    double med = n % 2 ? ms[n / 2] : 0.5 * (ms[n / 2 - 1] + ms[n / 2]);
+    cJSON *j = cJSON_CreateObject();
+    if (!j) goto oom;
+    cJSON_AddStringToObject(j, "model", o->model_path);
+    cJSON_AddNumberToObject(j, "model_bytes", (double)model->file_bytes);
+    cJSON_AddNumberToObject(j, "arena_bytes", (double)lfrt_interp_arena_bytes(it));
+    cJSON_AddStringToObject(j, "input_type", lfrt_type_name(tin->type));
+    cJSON_AddNumberToObject(j, "threads", iopt.threads);
+    cJSON_AddNumberToObject(j, "images", (double)n);
+    cJSON *m = cJSON_AddObjectToObject(j, "ms_per_image");
+    cJSON_AddNumberToObject(m, "median", med);
+    cJSON_AddNumberToObject(m, "min", ms[0]);
+    cJSON_AddNumberToObject(m, "max", ms[n - 1]);
+    cJSON_AddNumberToObject(j, "seconds_total", now_s() - t_start);
+    char *txt = cJSON_Print(j);
+    cJSON_Delete(j);
+    if (!txt) goto oom;
+    st = lf_write_file_atomic(o->stats_path, txt, strlen(txt));
+    free(txt);
   }
   goto done;
 oom:

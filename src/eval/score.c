@@ -96,6 +96,29 @@ lf_status lf_score_match(const lf_dataset *ds, lf_split split, char *const *keys
   return LF_OK;
 }
 
+/* Copies predict's --stats JSON under "latency" and prints one line. */
+static lf_status add_latency(const lf_score_opts *o, cJSON *out) {
+  unsigned char *data;
+  size_t len;
+  lf_status st = lf_read_file(o->latency_path, (size_t)1 << 20, &data, &len);
+  if (st) return st;
+  cJSON *j = cJSON_ParseWithLength((const char *)data, len);
+  free(data);
+  const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "ms_per_image");
+  const cJSON *med = cJSON_GetObjectItemCaseSensitive(m, "median"), *mn = cJSON_GetObjectItemCaseSensitive(m, "min"),
+              *mx = cJSON_GetObjectItemCaseSensitive(m, "max"), *mb = cJSON_GetObjectItemCaseSensitive(j, "model_bytes");
+  if (!cJSON_IsObject(j) || !cJSON_IsNumber(med) || !cJSON_IsNumber(mn) || !cJSON_IsNumber(mx) || !cJSON_IsNumber(mb)) {
+    cJSON_Delete(j);
+    return lf_error(LF_EBADFILE, "%s: not a `leapfrog predict --stats` file (ms_per_image, model_bytes)",
+                    o->latency_path);
+  }
+  if (o->summary)
+    fprintf(o->summary, "latency: %.3f ms/image median (%.3f-%.3f), model %.2f MB (%s)\n", med->valuedouble,
+            mn->valuedouble, mx->valuedouble, mb->valuedouble / 1e6, o->latency_path);
+  cJSON_AddItemToObject(out, "latency", j);
+  return LF_OK;
+}
+
 lf_status lf_score_run(const lf_score_opts *o) {
   if (!o || !o->data_dir || !o->pred_path) return lf_error(LF_EINVAL, "score: data folder and predictions needed");
   if (o->split == LF_SPLIT_UNLABELLED)
@@ -119,6 +142,7 @@ lf_status lf_score_run(const lf_score_opts *o) {
   cJSON_AddStringToObject(out, "predictions", o->pred_path);
   cJSON_AddStringToObject(out, "split", lf_split_name(o->split));
   st = o->task == LF_TASK_NERVE ? lf_score_nerve(o, ds, out) : lf_score_chest(o, ds, out);
+  if (!st && o->latency_path) st = add_latency(o, out);
   lf_dataset_free(ds);
   if (!st && o->out_json) {
     char *txt = cJSON_Print(out);

@@ -192,6 +192,15 @@ lf_status lf_score_write_report(const char *path, const cJSON *m) {
   } else {
     nerve_body(f, m, html);
   }
+  const cJSON *lat = cJSON_GetObjectItemCaseSensitive(m, "latency");
+  if (lat) {
+    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(lat, "ms_per_image");
+    fprintf(f, "%sDevice latency: %.3f ms per image (median; %.3f&ndash;%.3f) over %.0f images, %s input, %.0f "
+               "thread(s); model %.2f MB, arena %.2f MB.%s",
+            html ? "<h2>Latency and size</h2>\n<p>" : "\n## Latency and size\n\n", num(ms, "median"), num(ms, "min"),
+            num(ms, "max"), num(lat, "images"), str(lat, "input_type"), num(lat, "threads"),
+            num(lat, "model_bytes") / 1e6, num(lat, "arena_bytes") / 1e6, html ? "</p>\n" : "\n");
+  }
   if (html) fputs("<p class=note>Written by leapfrog score.</p></body></html>\n", f);
   if (ferror(f)) {
     lf_atomic_abort(&af);
