@@ -125,7 +125,64 @@ static size_t op_table(const unsigned char *b, int k) {
   return elem_table(b, deref(b, field(b, subgraph(b), 3)), k);
 }
 
+/* A three-node graph with metadata, description and a subgraph name, so
+ * truncations and flips also land in those tables. */
+static unsigned char *composite_bytes(size_t *len) {
+  lfrt_writer *w = lfrt_writer_new();
+  int32_t is[4] = {1, 4, 4, 2}, ws[4] = {3, 1, 1, 2}, cs[4] = {1, 4, 4, 3}, rs[2] = {1, 48};
+  float sc = 0.1f, wsc[3] = {0.01f, 0.02f, 0.03f}, bsc[3] = {0.001f, 0.002f, 0.003f};
+  int32_t zp = 1, wz[3] = {0, 0, 0}, bd[3] = {5, -5, 7}, bshape[1] = {3}, shp[2] = {1, 48};
+  int8_t wd[6] = {1, -2, 3, -4, 5, -6};
+  lfrt_quant q = {1, &sc, &zp, 0}, wq = {3, wsc, wz, 0}, bq = {3, bsc, wz, 0};
+  int x = lfrt_writer_add_tensor(w, "x", LFRT_INT8, 4, is, NULL, 0, &q);
+  int k = lfrt_writer_add_tensor(w, "k", LFRT_INT8, 4, ws, wd, 6, &wq);
+  int b = lfrt_writer_add_tensor(w, "b", LFRT_INT32, 1, bshape, bd, 12, &bq);
+  int c = lfrt_writer_add_tensor(w, "c", LFRT_INT8, 4, cs, NULL, 0, &q);
+  int r = lfrt_writer_add_tensor(w, "r", LFRT_INT8, 4, cs, NULL, 0, &q);
+  int32_t two[1] = {2};
+  int sh = lfrt_writer_add_tensor(w, "shape2", LFRT_INT32, 1, two, shp, 8, NULL);
+  int y = lfrt_writer_add_tensor(w, "y", LFRT_INT8, 2, rs, NULL, 0, &q);
+  lfrt_options o;
+  memset(&o, 0, sizeof o);
+  int32_t ci[3] = {x, k, b}, ri[2] = {r, sh};
+  lfrt_writer_add_operator(w, LFRT_OP_CONV_2D, ci, 3, &c, 1, &o);
+  lfrt_writer_add_operator(w, LFRT_OP_RELU, &c, 1, &r, 1, NULL);
+  o.reshape.num_dims = 2;
+  o.reshape.new_shape[0] = 1;
+  o.reshape.new_shape[1] = 48;
+  lfrt_writer_add_operator(w, LFRT_OP_RESHAPE, ri, 2, &y, 1, &o);
+  lfrt_writer_set_io(w, &x, 1, &y, 1);
+  lfrt_writer_add_metadata(w, "min_runtime_version", "1.14.0", 6);
+  lfrt_writer_add_metadata(w, "leapfrog", "{\"labels\":[\"a\"]}", 16);
+  lfrt_writer_set_description(w, "composite test graph");
+  lfrt_writer_set_subgraph_name(w, "serving_default");
+  void *bytes = NULL;
+  *len = 0;
+  lfrt_status st = lfrt_writer_finish(w, &bytes, len, NULL);
+  LF_CHECK_MSG(st == LFRT_OK, "composite: %s", lfrt_writer_error(w));
+  lfrt_writer_free(w);
+  return bytes;
+}
+
 LF_TEST(every_truncation) {
+  {
+    size_t len;
+    unsigned char *b = composite_bytes(&len);
+    LF_CHECK(b != NULL && try_load(b, len, "composite") == LFRT_OK);
+    size_t pad = 0;
+    while (b && pad < len && b[len - 1 - pad] == 0) pad++;
+    for (size_t cut = 0; b && cut < len; cut++) {
+      lfrt_status s = try_load(b, cut, "composite truncated");
+      if (cut < len - pad) LF_CHECK_MSG(s != LFRT_OK, "composite cut at %zu of %zu loaded", cut, len);
+    }
+    for (size_t i = 0; b && i < len; i++)
+      for (int bit = 0; bit < 8; bit++) {
+        b[i] ^= (unsigned char)(1u << bit);
+        (void)try_load(b, len, "composite bit flip");
+        b[i] ^= (unsigned char)(1u << bit);
+      }
+    free(b);
+  }
   const char *names[] = {"conv_2d", "concatenation", "reshape", "transpose_conv"};
   for (int n = 0; n < 4; n++) {
     size_t len;
