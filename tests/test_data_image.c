@@ -32,7 +32,9 @@ static unsigned char *slurp(const char *p, size_t *n) {
 static const char *pil_cases[] = {"png_L",       "png_LA",          "png_RGB",      "png_RGBA",  "png_P",
                                   "png_I16",     "png_1bit",        "png_Ptrns",    "tif_L_raw", "tif_L_lzw",
                                   "tif_L_packbits", "tif_RGB_deflate", "tif_RGBA_raw", "tif_I16", "tif_P",
-                                  "tif_kaggle",  "jpg_L",           "jpg_RGB",      "jpg_RGB_prog", "jpg_RGB_444"};
+                                  "tif_kaggle",  "jpg_L",           "jpg_RGB",      "jpg_RGB_prog", "jpg_RGB_444",
+                                  "png_RGB16",   "png_RGBA16",      "png_LA16",     "png_G2",    "png_G4",
+                                  "png_L_adam7", "png_RGB_adam7",   "png_G4_adam7"};
 
 LF_TEST(decode_matches_pil) {
   for (size_t k = 0; k < sizeof pil_cases / sizeof *pil_cases; k++) {

