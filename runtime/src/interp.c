@@ -131,6 +131,8 @@ void lfrt_interp_run_node(lfrt_interp *it, int i, int begin, int end) {
   case K_ADD_Q: lfrt_qs8_add__ref(&n->p.bin, x, w, y, begin, end); break;
   case K_ADD_F: lfrt_f32_add__ref(&n->p.bin, x, w, y, begin, end); break;
   case K_MUL_Q: lfrt_qs8_mul__ref(&n->p.bin, x, w, y, begin, end); break;
+  case K_ADD_TFL_Q: lfrt_qs8_add_tflite__ref(&n->p.bin, x, w, y, begin, end); break;
+  case K_MUL_TFL_Q: lfrt_qs8_mul_tflite__ref(&n->p.bin, x, w, y, begin, end); break;
   case K_MUL_F: lfrt_f32_mul__ref(&n->p.bin, x, w, y, begin, end); break;
   case K_CONCAT: lfrt_x8_concat__ref(&n->p.concat, n->in_ptrs, y, begin, end); break;
   case K_PAD: lfrt_xx_pad__ref(&n->p.pad, x, y, begin, end); break;

@@ -367,8 +367,14 @@ static lfrt_status prep_binary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
     volatile float t = as * bs;
     volatile float sc = t / ys;
     int e;
-    if (!(sc >= 0x1.0p-16f && sc < 256.0f) || lfrt_fp32_scale_split(sc, &p->out_mult, &e))
-      FAIL(LFRT_EUNSUPPORTED, "product scale ratio %g out of range [2^-16, 256)", (double)sc);
+    if (!(sc >= 0x1.0p-16f && sc < 256.0f)) { /* XNNPACK declines: TFLite's builtin MUL */
+      n->kind = K_MUL_TFL_Q;
+      if (lfrt_quantize_multiplier((double)as * (double)bs / (double)ys, &p->out_mult, &e))
+        FAIL(LFRT_EUNSUPPORTED, "product scale ratio %g out of range", (double)sc);
+      p->out_shift = e;
+      return LFRT_OK;
+    }
+    lfrt_fp32_scale_split(sc, &p->out_mult, &e);
     p->out_shift = e;
     return LFRT_OK;
   }
@@ -376,8 +382,20 @@ static lfrt_status prep_binary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
   /* XNNPACK qs8 add parameters */
   volatile float ra = as / ys, rb = bs / ys;
   float mx = ra > rb ? ra : rb;
-  if (!(ra >= 0x1.0p-10f && rb >= 0x1.0p-10f && mx < 256.0f))
-    FAIL(LFRT_EUNSUPPORTED, "input/output scale ratios %g, %g out of range [2^-10, 256)", (double)ra, (double)rb);
+  if (!(ra >= 0x1.0p-10f && rb >= 0x1.0p-10f && mx < 256.0f)) {
+    /* XNNPACK declines: TFLite's builtin ADD (left shift 20, Q31 multipliers) */
+    n->kind = K_ADD_TFL_Q;
+    double twice = 2.0 * (double)(as > bs ? as : bs);
+    int sa, sb, so;
+    if (lfrt_quantize_multiplier((double)as / twice, &p->a_mult, &sa) ||
+        lfrt_quantize_multiplier((double)bs / twice, &p->b_mult, &sb) ||
+        lfrt_quantize_multiplier(twice / ((double)(1 << 20) * (double)ys), &p->out_mult, &so))
+      FAIL(LFRT_EUNSUPPORTED, "input/output scale ratios %g, %g out of range", (double)ra, (double)rb);
+    p->a_shift = sa;
+    p->b_shift = sb;
+    p->out_shift = so;
+    return LFRT_OK;
+  }
   int ex;
   frexpf(mx, &ex); /* mx = f * 2^ex, f in [0.5,1): float exponent is ex - 1 */
   p->shift = 20 - (ex - 1);
@@ -546,7 +564,7 @@ static lfrt_status requant_lut(lfrt_interp *it, int idx, lfrt_node *n, float xs,
   int sh;
   if (lfrt_quantize_multiplier((double)xs / (double)ys, &mult, &sh)) FAIL(LFRT_EUNSUPPORTED, "scale ratio out of range");
   for (int v = -128; v < 128; v++) {
-    int32_t q = yz + lfrt_mul_q31_1r(v - xz, mult, sh);
+    int32_t q = yz + lfrt_mul_q31_tfl(v - xz, mult, sh);
     n->lut[(uint8_t)(int8_t)v] = (int8_t)lfrt_clamp_i32(q, lo, hi);
   }
   return LFRT_OK;

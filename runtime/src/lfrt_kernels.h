@@ -121,13 +121,21 @@ typedef struct {
   int shape_a[6], shape_b[6], shape_out[6];
   int32_t a_zp, b_zp, out_zp, act_min, act_max;
   int32_t a_mult, b_mult, bias, shift; /* ADD */
-  int32_t out_mult, out_shift;         /* MUL */
+  int32_t out_mult, out_shift;         /* MUL; ADD (tflite variant) */
+  int32_t a_shift, b_shift;            /* ADD (tflite variant) */
   float act_min_f, act_max_f;
 } lfrt_binary_params;
 typedef void (*lfrt_qs8_binary_fn)(const lfrt_binary_params *p, const int8_t *a, const int8_t *b,
                                    int8_t *out, int begin, int end);
 void lfrt_qs8_add__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
 void lfrt_qs8_mul__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
+/* TFLite builtin arithmetic, which LiteRT uses when XNNPACK declines the op
+ * (scale ratios outside XNNPACK's range). ADD: ((a-za) << 20) and ((b-zb) << 20)
+ * scaled by Q31 (a_mult, a_shift) / (b_mult, b_shift), summed, scaled by
+ * (out_mult, out_shift); MUL: (a-za)*(b-zb) scaled by Q31 (out_mult, out_shift);
+ * each multiply rounded twice as TFLite does (lfrt_mul_q31_tfl). */
+void lfrt_qs8_add_tflite__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
+void lfrt_qs8_mul_tflite__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
 void lfrt_f32_add__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end);
 void lfrt_f32_mul__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end);
 

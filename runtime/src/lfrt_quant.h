@@ -13,17 +13,30 @@
  * Values below 2^-32 become (0, 0): the product is 0. */
 int lfrt_quantize_multiplier(double m, int32_t *mult, int *shift);
 
-/* round(x * mult * 2^(shift-31)) with ONE rounding step, ties toward +inf:
- * (x*mult + 2^(30-shift)) >> (31-shift), TFLite's MultiplyByQuantizedMultiplier
- * (TFLITE_SINGLE_ROUNDING). Used where LiteRT runs TFLite's builtin kernels
- * (RELU, RELU6, int8 requantize outside XNNPACK's range). shift in [-31, 30]. */
-static inline int32_t lfrt_mul_q31_1r(int32_t x, int32_t mult, int shift) {
-  int total = 31 - shift;
-  int64_t r = (int64_t)x * mult + ((int64_t)1 << (total - 1));
-  r >>= total; /* arithmetic shift: every supported compiler/target does this */
-  if (r > INT32_MAX) r = INT32_MAX;
-  if (r < INT32_MIN) r = INT32_MIN;
-  return (int32_t)r;
+/* TFLite's MultiplyByQuantizedMultiplier as LiteRT's builtin kernels compute it
+ * (without TFLITE_SINGLE_ROUNDING): x * 2^max(shift,0) (saturated), then
+ * gemmlowp's SaturatingRoundingDoublingHighMul (round(a*b/2^31), ties away from
+ * zero), then RoundingDivideByPOT by -min(shift,0) (ties away from zero).
+ * Two roundings: differs from one rounding by 1 at some ties. Used where
+ * LiteRT runs TFLite's builtin kernels (RELU, RELU6, and ADD/MUL/requantize
+ * when XNNPACK declines their scales). shift in [-31, 30]. */
+static inline int32_t lfrt_mul_q31_tfl(int32_t x, int32_t mult, int shift) {
+  int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+  int64_t xs = (int64_t)x * ((int64_t)1 << left);
+  if (xs > INT32_MAX) xs = INT32_MAX;
+  if (xs < INT32_MIN) xs = INT32_MIN;
+  int32_t hi;
+  if (xs == INT32_MIN && mult == INT32_MIN) {
+    hi = INT32_MAX;
+  } else {
+    int64_t ab = xs * mult;
+    int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+    hi = (int32_t)((ab + nudge) / ((int64_t)1 << 31)); /* truncating division, as gemmlowp */
+  }
+  if (right == 0) return hi;
+  int32_t mask = (int32_t)((((int64_t)1) << right) - 1);
+  int32_t rem = hi & mask, thr = (mask >> 1) + (hi < 0 ? 1 : 0);
+  return (hi >> right) + (rem > thr ? 1 : 0);
 }
 
 /* ---- XNNPACK-style "fp32" requantization, emulated exactly in integers ----

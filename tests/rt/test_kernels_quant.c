@@ -83,21 +83,29 @@ LF_TEST(quantize_multiplier_is_tflites) {
   LF_CHECK(lfrt_quantize_multiplier(NAN, &q, &sh) != 0);
 }
 
-LF_TEST(mul_q31_single_rounding) {
+/* round half away from zero of num / 2^k (exact, k in [1, 62]) */
+static int64_t round_away_pow2(int64_t num, int k) {
+  int64_t mag = num < 0 ? -num : num;
+  int64_t q = (mag + (INT64_C(1) << (k - 1))) >> k;
+  return num < 0 ? -q : q;
+}
+
+LF_TEST(mul_q31_tflite_two_roundings) {
   for (int i = 0; i < 200000; i++) {
     int32_t x = (int32_t)(tu_rand() % 2000001) - 1000000;
     int32_t q = (int32_t)((1u << 30) + (tu_rand() % (1u << 30)));
     int sh = tu_randint(-20, 5);
-    /* exact: floor(x*q / 2^(31-sh) + 1/2) */
-    int64_t num = (int64_t)x * q;
-    int k = 31 - sh;
-    int64_t fl = num >= 0 ? num >> k : -((-num + ((INT64_C(1) << k) - 1)) >> k); /* floor */
-    int64_t rem = num - fl * (INT64_C(1) << k);                                   /* in [0, 2^k) */
-    int64_t want = fl + (rem >= (INT64_C(1) << (k - 1)) ? 1 : 0);
-    if (want > INT32_MAX || want < INT32_MIN) continue;
-    LF_CHECK_MSG(lfrt_mul_q31_1r(x, q, sh) == want, "x %d q %d sh %d", (int)x, (int)q, sh);
+    if (sh > 0 && (x > (INT32_MAX >> sh) || x < (INT32_MIN >> sh))) continue;
+    int64_t xs = (int64_t)x * (sh > 0 ? (1 << sh) : 1);
+    int64_t hi = round_away_pow2(xs * q, 31);
+    int64_t want = sh < 0 ? round_away_pow2(hi, -sh) : hi;
+    LF_CHECK_MSG(lfrt_mul_q31_tfl(x, q, sh) == want, "x %d q %d sh %d: got %d want %lld", (int)x, (int)q, sh,
+                 (int)lfrt_mul_q31_tfl(x, q, sh), (long long)want);
     if (lf_test_failures > 10) return;
   }
+  /* the classic double-rounding case: 0.5 exactly after the high multiply */
+  /* 5 * 0.5 / 2 = 1.25: the high multiply gives round(2.5) = 3, then 3 / 2 = 1.5 -> 2 */
+  LF_CHECK(lfrt_mul_q31_tfl(5, 1 << 30, -1) == 2);
 }
 
 LF_TEST(activation_ranges) {
@@ -118,7 +126,7 @@ int main(void) {
   LF_RUN(requant_fp32_matches_fpu);
   LF_RUN(soft_float_matches_fpu);
   LF_RUN(quantize_multiplier_is_tflites);
-  LF_RUN(mul_q31_single_rounding);
+  LF_RUN(mul_q31_tflite_two_roundings);
   LF_RUN(activation_ranges);
   return lf_test_summary();
 }

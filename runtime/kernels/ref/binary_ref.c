@@ -37,6 +37,29 @@ void lfrt_qs8_mul__ref(const lfrt_binary_params *p, const int8_t *a, const int8_
   }
 }
 
+void lfrt_qs8_add_tflite__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin,
+                              int end) {
+  for (int i = begin; i < end; i++) {
+    size_t ia, ib;
+    offsets(p, i, &ia, &ib);
+    int32_t sa = lfrt_mul_q31_tfl(((int32_t)a[ia] - p->a_zp) * (1 << 20), p->a_mult, p->a_shift);
+    int32_t sb = lfrt_mul_q31_tfl(((int32_t)b[ib] - p->b_zp) * (1 << 20), p->b_mult, p->b_shift);
+    int32_t v = lfrt_mul_q31_tfl(sa + sb, p->out_mult, p->out_shift) + p->out_zp;
+    out[i] = (int8_t)lfrt_clamp_i32(v, p->act_min, p->act_max);
+  }
+}
+
+void lfrt_qs8_mul_tflite__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin,
+                              int end) {
+  for (int i = begin; i < end; i++) {
+    size_t ia, ib;
+    offsets(p, i, &ia, &ib);
+    int32_t prod = ((int32_t)a[ia] - p->a_zp) * ((int32_t)b[ib] - p->b_zp);
+    int32_t v = lfrt_mul_q31_tfl(prod, p->out_mult, p->out_shift) + p->out_zp;
+    out[i] = (int8_t)lfrt_clamp_i32(v, p->act_min, p->act_max);
+  }
+}
+
 static float clampf(const lfrt_binary_params *p, float v) {
   if (v < p->act_min_f) v = p->act_min_f;
   if (v > p->act_max_f) v = p->act_max_f;
