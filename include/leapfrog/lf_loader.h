@@ -8,8 +8,8 @@
  *    all 0 for LF_SPLIT_UNLABELLED frames, which have no ground truth).
  * Decoding runs on `threads` pthreads, `prefetch` batches ahead.  Output bits depend
  * only on (dataset, split, options, seed, epoch), never on the thread count: the
- * shuffle comes from lf_sm64_mix(seed, epoch) and each sample's augmentation from
- * lf_sm64_mix(seed, epoch, position).
+ * shuffle is drawn from (seed, epoch) and each sample's augmentation from (seed, epoch,
+ * the sample's index in the dataset), so it does not depend on its batch or thread.
  * Cache (optional): the resized 8-bit images (+ masks) of the selected samples in one
  * file, with a header listing every source path, size and mtime and the resize
  * parameters; reused when it matches, rebuilt (atomically) when anything changed.
