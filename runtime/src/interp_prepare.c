@@ -658,6 +658,7 @@ static lfrt_status prep_unary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error
           sg = 1.0f - 1.0f / (1.0f + e);
         }
         volatile float r = sg * inv;
+        if (!(r < 1e6f)) r = 1e6f; /* a tiny output scale: saturate, never convert inf */
         int32_t q = (int32_t)lrintf(r) + yz;
         n->lut[(uint8_t)(int8_t)v] = (int8_t)lfrt_clamp_i32(q, -128, 127);
       }

@@ -34,6 +34,14 @@ int8_t lfrt_quantize_f32_q8(float x, float scale, int32_t zp) {
   return (int8_t)lfrt_clamp_i32(q, -128, 127);
 }
 
+/* round(v / scale) as an int, saturated far outside int8 (tiny scales give inf). */
+static int32_t steps(float v, float scale) {
+  float r = roundf(v / scale);
+  if (!(r > -1e6f)) return -1000000; /* also NaN */
+  if (r > 1e6f) return 1000000;
+  return (int32_t)r;
+}
+
 int lfrt_act_range_q8(int act, float scale, int32_t zp, int32_t *lo, int32_t *hi) {
   int32_t qmin = -128, qmax = 127;
   *lo = qmin;
@@ -46,13 +54,13 @@ int lfrt_act_range_q8(int act, float scale, int32_t zp, int32_t *lo, int32_t *hi
     return 0;
   case LFRT_ACT_RELU6: {
     *lo = zp > qmin ? zp : qmin;
-    int32_t six = zp + (int32_t)roundf(6.0f / scale);
+    int32_t six = zp + steps(6.0f, scale);
     *hi = six < qmax ? six : qmax;
     return 0;
   }
   case LFRT_ACT_RELU_N1_TO_1: {
-    int32_t m1 = zp + (int32_t)roundf(-1.0f / scale);
-    int32_t p1 = zp + (int32_t)roundf(1.0f / scale);
+    int32_t m1 = zp + steps(-1.0f, scale);
+    int32_t p1 = zp + steps(1.0f, scale);
     *lo = m1 > qmin ? m1 : qmin;
     *hi = p1 < qmax ? p1 : qmax;
     return 0;

@@ -17,7 +17,10 @@ void lfrt_qs8_softmax__ref(const lfrt_softmax_params *p, const int8_t *in, int8_
     for (int j = 0; j < p->depth; j++) sum += t[x[j]];
     float inv = 1.0f / (sum * p->out_scale);
     for (int j = 0; j < p->depth; j++) {
-      int32_t q = (int32_t)roundf(t[x[j]] * inv) + p->out_zp;
+      float v = roundf(t[x[j]] * inv);
+      if (!(v >= 0.0f)) v = 0.0f; /* NaN from a hostile beta: never convert it */
+      if (v > 1000.0f) v = 1000.0f;
+      int32_t q = (int32_t)v + p->out_zp;
       y[j] = (int8_t)lfrt_clamp_i32(q, -128, 127);
     }
   }
