@@ -209,6 +209,17 @@ LF_TEST(refuses_bad_models) {
 }
 
 int main(void) {
+  /* LF_INTERP_WRITE_MODEL=PATH: write the int8 graph (input [1,22,18,3]) for
+   * tests/test_cli_invoke.sh and exit */
+  const char *wm = getenv("LF_INTERP_WRITE_MODEL");
+  if (wm && *wm) {
+    lfrt_error err = {{0}};
+    build_graph(0, 22, 18);
+    lfrt_status st = lfrt_writer_write_file(tu_w, wm, &err);
+    lfrt_writer_free(tu_w);
+    if (st != LFRT_OK) fprintf(stderr, "%s\n", err.msg);
+    return st == LFRT_OK ? 0 : 1;
+  }
   LF_RUN(threads_int8);
   LF_RUN(threads_f32);
   LF_RUN(io_and_arena);
