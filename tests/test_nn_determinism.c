@@ -33,10 +33,11 @@ static int build(lf_graph *g, int *input) {
 }
 
 /* 3 SGD steps on fixed data; returns a malloc'd copy of every parameter */
-static float *train_run(int threads, size_t *n_out) {
+static float *train_run(int threads, int fusion, size_t *n_out) {
   lf_set_threads(threads);
   lf_graph *g = NULL;
   lf_graph_create(&g, 99);
+  lf_graph_set_fusion(g, fusion);
   int x;
   int y = build(g, &x);
   LF_CHECK(y >= 0);
@@ -78,16 +79,20 @@ static float *train_run(int threads, size_t *n_out) {
 }
 
 LF_TEST(same_bits) {
-  size_t n1, n2, n3;
-  float *a = train_run(2, &n1), *b = train_run(2, &n2), *c = train_run(1, &n3);
-  LF_CHECK(n1 == n2 && n1 == n3 && n1 > 0);
+  size_t n1, n2, n3, n4;
+  float *a = train_run(2, 1, &n1), *b = train_run(2, 1, &n2), *c = train_run(1, 1, &n3);
+  float *d = train_run(2, 0, &n4);
+  LF_CHECK(n1 == n2 && n1 == n3 && n1 == n4 && n1 > 0);
   LF_CHECK_MSG(!memcmp(a, b, n1 * sizeof(float)), "two runs with 2 threads differ");
-  size_t diff = 0;
-  for (size_t i = 0; i < n1; i++) diff += a[i] != c[i];
+  size_t diff = 0, dfuse = 0;
+  for (size_t i = 0; i < n1; i++) diff += a[i] != c[i], dfuse += a[i] != d[i];
   LF_CHECK_MSG(diff == 0, "1 vs 2 threads: %zu of %zu values differ", diff, n1);
+  /* BN+ReLU fusion computes the same floats in the same order */
+  LF_CHECK_MSG(dfuse == 0, "fused vs unfused BN+ReLU: %zu of %zu values differ", dfuse, n1);
   free(a);
   free(b);
   free(c);
+  free(d);
 }
 
 LF_TEST(dropout_stats) {

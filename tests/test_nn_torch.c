@@ -104,7 +104,10 @@ static int build_op(lf_graph *g, int x, const ocase *c) {
     return lf_nn_conv_transpose2d(g, x, "op", p);
   }
   if (!strcmp(op, "dense")) return lf_nn_dense(g, x, "op", (int)kv(c, "out", 1), (int)kv(c, "bias", 1));
-  if (!strcmp(op, "batchnorm")) return lf_nn_batchnorm(g, x, "op", 1e-5f, 0.1f);
+  if (!strcmp(op, "batchnorm")) {
+    int b = lf_nn_batchnorm(g, x, "op", 1e-5f, 0.1f);
+    return kv(c, "relu", 0) ? lf_nn_relu(g, b, "relu") : b;
+  }
   if (!strcmp(op, "relu")) return lf_nn_relu(g, x, "op");
   if (!strcmp(op, "leaky_relu")) return lf_nn_leaky_relu(g, x, "op", (float)kv(c, "slope", 0.01));
   if (!strcmp(op, "sigmoid")) return lf_nn_sigmoid(g, x, "op");
@@ -135,9 +138,9 @@ static void run_op_case(const ocase *c) {
   LF_CHECK_MSG(y >= 0, "%s: build: %s", c->name, lf_graph_error(g));
   if (y < 0) goto done;
   lf_graph_set_input_requires_grad(g, in, 1);
-  lf_node *n = lf_graph_node(g, y);
-  for (int k = 0; k < n->n_params; k++) {
-    lf_param *p = lf_node_param(g, n, k);
+  int np = lf_graph_param_count(g);
+  for (int k = 0; k < np; k++) {
+    lf_param *p = lf_graph_param(g, k);
     const char *suffix = strrchr(p->name, '.') + 1;
     lf_tensor v = {0};
     if (!strcmp(suffix, "num_batches_tracked")) continue;
@@ -152,8 +155,8 @@ static void run_op_case(const ocase *c) {
   lf_graph_zero_grad(g);
   LF_CHECK_MSG(lf_graph_backward(g, y, &dy) == LF_OK, "%s: backward: %s", c->name, lf_last_error());
   expect(c->name, "dx", lf_graph_input_grad(g, in)->data, x.numel, 5e-6);
-  for (int k = 0; k < n->n_params; k++) {
-    lf_param *p = lf_node_param(g, n, k);
+  for (int k = 0; k < np; k++) {
+    lf_param *p = lf_graph_param(g, k);
     char want[64];
     const char *suffix = strrchr(p->name, '.') + 1;
     if (p->trainable) {

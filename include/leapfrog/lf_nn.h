@@ -161,8 +161,14 @@ lf_status lf_graph_set_input(lf_graph *g, int input_id, const lf_tensor *x);
 /* Forward of every node (train=1: batch-stat BN + running-stat update,
  * dropout on). */
 lf_status lf_graph_forward(lf_graph *g, int train);
-/* Output of node id after forward (NULL if id invalid). */
+/* Output of node id after forward (NULL if id invalid).
+ * Fusion (on by default): a batchnorm whose only consumer is a ReLU writes
+ * max(0, bn(x)) and the ReLU node shares its buffers, which saves a pass
+ * and a buffer per pair; then the batchnorm node's own output reads as the
+ * ReLU's, and backward cannot start at that batchnorm (LF_EINVAL). Turn it
+ * off (before a forward) to read pre-activation batchnorm outputs. */
 const lf_tensor *lf_graph_output(const lf_graph *g, int id);
+void lf_graph_set_fusion(lf_graph *g, int on);
 /* Sets every parameter gradient (and input gradients) to zero. */
 void lf_graph_zero_grad(lf_graph *g);
 /* Backpropagates dL/d(output of `id`) (same shape as that output) through

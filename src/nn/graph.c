@@ -88,6 +88,10 @@ lf_status lf_graph_create(lf_graph **out, uint64_t seed) {
   lf_graph *g = calloc(1, sizeof *g);
   if (!g) return lf_error(LF_ENOMEM, "nn: cannot allocate graph");
   lf_rng_seed(&g->rng, seed);
+  g->fuse_planned = -1;
+  /* debugging knob: LF_NN_FUSION=0 turns BN+ReLU fusion off by default */
+  const char *env = getenv("LF_NN_FUSION");
+  g->fusion_off = env && env[0] == '0';
   *out = g;
   return LF_OK;
 }
@@ -115,6 +119,7 @@ void lf_graph_free(lf_graph *g) {
   free(g->nodes);
   free(g->input_rg);
   free(g->reach);
+  free(g->fuse);
   free(g);
 }
 
@@ -308,12 +313,58 @@ lf_status lf_graph_set_input(lf_graph *g, int id, const lf_tensor *x) {
   return LF_OK;
 }
 
+void lf_graph_set_fusion(lf_graph *g, int on) {
+  g->fusion_off = !on;
+  g->fuse_planned = -1;
+}
+
+int lf_nn_fused_relu(const lf_graph *g, const lf_node *n) { return g->fuse && g->fuse[n->id] == 1; }
+
+/* Marks BN -> ReLU pairs where the ReLU is the BN's only consumer. */
+static lf_status plan_fusion(lf_graph *g) {
+  if (g->fuse_planned == g->n_nodes) return LF_OK;
+  unsigned char *f = realloc(g->fuse, (size_t)(g->n_nodes ? g->n_nodes : 1));
+  int *uses = calloc((size_t)(g->n_nodes ? g->n_nodes : 1), sizeof(int));
+  if (f) g->fuse = f;
+  if (!f || !uses) {
+    free(uses);
+    return lf_error(LF_ENOMEM, "nn: out of memory planning fusion");
+  }
+  memset(f, 0, (size_t)g->n_nodes);
+  for (int i = 0; i < g->n_nodes; i++)
+    for (int k = 0; k < g->nodes[i]->n_inputs; k++) uses[g->nodes[i]->inputs[k]]++;
+  for (int i = 0; i < g->n_nodes && !g->fusion_off; i++) {
+    lf_node *n = g->nodes[i];
+    if (n->kind != LF_OP_RELU) continue;
+    lf_node *b = g->nodes[n->inputs[0]];
+    if (b->kind == LF_OP_BATCHNORM && uses[b->id] == 1) f[b->id] = 1, f[i] = 2;
+  }
+  for (int i = 0; i < g->n_nodes; i++) { /* drop buffers of a previous plan */
+    lf_node *n = g->nodes[i];
+    if (f[i] == 2 && n->out.owns) lf_tensor_free(&n->out);
+    if (f[i] == 2 && n->grad.owns) lf_tensor_free(&n->grad);
+    if (f[i] != 2 && n->kind != LF_OP_INPUT && !n->out.owns) memset(&n->out, 0, sizeof n->out);
+    if (f[i] != 2 && n->kind != LF_OP_INPUT && !n->grad.owns) memset(&n->grad, 0, sizeof n->grad);
+  }
+  free(uses);
+  g->fuse_planned = g->n_nodes;
+  return LF_OK;
+}
+
 lf_status lf_graph_forward(lf_graph *g, int train) {
   if (g->status) return lf_error(g->status, "%s", g->error);
+  lf_status ps = plan_fusion(g);
+  if (ps) return ps;
   for (int i = 0; i < g->n_nodes; i++) {
     lf_node *n = g->nodes[i];
     if (n->kind == LF_OP_INPUT) {
       if (!n->out.data) return lf_error(LF_EINVAL, "nn: input %s not set", n->name);
+      continue;
+    }
+    if (g->fuse[i] == 2) { /* fused ReLU: its BN already wrote the output */
+      lf_node *b = g->nodes[n->inputs[0]];
+      n->train = train;
+      lf_tensor_view(&n->out, b->out.data, 4, b->out.shape);
       continue;
     }
     int batch = g->nodes[n->inputs[0]]->out.shape[0];
@@ -359,7 +410,11 @@ const lf_tensor *lf_graph_input_grad(const lf_graph *g, int id) {
 lf_status lf_graph_backward(lf_graph *g, int id, const lf_tensor *dout) {
   lf_node *seed = lf_graph_node(g, id);
   if (!seed) return lf_error(LF_EINVAL, "nn: backward from node %d, which does not exist", id);
-  if (!seed->out.data) return lf_error(LF_EINVAL, "nn: backward from %s before forward", seed->name);
+  if (!seed->out.data || g->fuse_planned != g->n_nodes)
+    return lf_error(LF_EINVAL, "nn: backward from %s before forward", seed->name);
+  if (g->fuse[id] == 1)
+    return lf_error(LF_EINVAL, "nn: backward from %s: its ReLU is fused into it (start at the ReLU, or "
+                    "lf_graph_set_fusion(g, 0))", seed->name);
   if (dout->numel != seed->out.numel) {
     char a[64], b[64];
     return lf_error(LF_EINVAL, "nn: backward from %s: gradient %s, output %s", seed->name,
@@ -381,6 +436,10 @@ lf_status lf_graph_backward(lf_graph *g, int id, const lf_tensor *dout) {
     lf_node *n = g->nodes[i];
     if (!g->reach[i]) continue;
     const lf_tensor *o = &n->out;
+    if (g->fuse[i] == 2) { /* shares its BN's gradient (allocated just before) */
+      lf_tensor_view(&n->grad, g->nodes[n->inputs[0]]->grad.data, o->ndim, o->shape);
+      continue;
+    }
     if (n->kind == LF_OP_INPUT && n->grad.data && lf_tensor_same_shape(&n->grad, o)) continue;
     lf_status s = lf_tensor_alloc(&n->grad, o->ndim, o->shape);
     if (s) return lf_error(s, "nn: %s: cannot allocate gradient", n->name);
@@ -388,7 +447,7 @@ lf_status lf_graph_backward(lf_graph *g, int id, const lf_tensor *dout) {
   memcpy(seed->grad.data, dout->data, dout->numel * sizeof(float));
   for (int i = id; i >= 0; i--) {
     lf_node *n = g->nodes[i];
-    if (!g->reach[i] || n->kind == LF_OP_INPUT) continue;
+    if (!g->reach[i] || n->kind == LF_OP_INPUT || g->fuse[i] == 2) continue;
     double t0 = g->profile ? now_s() : 0, c0 = g->profile ? cpu_s() : 0;
     lf_status s = lf_nn_op(n->kind)->backward(g, n);
     if (s) return s;

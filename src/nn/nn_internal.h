@@ -15,6 +15,9 @@ struct lf_graph {
   size_t scratch_cap[LF_NN_SCRATCH_SLOTS];
   unsigned char *input_rg;   /* per node: input requires grad */
   unsigned char *reach;      /* per node: on the path of the current backward */
+  unsigned char *fuse;        /* per node: 1 BN that applies the next ReLU, 2 that ReLU (an alias) */
+  int fuse_planned;           /* node count when fusion was planned (-1: never) */
+  int fusion_off;
   int profile;
   double prof_s[2][LF_OP_MAX];   /* [fwd/bwd][kind] wall seconds */
   double prof_cpu[2][LF_OP_MAX]; /* process CPU seconds */
@@ -25,6 +28,9 @@ extern const lf_op_vtable lf_op_input_vt, lf_op_conv2d_vt, lf_op_conv_transpose2
     lf_op_dense_vt, lf_op_batchnorm_vt, lf_op_relu_vt, lf_op_leaky_relu_vt, lf_op_sigmoid_vt,
     lf_op_maxpool_vt, lf_op_avgpool_vt, lf_op_global_avgpool_vt, lf_op_concat_vt,
     lf_op_upsample_vt, lf_op_dropout_vt, lf_op_add_vt, lf_op_mul_vt;
+
+/* 1 if node n (a batchnorm) also applies the ReLU that is its only consumer. */
+int lf_nn_fused_relu(const lf_graph *g, const lf_node *n);
 
 /* Attrs for ops whose public builder takes scalars. */
 typedef struct { int out_features, bias; } lf_dense_attrs;

@@ -1,7 +1,9 @@
 /* BatchNorm2d with torch semantics. Train: normalise with the batch mean and
  * biased variance; running_mean/var <- (1-m)*running + m*batch (running var
  * from the unbiased variance); num_batches_tracked += 1. Eval: running
- * statistics. Backward uses the statistics of the last forward. */
+ * statistics. Backward uses the statistics of the last forward. When the
+ * graph fuses the following ReLU (lf_nn_fused_relu), the output is
+ * max(0, bn(x)) and backward masks dy by output > 0. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -10,7 +12,9 @@
 typedef struct {
   int c;
   float *mean, *invstd; /* of the last forward */
-  double *s1, *s2;      /* reduction scratch */
+  double *s1, *s2;      /* per-channel sums */
+  double *part;         /* per-block partial sums */
+  size_t part_cap;
 } bn_state;
 
 int lf_nn_batchnorm(lf_graph *g, int x, const char *name, float eps, float momentum) {
@@ -26,6 +30,7 @@ static void free_state(lf_node *n) {
   free(s->invstd);
   free(s->s1);
   free(s->s2);
+  free(s->part);
 }
 
 static lf_status build(lf_graph *g, lf_node *n) {
@@ -58,18 +63,80 @@ static lf_status build(lf_graph *g, lf_node *n) {
   return LF_OK;
 }
 
+/* Per-channel sums over fixed row blocks (independent of the thread count):
+ * forward: sum x, sum x^2; backward: sum d, sum d*(x-mean) with d = dy, or
+ * dy masked by y > 0 when a following ReLU is fused. */
+#define NBLK 64
+typedef struct {
+  const float *x, *dy, *y, *mean;
+  size_t rows;
+  int c, nblk, back, relu;
+  double *part; /* [nblk][2c] */
+} red_job;
+static void red_blk(void *vctx, size_t b, size_t e) {
+  red_job *j = vctx;
+  int C = j->c;
+  for (size_t k = b; k < e; k++) {
+    size_t r0 = j->rows * k / (size_t)j->nblk, r1 = j->rows * (k + 1) / (size_t)j->nblk;
+    double *p1 = j->part + k * 2 * (size_t)C, *p2 = p1 + C;
+    for (int c = 0; c < C; c++) p1[c] = p2[c] = 0;
+    for (size_t r = r0; r < r1; r++) {
+      const float *x = j->x + r * (size_t)C;
+      if (!j->back) {
+        for (int c = 0; c < C; c++) {
+          double v = x[c];
+          p1[c] += v;
+          p2[c] += v * v;
+        }
+        continue;
+      }
+      const float *dy = j->dy + r * (size_t)C, *y = j->y + r * (size_t)C;
+      for (int c = 0; c < C; c++) {
+        float d = j->relu && !(y[c] > 0) ? 0.0f : dy[c];
+        p1[c] += d;
+        p2[c] += (double)d * (x[c] - j->mean[c]);
+      }
+    }
+  }
+}
+static lf_status reduce(bn_state *s, red_job *j, int C) {
+  size_t need = (size_t)NBLK * 2 * (size_t)C;
+  if (s->part_cap < need) {
+    free(s->part);
+    s->part = malloc(need * sizeof(double));
+    s->part_cap = s->part ? need : 0;
+    if (!s->part) return lf_error(LF_ENOMEM, "nn: batchnorm: out of memory");
+  }
+  j->part = s->part;
+  j->nblk = j->rows < NBLK ? (int)j->rows : NBLK;
+  lf_parallel_for((size_t)j->nblk, red_blk, j);
+  for (int c = 0; c < C; c++) s->s1[c] = s->s2[c] = 0;
+  for (int k = 0; k < j->nblk; k++)
+    for (int c = 0; c < C; c++) {
+      s->s1[c] += s->part[(size_t)k * 2 * C + c];
+      s->s2[c] += s->part[(size_t)k * 2 * C + C + c];
+    }
+  return LF_OK;
+}
+
 typedef struct {
   const float *x;
   float *y;
-  const float *scale, *shift; /* y = x*scale + shift */
-  int c;
+  const float *scale, *shift; /* y = x*scale + shift, then max(0, y) if relu */
+  int c, relu;
 } affine_job;
 static void affine_rows(void *vctx, size_t b, size_t e) {
   affine_job *j = vctx;
   for (size_t r = b; r < e; r++) {
     const float *x = j->x + r * (size_t)j->c;
     float *y = j->y + r * (size_t)j->c;
-    for (int k = 0; k < j->c; k++) y[k] = x[k] * j->scale[k] + j->shift[k];
+    if (j->relu)
+      for (int k = 0; k < j->c; k++) {
+        float v = x[k] * j->scale[k] + j->shift[k];
+        y[k] = v > 0 ? v : 0.0f;
+      }
+    else
+      for (int k = 0; k < j->c; k++) y[k] = x[k] * j->scale[k] + j->shift[k];
   }
 }
 
@@ -83,14 +150,14 @@ static lf_status forward(lf_graph *g, lf_node *n) {
   float *rm = lf_node_param(g, n, 2)->value.data, *rv = lf_node_param(g, n, 3)->value.data;
   if (n->train) {
     if (rows < 2) return lf_error(LF_EINVAL, "nn: %s: batchnorm in training needs more than 1 value per channel", n->name);
-    lf_nn_colsum(in->out.data, NULL, rows, C, s->s1);
-    for (int k = 0; k < C; k++) s->mean[k] = (float)(s->s1[k] / (double)rows);
-    /* variance as E[(x-mean)^2] via E[x^2] - mean^2 in double */
-    lf_nn_colsum(in->out.data, in->out.data, rows, C, s->s2);
+    red_job j = {in->out.data, NULL, NULL, NULL, rows, C, 0, 0, 0, NULL};
+    lf_status st = reduce(s, &j, C);
+    if (st) return st;
     for (int k = 0; k < C; k++) {
       double m = s->s1[k] / (double)rows;
-      double var = s->s2[k] / (double)rows - m * m;
+      double var = s->s2[k] / (double)rows - m * m; /* biased, in double */
       if (var < 0) var = 0;
+      s->mean[k] = (float)m;
       s->invstd[k] = (float)(1.0 / sqrt(var + a->eps));
       rm[k] = (1 - a->momentum) * rm[k] + a->momentum * (float)m;
       rv[k] = (1 - a->momentum) * rv[k] + a->momentum * (float)(var * (double)rows / (double)(rows - 1));
@@ -108,60 +175,44 @@ static lf_status forward(lf_graph *g, lf_node *n) {
     scale[k] = gamma[k] * s->invstd[k];
     scale[C + k] = beta[k] - s->mean[k] * scale[k];
   }
-  affine_job j = {in->out.data, n->out.data, scale, scale + C, C};
+  affine_job j = {in->out.data, n->out.data, scale, scale + C, C, lf_nn_fused_relu(g, n)};
   lf_parallel_for(rows, affine_rows, &j);
   return LF_OK;
 }
 
 typedef struct {
-  const float *x, *dy;
+  const float *x, *dy, *y;
   float *dx;
-  const float *mean, *invstd, *k1, *k2, *k3; /* dx = k1*dy + k2*xhat + k3 (train) */
-  int c;
+  const float *mean, *invstd, *k1, *k2, *k3; /* dx += k1*d + k2*xhat + k3 */
+  int c, relu;
 } bwd_job;
 static void bwd_rows(void *vctx, size_t b, size_t e) {
   bwd_job *j = vctx;
   for (size_t r = b; r < e; r++) {
-    const float *x = j->x + r * (size_t)j->c, *dy = j->dy + r * (size_t)j->c;
+    const float *x = j->x + r * (size_t)j->c, *dy = j->dy + r * (size_t)j->c, *y = j->y + r * (size_t)j->c;
     float *dx = j->dx + r * (size_t)j->c;
     for (int k = 0; k < j->c; k++) {
+      float d = j->relu && !(y[k] > 0) ? 0.0f : dy[k];
       float xh = (x[k] - j->mean[k]) * j->invstd[k];
-      dx[k] += j->k1[k] * dy[k] + j->k2[k] * xh + j->k3[k];
+      dx[k] += j->k1[k] * d + j->k2[k] * xh + j->k3[k];
     }
   }
-}
-
-/* xhat in scratch for the sum of dy*xhat */
-typedef struct {
-  const float *x;
-  float *xh;
-  const float *mean, *invstd;
-  int c;
-} xhat_job;
-static void xhat_rows(void *vctx, size_t b, size_t e) {
-  xhat_job *j = vctx;
-  for (size_t r = b; r < e; r++)
-    for (int k = 0; k < j->c; k++) {
-      size_t i = r * (size_t)j->c + k;
-      j->xh[i] = (j->x[i] - j->mean[k]) * j->invstd[k];
-    }
 }
 
 static lf_status backward(lf_graph *g, lf_node *n) {
   bn_state *s = n->state;
   lf_node *in = lf_graph_node(g, n->inputs[0]);
-  int C = n->c;
+  int C = n->c, relu = lf_nn_fused_relu(g, n);
   size_t rows = in->out.numel / (size_t)C;
   lf_param *gp = lf_node_param(g, n, 0), *bp = lf_node_param(g, n, 1);
-  float *xh = lf_graph_scratch(g, 0, in->out.numel);
   float *k = lf_graph_scratch(g, 2, 3 * (size_t)C);
-  if (!xh || !k) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
-  xhat_job xj = {in->out.data, xh, s->mean, s->invstd, C};
-  lf_parallel_for(rows, xhat_rows, &xj);
-  lf_nn_colsum(n->grad.data, NULL, rows, C, s->s1);   /* sum dy */
-  lf_nn_colsum(n->grad.data, xh, rows, C, s->s2);     /* sum dy*xhat */
+  if (!k) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
+  red_job rj = {in->out.data, n->grad.data, n->out.data, s->mean, rows, C, 0, 1, relu, NULL};
+  lf_status st = reduce(s, &rj, C);
+  if (st) return st;
+  /* s1 = sum d, s2 = sum d*(x-mean); sum d*xhat = s2*invstd */
   for (int c = 0; c < C; c++) {
-    gp->grad.data[c] += (float)s->s2[c];
+    gp->grad.data[c] += (float)(s->s2[c] * s->invstd[c]);
     bp->grad.data[c] += (float)s->s1[c];
   }
   lf_tensor *dx = lf_node_input_grad(g, n, 0);
@@ -170,15 +221,10 @@ static lf_status backward(lf_graph *g, lf_node *n) {
   for (int c = 0; c < C; c++) {
     float gi = gamma[c] * s->invstd[c];
     k[c] = gi;
-    if (n->train) {
-      k[C + c] = -gi * (float)(s->s2[c] / (double)rows);
-      k[2 * C + c] = -gi * (float)(s->s1[c] / (double)rows);
-    } else {
-      k[C + c] = 0;
-      k[2 * C + c] = 0;
-    }
+    k[C + c] = n->train ? -gi * (float)(s->s2[c] * s->invstd[c] / (double)rows) : 0.0f;
+    k[2 * C + c] = n->train ? -gi * (float)(s->s1[c] / (double)rows) : 0.0f;
   }
-  bwd_job j = {in->out.data, n->grad.data, dx->data, s->mean, s->invstd, k, k + C, k + 2 * C, C};
+  bwd_job j = {in->out.data, n->grad.data, n->out.data, dx->data, s->mean, s->invstd, k, k + C, k + 2 * C, C, relu};
   lf_parallel_for(rows, bwd_rows, &j);
   return LF_OK;
 }

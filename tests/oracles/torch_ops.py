@@ -123,7 +123,7 @@ put("dense", "dy", dy.reshape(4, 1, 1, 14)); put("dense", "dx", xx.grad.reshape(
 put("dense", "weight", W); put("dense", "dweight", Wg.grad); put("dense", "bias", B); put("dense", "dbias", Bg.grad)
 
 # ---- batch norm ----
-for name, train in (("bn_train", 1), ("bn_eval", 0)):
+for name, train, relu in (("bn_train", 1, 0), ("bn_eval", 0, 0), ("bn_relu_train", 1, 1), ("bn_relu_eval", 0, 1)):
     bn = torch.nn.BatchNorm2d(6)
     with torch.no_grad():
         bn.weight.copy_(rand(6, lo=0.5, hi=1.5)); bn.bias.copy_(rand(6))
@@ -132,8 +132,11 @@ for name, train in (("bn_train", 1), ("bn_eval", 0)):
     rm0, rv0 = bn.running_mean.clone(), bn.running_var.clone()
     bn.train(bool(train))
     x = (rand(3, 6, 5, 7) * 2 + 0.5).requires_grad_(True)
-    y = bn(x); dy = rand(*y.shape); y.backward(dy)
-    case(name, "batchnorm", train=train)
+    y = bn(x)
+    if relu:  # leapfrog fuses BN -> ReLU when the ReLU is the BN's only consumer
+        y = torch.relu(y)
+    dy = rand(*y.shape); y.backward(dy)
+    case(name, "batchnorm", train=train, relu=relu)
     put(name, "x", nhwc(x)); put(name, "y", nhwc(y)); put(name, "dy", nhwc(dy)); put(name, "dx", nhwc(x.grad))
     put(name, "weight", g0); put(name, "bias", b0); put(name, "running_mean", rm0); put(name, "running_var", rv0)
     put(name, "dweight", bn.weight.grad); put(name, "dbias", bn.bias.grad)
