@@ -19,6 +19,8 @@ static void score_usage(FILE *f) {
           "  --split-seed N      seed of the patient split (default 1)\n"
           "  --out FILE          metrics.json (written atomically)\n"
           "  --report FILE       report.md or report.html (self-contained, SVG ROC curves)\n"
+          "  --compare FILE      a second model's predictions (e.g. FP32 vs INT8): per-finding AUC\n"
+          "                      (nerve: mean Dice) differences with paired bootstrap 95%% CIs\n"
           "  --latency FILE      `leapfrog predict --stats` JSON to include (latency, model size)\n"
           "  --bootstrap N       resamples for the 95%% CI of each AUC (default 1000, 0 = none)\n"
           "  --seed N            bootstrap seed (default 1)\n"
@@ -74,6 +76,7 @@ int cmd_score(int argc, char **argv) {
     } else if (!strcmp(a, "--out")) o.out_json = v;
     else if (!strcmp(a, "--report")) o.report_path = v;
     else if (!strcmp(a, "--latency")) o.latency_path = v;
+    else if (!strcmp(a, "--compare")) o.compare_path = v;
     else if (!strcmp(a, "--bootstrap")) {
       if (parse_num(a, v, 0, 100000, &d)) return 2;
       o.n_bootstrap = (int)d;

@@ -37,6 +37,34 @@ LF_TEST(bootstrap_deterministic_and_covers) {
   LF_CHECK(lo4 >= lo1 && hi4 <= hi1);
 }
 
+LF_TEST(paired_difference_and_mean_ci) {
+  enum { N = 1500 };
+  static double a[N], b[N], same[N];
+  static uint8_t l[N];
+  for (int i = 0; i < N; i++) {
+    l[i] = urand() < 0.2;
+    a[i] = urand() + 0.5 * l[i];
+    b[i] = floor(a[i] * 16) / 16 + 0.8 * (urand() - 0.5); /* a coarser, noisier "int8" copy */
+    same[i] = a[i];
+  }
+  double aa, ab, lo, hi, lo2, hi2;
+  int used;
+  LF_CHECK(lf_auc(a, l, N, &aa) == LF_OK && lf_auc(b, l, N, &ab) == LF_OK);
+  LF_CHECK(lf_auc_diff_bootstrap_ci(a, b, l, N, 400, 3, 0.05, &lo, &hi, &used) == LF_OK && used == 400);
+  LF_CHECK_MSG(lo < aa - ab && aa - ab < hi, "diff %g outside [%g, %g]", aa - ab, lo, hi);
+  LF_CHECK_MSG(lo > 0, "a is clearly better than its noisy copy: CI [%g, %g]", lo, hi);
+  LF_CHECK(lf_auc_diff_bootstrap_ci(a, b, l, N, 400, 3, 0.05, &lo2, &hi2, NULL) == LF_OK && lo2 == lo && hi2 == hi);
+  LF_CHECK(lf_auc_diff_bootstrap_ci(a, same, l, N, 200, 3, 0.05, &lo, &hi, NULL) == LF_OK && lo == 0 && hi == 0);
+  /* mean CI of constant values is that value; of varying values contains the mean */
+  double v[5] = {0.5, 0.5, 0.5, 0.5, 0.5};
+  LF_CHECK(lf_mean_bootstrap_ci(v, 5, 100, 1, 0.05, &lo, &hi) == LF_OK && lo == 0.5 && hi == 0.5);
+  double mean = 0;
+  for (int i = 0; i < N; i++) mean += a[i] / N;
+  LF_CHECK(lf_mean_bootstrap_ci(a, N, 300, 1, 0.05, &lo, &hi) == LF_OK && lo < mean && mean < hi && hi - lo < 0.05);
+  v[2] = NAN;
+  LF_CHECK(lf_mean_bootstrap_ci(v, 5, 100, 1, 0.05, &lo, &hi) == LF_EINVAL);
+}
+
 LF_TEST(bootstrap_skips_one_class_resamples) {
   /* 1 positive in 6: many resamples lack it and must be skipped, not counted */
   double s[6] = {0.9, 0.1, 0.2, 0.3, 0.4, 0.5};
@@ -121,6 +149,7 @@ LF_TEST(dice_iou_conventions) {
 
 int main(void) {
   LF_RUN(bootstrap_deterministic_and_covers);
+  LF_RUN(paired_difference_and_mean_ci);
   LF_RUN(bootstrap_skips_one_class_resamples);
   LF_RUN(percentile_like_numpy);
   LF_RUN(macro_mean_skips_nan);

@@ -31,6 +31,42 @@ chest --pred "$d/chest/pred_paper.json" --out "$d/m2.json" --quiet || fail "pape
 chest --pred "$d/chest/pred.json" --out "$d/m3.json" --quiet && cmp -s "$d/m.json" "$d/m3.json" || fail "not deterministic"
 chest --pred "$d/chest/pred.json" --out "$d/m4.json" --quiet --seed 2 && ! cmp -s "$d/m.json" "$d/m4.json" || fail "seed ignored"
 
+# --compare: a second model on the same images (paired differences)
+"$LF_PYTHON" - "$d/chest/pred.json" "$d/chest/pred_b.json" <<'PY'
+import json, sys, random
+random.seed(3)
+p = json.load(open(sys.argv[1]))
+json.dump({k: {l: min(1.0, max(0.0, round(v * 16) / 16 + random.gauss(0, 0.05))) for l, v in d.items()}
+           for k, d in p.items()}, open(sys.argv[2], "w"))
+PY
+chest --pred "$d/chest/pred.json" --compare "$d/chest/pred_b.json" --out "$d/mc.json" >"$d/out.txt" || fail "--compare"
+grep -q "mean AUC difference over 13 findings" "$d/out.txt" || fail "--compare summary"
+"$LF_PYTHON" - "$d/chest" "$d/mc.json" <<'PY' || fail "--compare AUCs vs scikit-learn"
+import json, sys
+import numpy as np
+from sklearn.metrics import roc_auc_score
+d, m = sys.argv[1], json.load(open(sys.argv[2]))
+exp, a, b = (json.load(open(f"{d}/{f}")) for f in ("expected.json", "pred.json", "pred_b.json"))
+diffs = []
+for j, lab in enumerate(m["labels"]):
+    y = np.array([exp["y"][n][j] for n in exp["test"]])
+    if len(set(y)) < 2:
+        continue
+    sa = [a["images/" + n][lab] for n in exp["test"]]
+    sb = [b["images/" + n][lab] for n in exp["test"]]
+    want_b, want_d = roc_auc_score(y, sb), roc_auc_score(y, sa) - roc_auc_score(y, sb)
+    got_d, (lo, hi) = m["compare"]["auc_diff"][lab], m["compare"]["auc_diff_ci95"][lab]
+    assert abs(m["compare"]["auc"][lab] - want_b) < 1e-9, lab
+    assert abs(got_d - want_d) < 1e-9 and lo <= got_d <= hi, (lab, got_d, want_d, lo, hi)
+    diffs.append(want_d)
+assert abs(m["compare"]["mean_auc_diff"] - np.mean(diffs)) < 1e-9
+print("compare: AUC differences agree with scikit-learn on", len(diffs), "findings")
+PY
+chest --pred "$d/chest/pred.json" --compare "$d/chest/pred_b.json" --report "$d/rc.md" --quiet && grep -q "## Compared with" "$d/rc.md" \
+  || fail "--compare in the report"
+chest --pred "$d/chest/pred.json" --compare "$d/chest/pred.json" --out "$d/ms.json" --quiet || fail "--compare with itself"
+"$LF_PYTHON" -c "import json,sys; c=json.load(open(sys.argv[1]))['compare']; sys.exit(any(v not in (0, None) for v in c['auc_diff'].values()) or any(p not in ([0, 0], [None, None]) for p in c['auc_diff_ci95'].values()))" "$d/ms.json" || fail "self-comparison should give zero differences"
+
 # reports: Markdown table and self-contained HTML with one SVG ROC curve per finding
 chest --pred "$d/chest/pred.json" --report "$d/r.md" --quiet && grep -q "| Atelectasis |" "$d/r.md" || fail "markdown report"
 chest --pred "$d/chest/pred.json" --report "$d/r.html" --quiet || fail "html report"
@@ -71,6 +107,30 @@ chest --pred "$d/nerve/sub.csv" --quiet 2>"$d/err.txt"; [ $? = 1 ] && grep -q "p
 cat "$d/out.txt"
 grep -q "mean Dice" "$d/out.txt" || fail "nerve summary"
 "$LF_PYTHON" "$oracle" check-nerve "$d/nerve" "$d/n.json" || fail "nerve metrics vs numpy"
+# --compare on nerve: the first half of the rows with empty masks
+"$LF_PYTHON" -c "
+import sys; rows = open(sys.argv[1]).read().splitlines()
+open(sys.argv[2], 'w').write('\\n'.join(rows[:1] + [r.split(',')[0] + ',' if i % 2 else r for i, r in enumerate(rows[1:])]) + '\\n')" \
+  "$d/nerve/sub.csv" "$d/sub_b.csv"
+"$LEAPFROG" score --task nerve --data "$d/nerve" --pred "$d/nerve/sub.csv" --compare "$d/sub_b.csv" --split all --out "$d/nc.json" --quiet \
+  || fail "nerve --compare"
+"$LF_PYTHON" - "$d/nc.json" "$d/sub_b.csv" "$d/nerve" <<'PY' || fail "nerve --compare difference"
+import json, sys
+import numpy as np
+from PIL import Image
+m = json.load(open(sys.argv[1])); c = m["compare"]
+rows = [r.split(",") for r in open(sys.argv[2]).read().splitlines()[1:]]
+diffs = []
+for img, pixels in rows:  # emptied rows: Dice 1 if the truth is empty too, else 0; others unchanged
+    empty_truth = not (np.array(Image.open(f"{sys.argv[3]}/train/{img}_mask.tif")) > 127).any()
+    b = m["dice"][img] if pixels else (1.0 if empty_truth else 0.0)
+    diffs.append(m["dice"][img] - b)
+lo, hi = c["dice_mean_diff_ci95"]
+assert abs(c["dice_mean_diff"] - np.mean(diffs)) < 1e-12, (c["dice_mean_diff"], np.mean(diffs))
+assert lo <= c["dice_mean_diff"] <= hi and c["dice_mean_diff"] > 0
+print("nerve compare: mean Dice difference", c["dice_mean_diff"], "CI", lo, hi)
+PY
+
 head -n 3 "$d/nerve/sub.csv" >"$d/short.csv"
 "$LEAPFROG" score --task nerve --data "$d/nerve" --pred "$d/short.csv" --split all --quiet 2>"$d/err.txt"
 [ $? = 1 ] && grep -q "missing" "$d/err.txt" || fail "nerve missing images: $(cat "$d/err.txt")"

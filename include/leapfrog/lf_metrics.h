@@ -51,6 +51,19 @@ void lf_roc_free(lf_roc *roc);
 lf_status lf_auc_bootstrap_ci(const double *scores, const uint8_t *labels, size_t n, int n_resamples,
                               uint64_t seed, double alpha, double *lo, double *hi, int *n_used);
 
+/* Paired bootstrap CI of the AUC difference AUC(a) - AUC(b) of two models
+ * scored on the same cases (the same resamples for both, as when comparing
+ * an INT8 model with its FP32 original). Same conventions as above;
+ * resamples with a single label value are skipped. */
+lf_status lf_auc_diff_bootstrap_ci(const double *scores_a, const double *scores_b, const uint8_t *labels,
+                                   size_t n, int n_resamples, uint64_t seed, double alpha, double *lo,
+                                   double *hi, int *n_used);
+
+/* Percentile bootstrap CI of the mean of v[0..n) (e.g. per-image Dice, or
+ * per-image Dice differences of two models). */
+lf_status lf_mean_bootstrap_ci(const double *v, size_t n, int n_resamples, uint64_t seed, double alpha,
+                               double *lo, double *hi);
+
 /* Confusion counts and rates at a threshold (positive when score >= threshold).
  * Undefined rates (0/0) are NaN. */
 typedef struct {

@@ -32,6 +32,8 @@ typedef struct {
   double target_sensitivity; /* default 0.9 */
   const char *out_json;      /* metrics.json (written atomically); NULL = none */
   const char *report_path;   /* .md or .html report; NULL = none */
+  const char *compare_path;  /* a second model's predictions on the same images: AUC
+                                (Dice) differences with paired bootstrap CIs; NULL = none */
   const char *latency_path;  /* `predict --stats` JSON, copied under "latency"; NULL = none */
   FILE *summary;             /* human-readable table; NULL = none */
 } lf_score_opts;

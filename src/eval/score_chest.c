@@ -69,60 +69,135 @@ static void print_summary(FILE *f, const lf_score_opts *o, size_t n, const lf_cl
   fputc('\n', f);
 }
 
-lf_status lf_score_chest(const lf_score_opts *o, const lf_dataset *ds, cJSON *out) {
+/* --compare: the second model's AUCs and the paired differences. */
+static void add_compare(const lf_score_opts *o, cJSON *out, const lf_class_score *cs, int k) {
+  cJSON *c = cJSON_AddObjectToObject(out, "compare");
+  cJSON_AddStringToObject(c, "predictions", o->compare_path);
+  cJSON_AddStringToObject(c, "difference", "auc(predictions) - auc(compare)");
+  cJSON *a = cJSON_AddObjectToObject(c, "auc"), *d = cJSON_AddObjectToObject(c, "auc_diff"),
+        *ci = cJSON_AddObjectToObject(c, "auc_diff_ci95");
+  double sb = 0, sd = 0;
+  int m = 0;
+  for (int t = 0; t < k; t++) {
+    lf_json_add_num(a, cs[t].label, cs[t].auc_b);
+    lf_json_add_num(d, cs[t].label, cs[t].auc - cs[t].auc_b);
+    cJSON *pair = cJSON_AddArrayToObject(ci, cs[t].label);
+    cJSON_AddItemToArray(pair, lf_json_num(cs[t].diff_lo));
+    cJSON_AddItemToArray(pair, lf_json_num(cs[t].diff_hi));
+    if (!isnan(cs[t].auc) && !isnan(cs[t].auc_b)) sb += cs[t].auc_b, sd += cs[t].auc - cs[t].auc_b, m++;
+  }
+  lf_json_add_num(c, "mean_auc", m ? sb / m : NAN);
+  lf_json_add_num(c, "mean_auc_diff", m ? sd / m : NAN);
+}
+
+static void print_compare(FILE *f, const lf_score_opts *o, const lf_class_score *cs, int k) {
+  fprintf(f, "\ncompared with %s (paired bootstrap, %d resamples):\n", o->compare_path, o->n_bootstrap);
+  fprintf(f, "%-19s %7s %7s %8s  %-19s\n", "finding", "AUC", "other", "diff", "95% CI of diff");
+  double sd = 0;
+  int m = 0;
+  for (int t = 0; t < k; t++) {
+    const lf_class_score *c = &cs[t];
+    if (isnan(c->auc) || isnan(c->auc_b)) {
+      fprintf(f, "%-19s     n/a\n", c->label);
+      continue;
+    }
+    fprintf(f, "%-19s %7.4f %7.4f %+8.4f  [%+.4f, %+.4f]\n", c->label, c->auc, c->auc_b, c->auc - c->auc_b, c->diff_lo,
+            c->diff_hi);
+    sd += c->auc - c->auc_b, m++;
+  }
+  if (m) fprintf(f, "mean AUC difference over %d findings: %+.4f\n", m, sd / m);
+}
+
+/* A predictions file read, mapped to NIH findings and matched to the split. */
+typedef struct {
+  lf_predictions p;
+  int col[LF_NIH_NUM_LABELS]; /* column of each NIH finding in p, -1 if absent */
+  size_t *sel, *row, n;       /* lf_score_match */
+} chest_preds;
+
+static void chest_preds_free(chest_preds *c) {
+  lf_predictions_free(&c->p);
+  free(c->sel), free(c->row);
+  c->sel = c->row = NULL;
+}
+
+static lf_status chest_preds_load(const lf_score_opts *o, const lf_dataset *ds, const char *path, chest_preds *c) {
+  memset(c, 0, sizeof *c);
+  for (int j = 0; j < LF_NIH_NUM_LABELS; j++) c->col[j] = -1;
   unsigned char *data;
   size_t len;
-  lf_status st = lf_read_file(o->pred_path, (size_t)1 << 30, &data, &len);
+  lf_status st = lf_read_file(path, (size_t)1 << 30, &data, &len);
   if (st) return st;
   if (lf_predictions_sniff((const char *)data, len) != 'j') {
     free(data);
     return lf_error(LF_EBADFILE, "%s: chestxray14 needs a predictions JSON ({image: {label: p}}), this is not one",
-                    o->pred_path);
+                    path);
   }
-  lf_predictions p;
-  st = lf_predictions_parse_json((const char *)data, len, o->pred_path, &p);
+  st = lf_predictions_parse_json((const char *)data, len, path, &c->p);
   free(data);
   if (st) return st;
-  /* column j of the file -> NIH label index */
-  int k = p.k, cls[LF_NIH_NUM_LABELS];
-  if (p.labels) {
+  int k = c->p.k;
+  if (c->p.labels) {
     if (k > LF_NIH_NUM_LABELS) {
-      lf_predictions_free(&p);
-      return lf_error(LF_EBADFILE, "%s: %d labels, ChestX-ray14 has %d", o->pred_path, k, LF_NIH_NUM_LABELS);
+      st = lf_error(LF_EBADFILE, "%s: %d labels, ChestX-ray14 has %d", path, k, LF_NIH_NUM_LABELS);
+      goto fail;
     }
-    for (int j = 0; j < k; j++)
-      if ((cls[j] = lf_nih_label_index(p.labels[j])) < 0) {
+    for (int j = 0; j < k; j++) {
+      int ci = lf_nih_label_index(c->p.labels[j]);
+      if (ci < 0) {
         st = lf_error(LF_EBADFILE, "%s: label \"%.60s\" is not a ChestX-ray14 finding (Atelectasis ... Pneumothorax)",
-                      o->pred_path, p.labels[j]);
-        lf_predictions_free(&p);
-        return st;
+                      path, c->p.labels[j]);
+        goto fail;
       }
+      c->col[ci] = j;
+    }
   } else {
     if (k != LF_NIH_NUM_LABELS) {
-      lf_predictions_free(&p);
-      return lf_error(LF_EBADFILE, "%s: arrays of %d scores; unnamed scores must be the 14 findings in order",
-                      o->pred_path, k);
+      st = lf_error(LF_EBADFILE, "%s: arrays of %d scores; unnamed scores must be the 14 findings in order", path, k);
+      goto fail;
     }
-    for (int j = 0; j < k; j++) cls[j] = j;
+    for (int j = 0; j < k; j++) c->col[j] = j;
   }
-  size_t *sel = NULL, *row = NULL, n = 0;
-  if ((st = lf_score_match(ds, o->split, p.keys, p.n, o->pred_path, &sel, &row, &n))) {
-    lf_predictions_free(&p);
-    return st;
+  if ((st = lf_score_match(ds, o->split, c->p.keys, c->p.n, path, &c->sel, &c->row, &c->n))) goto fail;
+  return LF_OK;
+fail:
+  chest_preds_free(c);
+  return st;
+}
+
+lf_status lf_score_chest(const lf_score_opts *o, const lf_dataset *ds, cJSON *out) {
+  chest_preds A, B;
+  int have_b = 0;
+  lf_status st = chest_preds_load(o, ds, o->pred_path, &A);
+  if (st) return st;
+  if (o->compare_path) {
+    if ((st = chest_preds_load(o, ds, o->compare_path, &B))) {
+      chest_preds_free(&A);
+      return st;
+    }
+    have_b = 1;
   }
-  double *s = malloc(n * sizeof *s);
+  lf_predictions p = A.p;
+  size_t *sel = A.sel, *row = A.row, n = A.n;
+  int k = p.k;
+  double *s = malloc(n * sizeof *s), *s2 = malloc(n * sizeof *s2);
   uint8_t *l = malloc(n);
   lf_class_score *cs = calloc((size_t)k, sizeof *cs);
   double aucs[LF_NIH_NUM_LABELS];
-  if (!s || !l || !cs) {
+  if (!s || !s2 || !l || !cs) {
     st = lf_error(LF_ENOMEM, "score: out of memory");
     goto done;
   }
   /* classes in the paper's order whatever the file's order */
-  int order[LF_NIH_NUM_LABELS], m = 0;
+  int order[LF_NIH_NUM_LABELS], cls[LF_NIH_NUM_LABELS], m = 0;
   for (int c = 0; c < LF_NIH_NUM_LABELS; c++)
-    for (int j = 0; j < k; j++)
-      if (cls[j] == c) order[m++] = j;
+    if (A.col[c] >= 0) {
+      cls[A.col[c]] = c, order[m++] = A.col[c];
+      if (have_b && B.col[c] < 0) {
+        st = lf_error(LF_EBADFILE, "%s: no scores for %s, which %s has", o->compare_path, lf_nih_labels[c], o->pred_path);
+        goto done;
+      }
+    }
   for (int t = 0; t < k; t++) {
     int j = order[t];
     lf_class_score *c = &cs[t];
@@ -140,6 +215,14 @@ lf_status lf_score_chest(const lf_score_opts *o, const lf_dataset *ds, cJSON *ou
     if ((st = lf_operating_point(s, l, n, o->threshold, &c->at_thr))) goto done;
     c->has_sens = c->n_pos > 0 && lf_threshold_for_sensitivity(s, l, n, o->target_sensitivity, &c->at_sens) == LF_OK;
     aucs[t] = c->auc;
+    c->auc_b = c->diff_lo = c->diff_hi = NAN;
+    if (have_b) {
+      int jb = B.col[cls[j]];
+      for (size_t i = 0; i < n; i++) s2[i] = B.p.scores[B.row[i] * (size_t)B.p.k + (size_t)jb];
+      if ((st = lf_auc(s2, l, n, &c->auc_b))) goto done;
+      if ((st = lf_auc_diff_bootstrap_ci(s, s2, l, n, o->n_bootstrap, o->seed, 0.05, &c->diff_lo, &c->diff_hi, NULL)))
+        goto done;
+    }
   }
   size_t used;
   double mean = lf_auc_macro_mean(aucs, (size_t)k, &used);
@@ -175,11 +258,14 @@ lf_status lf_score_chest(const lf_score_opts *o, const lf_dataset *ds, cJSON *ou
     if (c->has_sens) cJSON_AddItemToObject(as, c->label, oppoint_json(&c->at_sens));
     cJSON_AddItemToObject(roc, c->label, roc_json(&c->roc));
   }
+  if (have_b) add_compare(o, out, cs, k);
   if (o->summary) print_summary(o->summary, o, n, cs, k, mean, used);
+  if (o->summary && have_b) print_compare(o->summary, o, cs, k);
 done:
   if (cs)
     for (int t = 0; t < k; t++) lf_roc_free(&cs[t].roc);
-  free(cs), free(s), free(l), free(sel), free(row);
-  lf_predictions_free(&p);
+  free(cs), free(s), free(s2), free(l);
+  chest_preds_free(&A);
+  if (have_b) chest_preds_free(&B);
   return st;
 }

@@ -147,6 +147,56 @@ static void nerve_body(FILE *f, const cJSON *m, int html) {
   fputs("</svg><figcaption>Per-image Dice (bins of 0.1)</figcaption></figure>\n", f);
 }
 
+/* --compare: the other model's AUCs and the paired differences. */
+static void compare_section(FILE *f, const cJSON *m, const cJSON *c, int html, int chest) {
+  fputs(html ? "<h2>Compared with " : "\n## Compared with ", f);
+  if (html) put_text(f, str(c, "predictions"));
+  else fprintf(f, "`%s`", str(c, "predictions"));
+  fputs(html ? "</h2>\n" : "\n\n", f);
+  if (!chest) {
+    const cJSON *ci = cJSON_GetObjectItemCaseSensitive(c, "dice_mean_diff_ci95");
+    fprintf(f, "%sMean Dice %.4f here vs %.4f, difference %+.4f (paired bootstrap 95%% CI %+.4f to %+.4f).%s",
+            html ? "<p>" : "", num(m, "dice_mean"), num(c, "dice_mean"), num(c, "dice_mean_diff"),
+            val(cJSON_GetArrayItem(ci, 0)), val(cJSON_GetArrayItem(ci, 1)), html ? "</p>\n" : "\n");
+    return;
+  }
+  const char *h[] = {"Finding", "AUC", "Other AUC", "Difference", "95% CI (paired)"};
+  if (html) {
+    fputs("<table><tr>", f);
+    for (int i = 0; i < 5; i++) fprintf(f, "<th>%s</th>", h[i]);
+    fputs("</tr>\n", f);
+  } else {
+    for (int i = 0; i < 5; i++) fprintf(f, "| %s ", h[i]);
+    fputs("|\n|---|--:|--:|--:|---|\n", f);
+  }
+  const cJSON *auc = cJSON_GetObjectItemCaseSensitive(m, "auc"), *ab = cJSON_GetObjectItemCaseSensitive(c, "auc");
+  const cJSON *d = cJSON_GetObjectItemCaseSensitive(c, "auc_diff"), *ci = cJSON_GetObjectItemCaseSensitive(c, "auc_diff_ci95");
+  const cJSON *l;
+  cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(m, "labels")) {
+    const char *name = cJSON_IsString(l) ? l->valuestring : "";
+    const char *sep = html ? "</td><td>" : " | ";
+    const cJSON *pair = cJSON_GetObjectItemCaseSensitive(ci, name);
+    double lo = val(cJSON_GetArrayItem(pair, 0)), hi = val(cJSON_GetArrayItem(pair, 1));
+    fputs(html ? "<tr><td>" : "| ", f);
+    if (html) put_text(f, name);
+    else fputs(name, f);
+    fputs(sep, f);
+    put_num(f, num(auc, name), "%.4f");
+    fputs(sep, f);
+    put_num(f, num(ab, name), "%.4f");
+    fputs(sep, f);
+    put_num(f, num(d, name), "%+.4f");
+    fputs(sep, f);
+    if (isnan(lo)) fputs("n/a", f);
+    else fprintf(f, "%+.4f to %+.4f", lo, hi);
+    fputs(html ? "</td></tr>\n" : " |\n", f);
+  }
+  if (html) fputs("</table>\n", f);
+  fprintf(f, "%sMean AUC difference: ", html ? "<p>" : "\n");
+  put_num(f, num(c, "mean_auc_diff"), "%+.4f");
+  fputs(html ? "</p>\n" : "\n", f);
+}
+
 lf_status lf_score_write_report(const char *path, const cJSON *m) {
   size_t l = strlen(path);
   int html = l >= 5 && (!strcmp(path + l - 5, ".html") || !strcmp(path + l - 4, ".htm"));
@@ -192,6 +242,8 @@ lf_status lf_score_write_report(const char *path, const cJSON *m) {
   } else {
     nerve_body(f, m, html);
   }
+  const cJSON *cmp = cJSON_GetObjectItemCaseSensitive(m, "compare");
+  if (cmp) compare_section(f, m, cmp, html, chest);
   const cJSON *lat = cJSON_GetObjectItemCaseSensitive(m, "latency");
   if (lat) {
     const cJSON *ms = cJSON_GetObjectItemCaseSensitive(lat, "ms_per_image");
