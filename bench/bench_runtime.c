@@ -13,6 +13,8 @@
  *       makes every activation a model output (to find the first differing layer).
  *   bench_runtime --write-ops DIR [--runs R] [--seed S]   single-op oracle cases
  *   bench_runtime --check-ops DIR                         compare (see oracle_ops.h)
+ *   bench_runtime --agree-ops DIR A B  per op: runs whose .A.bin and .B.bin outputs are
+ *       identical (A, B in litert, tfjs, lf)
  *   bench_runtime --compare A B TOL    A, B identical (TOL 0) or float32 within TOL abs
  *   bench_runtime --invoke-tsv MANIFEST   run "MODEL IN OUT" lines in-process, like
  *       `leapfrog invoke` (OUT.err gets the message when a model is refused)
@@ -64,7 +66,10 @@ static int write_models(const char *dir, int small) {
   char path[1024];
   snprintf(path, sizeof path, "%s/models.tsv", dir);
   FILE *tsv = fopen(path, "w");
-  if (!tsv) return 1;
+  if (!tsv) {
+    fprintf(stderr, "bench_runtime: cannot write %s\n", path);
+    return 1;
+  }
   uint64_t rng = 20261124;
   for (size_t i = 0; i < sizeof zs / sizeof zs[0]; i++) {
     zoo_entry e = zs[i];
@@ -117,7 +122,7 @@ static int run_litert(const char *root, const char *dir, const char *model, cons
   snprintf(cmd, sizeof cmd,
            "TFLITE_THREADS=1 TFLITE_REPEAT=%d node '%s/tests/oracles/tflite/run_litert_batch.mjs' "
            "'%s' 2>/dev/null",
-           runs, root, path);
+           runs + 1, root, path);
   FILE *p = popen(cmd, "r");
   if (!p) return 0;
   static char buf[1 << 16];
@@ -130,6 +135,9 @@ static int run_litert(const char *root, const char *dir, const char *model, cons
     return 0;
   }
   s += 6;
+  /* the first run packs XNNPACK's weights: a warm-up, like ours; skip it */
+  while (*s && *s != ',' && *s != ']') s++;
+  if (*s == ',') s++;
   int k = 0;
   while (k < runs && *s && *s != ']') {
     char *e;
@@ -143,13 +151,20 @@ static int run_litert(const char *root, const char *dir, const char *model, cons
 
 static int bench(int runs, int threads, int peer) {
   const char *root = getenv("LF_ROOT") ? getenv("LF_ROOT") : ".";
+  char probe[1200];
+  snprintf(probe, sizeof probe, "%s/tests/oracles/tflite/node_modules/@litertjs/core", root);
+  struct stat sb;
+  if (peer && (stat(probe, &sb) != 0 || system("node --version >/dev/null 2>&1") != 0)) {
+    printf("(LiteRT peer not available: needs node and npm install in tests/oracles/tflite)\n");
+    peer = 0;
+  }
   char dir[] = "/tmp/lf-bench-runtime.XXXXXX";
   if (!mkdtemp(dir)) return 1;
   zoo_entry zs[] = {{"densenet121_i8", 0, 0, 224, 224}, {"unet_i8", 0, 1, 80, 112},
                     {"unet_tconv_i8", 0, 2, 80, 112}};
   int status = 0;
-  printf("%-16s %10s %10s %21s %9s %21s %8s %s\n", "model", "model_MB", "arena_MB",
-         "leapfrog ms med[min-max]", "", "LiteRT ms med[min-max]", "ratio", "same bytes");
+  printf("%-16s %9s %9s %28s %28s %10s %s\n", "model", "model_MB", "arena_MB",
+         "leapfrog ms med [min-max]", "LiteRT ms med [min-max]", "lf/LiteRT", "same bytes");
   uint64_t rng = 7;
   for (size_t i = 0; i < sizeof zs / sizeof zs[0]; i++) {
     const zoo_entry *e = &zs[i];
@@ -192,8 +207,8 @@ static int bench(int runs, int threads, int peer) {
     int nl = peer ? run_litert(root, dir, mpath, ipath, opath, runs, lms) : 0;
     if (nl > 0) {
       qsort(lms, (size_t)nl, sizeof *lms, cmp_d);
-      snprintf(lit, sizeof lit, "%8.2f [%.2f-%.2f]", lms[nl / 2], lms[0], lms[nl - 1]);
-      snprintf(ratio, sizeof ratio, "%.2fx", lms[nl / 2] / ms[runs / 2]);
+      snprintf(lit, sizeof lit, "%.1f [%.1f-%.1f]", lms[nl / 2], lms[0], lms[nl - 1]);
+      snprintf(ratio, sizeof ratio, "%.2fx", ms[runs / 2] / lms[nl / 2]);
       FILE *f = fopen(opath, "rb");
       unsigned char *lb = malloc(ot->bytes);
       size_t got = f && lb ? fread(lb, 1, ot->bytes, f) : 0;
@@ -205,9 +220,10 @@ static int bench(int runs, int threads, int peer) {
     } else if (peer) {
       status = 1;
     }
-    printf("%-16s %10.2f %10.2f %8.2f [%.2f-%.2f] %9s %21s %8s %s\n", e->name, len / 1048576.0,
-           lfrt_interp_arena_bytes(it) / 1048576.0, ms[runs / 2], ms[0], ms[runs - 1], "", lit,
-           ratio, same);
+    char ours_s[64];
+    snprintf(ours_s, sizeof ours_s, "%.1f [%.1f-%.1f]", ms[runs / 2], ms[0], ms[runs - 1]);
+    printf("%-16s %9.2f %9.2f %28s %28s %10s %s\n", e->name, len / 1048576.0,
+           lfrt_interp_arena_bytes(it) / 1048576.0, ours_s, lit, ratio, same);
     fflush(stdout);
     free(ms);
     free(lms);
@@ -216,8 +232,9 @@ static int bench(int runs, int threads, int peer) {
     lfrt_interp_free(it);
     lfrt_model_free(m);
   }
-  printf("(%d runs each, leapfrog %d thread(s), reference kernels; LiteRT.js wasm, 1 thread, "
-         "same inputs)\n",
+  printf("(%d runs each after one warm-up run; leapfrog %d thread(s), reference kernels; LiteRT.js "
+         "2.5.3 wasm (XNNPACK), 1 thread, node; same model file and input; lf/LiteRT = ratio of "
+         "medians, > 1 means leapfrog is slower)\n",
          runs, threads);
   char cmd[1200];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -331,6 +348,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--write-ops") && i + 1 < argc) write_o = argv[++i];
     else if (!strcmp(argv[i], "--check-ops") && i + 1 < argc) check_o = argv[++i];
     else if (!strcmp(argv[i], "--invoke-tsv") && i + 1 < argc) return invoke_tsv(argv[i + 1]) ? 1 : 0;
+    else if (!strcmp(argv[i], "--agree-ops") && i + 3 < argc)
+      return lf_oracle_agree_ops(argv[i + 1], argv[i + 2], argv[i + 3], stdout) ? 1 : 0;
     else if (!strcmp(argv[i], "--compare") && i + 3 < argc)
       return compare_files(argv[i + 1], argv[i + 2], atof(argv[i + 3]));
     else {
@@ -340,6 +359,7 @@ int main(int argc, char **argv) {
               "       bench_runtime --write-ops DIR [--runs R] [--seed S]\n"
               "       bench_runtime --check-ops DIR\n"
               "       bench_runtime --invoke-tsv MANIFEST\n"
+              "       bench_runtime --agree-ops DIR A B\n"
               "       bench_runtime --compare A B TOL\n");
       return 2;
     }

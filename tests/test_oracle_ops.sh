@@ -7,7 +7,10 @@
 # Pass: int8 outputs byte-identical; float outputs byte-identical for data-movement
 # ops and within 2^-17 relative (XNNPACK's SIMD summation order / FMA / polynomial
 # exp) for arithmetic ops -- see tests/util/oracle_ops.h.
-# env: LF_ORACLE_SEED (default 1), LF_ORACLE_RUNS (inputs per model, default 2)
+# env: LF_ORACLE_SEED (default 1), LF_ORACLE_RUNS (inputs per model, default 2),
+#      LF_ORACLE_TFJS=1 also runs the older TFLite build (TFLITE_RUNTIME=tfjs, one node
+#      per model, ~2 min) and prints per op which runtime leapfrog agrees with
+#      (informational: LiteRT is the oracle; the runtimes differ on TRANSPOSE_CONV).
 : "${LF_BUILD:=build}" "${LEAPFROG:=$LF_BUILD/leapfrog}" "${LF_TMP:=/tmp}"
 tool="$LF_BUILD/bench/bench_runtime"
 if ! command -v node >/dev/null 2>&1 || [ ! -d tests/oracles/tflite/node_modules/@litertjs/core ]; then
@@ -33,5 +36,20 @@ while IFS="$tab" read -r model ins out; do
   fi
 done <"$d/invoke.tsv"
 echo "leapfrog invoke: $n runs, $refused failed"
+
+if [ "${LF_ORACLE_TFJS:-0}" = 1 ]; then
+  cut -f1 "$d/cases.tsv" | while read -r name; do
+    args=""; j=0
+    while [ -f "$d/$name.r$j.in0.bin" ]; do
+      ins=$(ls "$d/$name.r$j".in*.bin | tr '\n' ',' | sed 's/,$//')
+      args="$args $ins $d/$name.r$j.tfjs.bin"; j=$((j+1))
+    done
+    # shellcheck disable=SC2086
+    TFLITE_RUNTIME=tfjs tests/oracles/tflite/run_tflite.sh "$d/$name.tflite" $args >/dev/null 2>&1 ||
+      echo "tfjs runtime failed on $name"
+  done
+  echo "== LiteRT vs tfjs (older TFLite)"; "$tool" --agree-ops "$d" litert tfjs
+  echo "== leapfrog vs tfjs"; "$tool" --agree-ops "$d" lf tfjs
+fi
 
 "$tool" --check-ops "$d"

@@ -233,3 +233,50 @@ int lf_oracle_check_ops(const char *dir, FILE *rep) {
   }
   return failures;
 }
+
+int lf_oracle_agree_ops(const char *dir, const char *sa, const char *sb, FILE *rep) {
+  char path[1024], line[1024];
+  snprintf(path, sizeof path, "%s/cases.tsv", dir);
+  FILE *fc = fopen(path, "r");
+  if (!fc) return -1;
+  struct {
+    char op[32], cls[8];
+    int runs, same, missing;
+    char first[64];
+  } st[64];
+  int nst = 0;
+  memset(st, 0, sizeof st);
+  while (fgets(line, sizeof line, fc)) {
+    char name[64], op[32], cls[8];
+    int runs;
+    if (sscanf(line, "%63[^\t]\t%31[^\t]\t%7[^\t]\t%*[^\t]\t%d", name, op, cls, &runs) < 4) continue;
+    int k = 0;
+    while (k < nst && (strcmp(st[k].op, op) || strcmp(st[k].cls, cls))) k++;
+    if (k == nst) {
+      if (nst == 64) continue;
+      nst++;
+      snprintf(st[k].op, sizeof st[k].op, "%s", op);
+      snprintf(st[k].cls, sizeof st[k].cls, "%s", cls);
+    }
+    for (int j = 0; j < runs; j++) {
+      size_t la = 0, lb = 0;
+      snprintf(path, sizeof path, "%s/%s.r%d.%s.bin", dir, name, j, sa);
+      unsigned char *a = read_all(path, &la);
+      snprintf(path, sizeof path, "%s/%s.r%d.%s.bin", dir, name, j, sb);
+      unsigned char *b = read_all(path, &lb);
+      st[k].runs++;
+      if (!a || !b) st[k].missing++;
+      else if (la == lb && !memcmp(a, b, la)) st[k].same++;
+      else if (!st[k].first[0]) snprintf(st[k].first, sizeof st[k].first, "%s", name);
+      free(a);
+      free(b);
+    }
+  }
+  fclose(fc);
+  fprintf(rep, "%-24s %-5s %5s %9s %8s  %s\n", "op", "type", "runs", "identical", "missing",
+          "first differing case");
+  for (int k = 0; k < nst; k++)
+    fprintf(rep, "%-24s %-5s %5d %9d %8d  %s\n", st[k].op, st[k].cls, st[k].runs, st[k].same,
+            st[k].missing, st[k].first[0] ? st[k].first : "-");
+  return 0;
+}

@@ -25,5 +25,8 @@
 
 int lf_oracle_write_ops(const char *dir, uint64_t seed, int runs, FILE *log);
 int lf_oracle_check_ops(const char *dir, FILE *report);
+/* Per op and type: how many runs of dir/<case>.r<j>.<a>.bin and .<b>.bin are
+ * byte-identical (e.g. a = "litert", b = "tfjs" or "lf"). Returns 0, -1 on I/O error. */
+int lf_oracle_agree_ops(const char *dir, const char *a, const char *b, FILE *report);
 
 #endif
