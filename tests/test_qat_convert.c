@@ -221,6 +221,23 @@ static lf_graph *mk_densenet121_small(int *in, int *out) {
   return m.g;
 }
 
+/* The paper's UNet (lf_models.h) with the transposed-conv decoder, width 4,
+ * depth 2, 16x24 input, no dropout. */
+static lf_graph *mk_unet_transposed(int *in, int *out) {
+  lf_model m;
+  lf_model_config cfg = lf_model_defaults(LF_ARCH_UNET);
+  cfg.in_h = 16;
+  cfg.in_w = 24;
+  cfg.width = 4;
+  cfg.depth = 2;
+  cfg.transposed = 1;
+  cfg.dropout = 0.0f;
+  if (lf_model_build(&m, &cfg, 4)) return NULL;
+  *in = m.input;
+  *out = m.probs;
+  return m.g;
+}
+
 /* QAT gradients in train mode follow the FP32 gradients (8-bit noise only):
  * cosine similarity of every trainable tensor's gradient. */
 static void check_grads(const char *tag, lf_graph *g, int in, int out, lf_qat *q, int h, int w, int c,
@@ -589,6 +606,7 @@ static void check_model(const char *tag, maker make, int h, int w, int c, double
  * rule), so per-tensor gradients there are dominated by quantisation noise. */
 LF_TEST(test_densenet_like) { check_model("densenet_like", mk_densenet_like, 16, 16, 3, 0.95, 0.8, 0); }
 LF_TEST(test_unet_like) { check_model("unet_like", mk_unet_like, 12, 16, 1, 0.95, 0.8, 0); }
+LF_TEST(test_unet_transposed) { check_model("unet_transposed", mk_unet_transposed, 16, 24, 1, 0.95, 0.8, 0); }
 LF_TEST(test_densenet121_small) { check_model("densenet121_small", mk_densenet121_small, 32, 32, 3, 0.5, -1.0, 1); }
 
 int main(void) {
@@ -598,6 +616,7 @@ int main(void) {
   lf_set_threads(1);
   LF_RUN(test_densenet_like);
   LF_RUN(test_unet_like);
+  LF_RUN(test_unet_transposed);
   LF_RUN(test_densenet121_small);
   int rc = lf_test_summary();
   char cmd[700];

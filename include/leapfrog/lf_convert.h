@@ -10,7 +10,7 @@
  *                                      per-channel int8 weights, int32 bias: more
  *                                      exact than the MUL + ADD pair TF emits.)
  *   dense [+ relu]                   -> FULLY_CONNECTED (output [1, out])
- *   conv_transpose2d                 -> TRANSPOSE_CONV
+ *   conv_transpose2d [+ relu]        -> TRANSPOSE_CONV (a BN after it: depthwise 1x1)
  *   maxpool / avgpool                -> MAX_POOL_2D / AVERAGE_POOL_2D (PAD first
  *                                      when torch's explicit padding is not SAME)
  *   global_avgpool                   -> MEAN over H,W (keep_dims)

@@ -15,15 +15,15 @@
  *  - standalone BN (DenseNet's pre-activation norm): batch statistics while
  *    live; frozen/eval: the per-channel scale (int8 per channel) and shift
  *    (int32), as the runtime's depthwise 1x1.
- *  - dense: int8 per-output-channel weights, int32 bias in eval.
+ *  - dense, transposed conv: int8 per-output-channel weights, int32 bias in
+ *    eval (a BN after a transposed conv is not folded: it stays standalone).
  *  - after every lowered op output (and the input): a fake-quant node
  *    "qat.<value>" with a moving-average min/max observer (buffers
  *    qat.<value>.min/.max/.steps, which checkpoint loaders skip); values that TFLite makes share quantisation (concat
  *    inputs and output, pool/resize input and output) share one observer
  *    (the first member's). Sigmoid outputs use scale 1/256, zero point -128.
  *  - pools, concat, upsample, add, mul, relu, sigmoid: the engine's own ops.
- *    Dropout is left out (QAT fine-tunes without it); transposed conv is not
- *    supported yet (the UNet's upsample+conv decoder is).
+ *    Dropout is left out (QAT fine-tunes without it).
  * Observers update in train mode until frozen; the same observer is updated
  * by every member of a shared group. Gradients: straight-through estimator. */
 #ifndef LF_QAT_H

@@ -21,7 +21,8 @@ static pthread_once_t reg_once = PTHREAD_ONCE_INIT;
 static lf_status reg_status = LF_OK;
 static void reg(void) {
   if (lf_nn_register_op(LQK_FQ, &lq_fq_vt) || lf_nn_register_op(LQK_CONV, &lq_conv_vt) ||
-      lf_nn_register_op(LQK_BN, &lq_bn_vt) || lf_nn_register_op(LQK_DENSE, &lq_dense_vt))
+      lf_nn_register_op(LQK_BN, &lq_bn_vt) || lf_nn_register_op(LQK_DENSE, &lq_dense_vt) ||
+      lf_nn_register_op(LQK_TCONV, &lq_tconv_vt))
     reg_status = LF_EINVAL;
 }
 lf_status lq_register_ops(void) {
@@ -123,9 +124,11 @@ lf_status lf_qat_create(lf_graph *fp, int input_node, int output_node, const lf_
       id = lf_nn_add_node(g, LQK_DENSE, n->name, ins, 1, &a, sizeof a);
       break;
     }
-    case LQ_TCONV:
-      st = lf_error(LF_EUNSUPPORTED, "qat: %s: transposed convolution is not supported in QAT yet", n->name);
+    case LQ_TCONV: {
+      lq_tconv_attrs a = {q->ctx, *(lf_conv_transpose2d_params *)n->attrs, ins[0]};
+      id = lf_nn_add_node(g, LQK_TCONV, n->name, ins, 1, &a, sizeof a);
       break;
+    }
     default:
       id = lf_nn_add_node(g, n->kind, n->name, ins, nin, n->attrs, builtin_attrs_size(n->kind));
       break;

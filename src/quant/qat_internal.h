@@ -11,6 +11,7 @@ enum {
   LQK_CONV = LF_OP_EXT_FIRST + 1,
   LQK_BN = LF_OP_EXT_FIRST + 2,
   LQK_DENSE = LF_OP_EXT_FIRST + 3,
+  LQK_TCONV = LF_OP_EXT_FIRST + 4,
 };
 
 /* Shared by every QAT node of one graph (attrs hold a pointer to it). */
@@ -45,6 +46,12 @@ typedef struct {
 
 typedef struct {
   lq_ctx *ctx;
+  lf_conv_transpose2d_params p;
+  int in_fq;
+} lq_tconv_attrs;
+
+typedef struct {
+  lq_ctx *ctx;
   float eps, momentum;
   int conv;        /* folded: the LQK_CONV node before it; -1 = standalone */
   int in_fq;       /* standalone: fq node producing the input */
@@ -59,5 +66,5 @@ void lq_bn_fold_scale(lf_graph *g, int bn, float *s);
 /* 1 if BN is frozen or the node runs in eval mode. */
 int lq_bn_uses_running(const lq_ctx *ctx, const lf_node *n);
 
-extern const lf_op_vtable lq_fq_vt, lq_conv_vt, lq_bn_vt, lq_dense_vt;
+extern const lf_op_vtable lq_fq_vt, lq_conv_vt, lq_bn_vt, lq_dense_vt, lq_tconv_vt;
 #endif

@@ -9,7 +9,7 @@ typedef enum {
   LQ_INPUT,
   LQ_CONV,     /* conv2d [+ folded BN] [+ relu] */
   LQ_AFFINE,   /* standalone BN (eval) [+ relu] -> depthwise 1x1 */
-  LQ_TCONV,    /* conv_transpose2d [+ folded BN] [+ relu] */
+  LQ_TCONV,    /* conv_transpose2d [+ relu] (BN not folded) */
   LQ_FC,       /* dense [+ relu] */
   LQ_MAXPOOL,
   LQ_AVGPOOL,

@@ -1,0 +1,134 @@
+/* QAT transposed conv2d (no BN folding, groups 1): weights IHWO fake-quantised
+ * int8 symmetric per OUTPUT channel (the innermost axis here, axis 0 of the
+ * TFLite OHWI tensor the converter writes); int32-quantised bias in eval /
+ * frozen mode; straight-through gradients. sgemm into columns + col2im. */
+#include <cblas.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quant/qat_internal.h"
+#include "quant/qconv_util.h"
+
+typedef struct {
+  int ni, no; /* input, output channels */
+  size_t K; /* kh*kw */
+  float *wq, *dwq, *scales, *bias;
+  uint8_t *mask;
+} tc_state;
+
+static void tc_free(lf_node *n) {
+  tc_state *s = n->state;
+  if (!s) return;
+  free(s->wq);
+  free(s->dwq);
+  free(s->scales);
+  free(s->bias);
+  free(s->mask);
+}
+
+static lf_status tc_build(lf_graph *g, lf_node *n) {
+  lq_tconv_attrs *a = n->attrs;
+  lf_conv_transpose2d_params *p = &a->p;
+  lf_node *in = lf_graph_node(g, n->inputs[0]);
+  if (p->groups > 1 || p->dil_h > 1 || p->dil_w > 1)
+    return lf_error(LF_EUNSUPPORTED, "qat: %s: grouped or dilated transposed conv", n->name);
+  p->groups = p->dil_h = p->dil_w = 1;
+  n->h = (in->h - 1) * p->stride_h - p->pad_top - p->pad_bottom + (p->kh - 1) + p->out_pad_h + 1;
+  n->w = (in->w - 1) * p->stride_w - p->pad_left - p->pad_right + (p->kw - 1) + p->out_pad_w + 1;
+  n->c = p->out_channels;
+  int ws[4] = {in->c, p->kh, p->kw, p->out_channels};
+  if (lf_node_add_param(g, n, "weight", 4, ws, 1) < 0) return lf_graph_status(g);
+  if (p->bias && lf_node_add_param(g, n, "bias", 1, &p->out_channels, 1) < 0) return lf_graph_status(g);
+  n->macs = (uint64_t)in->h * in->w * in->c * p->out_channels * p->kh * p->kw;
+  tc_state *s = calloc(1, sizeof *s);
+  if (!s) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+  n->state = s;
+  s->ni = in->c;
+  s->no = p->out_channels;
+  s->K = (size_t)p->kh * p->kw;
+  size_t nw = (size_t)s->ni * s->K * s->no;
+  s->wq = malloc(sizeof(float) * nw);
+  s->dwq = malloc(sizeof(float) * nw);
+  s->mask = malloc(nw);
+  s->scales = malloc(sizeof(float) * (size_t)s->no);
+  s->bias = malloc(sizeof(float) * (size_t)s->no);
+  if (!s->wq || !s->dwq || !s->mask || !s->scales || !s->bias) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+  return LF_OK;
+}
+
+static lf_im2col_geom tc_geom(lf_graph *g, lf_node *n) {
+  lq_tconv_attrs *a = n->attrs;
+  lf_node *in = lf_graph_node(g, n->inputs[0]);
+  lf_im2col_geom G = {n->h, n->w, n->c, 0, n->c, a->p.kh, a->p.kw, a->p.stride_h, a->p.stride_w, 1, 1,
+                      a->p.pad_top, a->p.pad_left, in->h, in->w};
+  return G;
+}
+
+static lf_status tc_forward(lf_graph *g, lf_node *n) {
+  lq_tconv_attrs *a = n->attrs;
+  tc_state *s = n->state;
+  lf_node *in = lf_graph_node(g, n->inputs[0]);
+  const float *w = lf_node_param(g, n, 0)->value.data;
+  size_t rowlen = s->K * s->no, nw = (size_t)s->ni * rowlen;
+  /* per output channel o: max over i, k of |w[i][k][o]| */
+  for (int o = 0; o < s->no; o++) s->scales[o] = 0.0f;
+  for (size_t j = 0; j < nw; j++) {
+    float v = w[j] < 0 ? -w[j] : w[j];
+    int o = (int)(j % (size_t)s->no);
+    if (v > s->scales[o]) s->scales[o] = v;
+  }
+  for (int o = 0; o < s->no; o++) {
+    s->scales[o] /= (float)LF_QMAX_W;
+    if (!(s->scales[o] >= 1e-8f)) s->scales[o] = 1e-8f;
+  }
+  lf_fake_quant_per_channel_inner(w, s->wq, s->mask, nw, s->no, s->scales, NULL, LF_QMIN_W, LF_QMAX_W);
+  for (int o = 0; o < s->no; o++) s->bias[o] = a->p.bias ? lf_node_param(g, n, 1)->value.data[o] : 0.0f;
+  lf_qparams iq;
+  if ((!n->train || a->ctx->bn_frozen) && a->in_fq >= 0 && lq_fq_qparams(g, a->in_fq, &iq))
+    for (int o = 0; o < s->no; o++) {
+      float sb = iq.scale * s->scales[o];
+      s->bias[o] = (float)lq_quant_bias(s->bias[o], sb) * sb;
+    }
+  lf_im2col_geom G = tc_geom(g, n);
+  int batch = n->out.shape[0];
+  size_t M = (size_t)in->h * in->w, opix = (size_t)n->h * n->w * n->c;
+  float *cols = lf_graph_scratch(g, 0, M * rowlen);
+  if (!cols) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+  memset(n->out.data, 0, sizeof(float) * opix * (size_t)batch);
+  for (int b = 0; b < batch; b++) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)rowlen, s->ni, 1.0f,
+                in->out.data + (size_t)b * M * s->ni, s->ni, s->wq, (int)rowlen, 0.0f, cols, (int)rowlen);
+    lf_col2im_add(&G, cols, n->out.data + (size_t)b * opix);
+  }
+  lf_nn_add_bias(n->out.data, (size_t)batch * n->h * n->w, s->no, s->bias);
+  return LF_OK;
+}
+
+static lf_status tc_backward(lf_graph *g, lf_node *n) {
+  lq_tconv_attrs *a = n->attrs;
+  tc_state *s = n->state;
+  lf_node *in = lf_graph_node(g, n->inputs[0]);
+  int batch = n->out.shape[0];
+  size_t M = (size_t)in->h * in->w, rowlen = s->K * s->no, opix = (size_t)n->h * n->w * n->c;
+  size_t nw = (size_t)s->ni * rowlen;
+  if (a->p.bias) lf_nn_bias_grad(n->grad.data, (size_t)batch * n->h * n->w, s->no, lf_node_param(g, n, 1)->grad.data);
+  lf_im2col_geom G = tc_geom(g, n);
+  float *cols = lf_graph_scratch(g, 0, M * rowlen);
+  if (!cols) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+  lf_tensor *dx = lf_node_input_grad(g, n, 0);
+  memset(s->dwq, 0, sizeof(float) * nw);
+  for (int b = 0; b < batch; b++) {
+    lf_im2col(&G, n->grad.data + (size_t)b * opix, cols); /* [M][kh][kw][O] */
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, s->ni, (int)rowlen, (int)M, 1.0f,
+                in->out.data + (size_t)b * M * s->ni, s->ni, cols, (int)rowlen, 1.0f, s->dwq, (int)rowlen);
+    if (dx)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, s->ni, (int)rowlen, 1.0f, cols, (int)rowlen, s->wq,
+                  (int)rowlen, 1.0f, dx->data + (size_t)b * M * s->ni, s->ni);
+  }
+  float *dw = lf_node_param(g, n, 0)->grad.data;
+  for (size_t j = 0; j < nw; j++)
+    if (s->mask[j]) dw[j] += s->dwq[j];
+  return LF_OK;
+}
+
+const lf_op_vtable lq_tconv_vt = {"qat_conv_transpose2d", tc_build, tc_forward, tc_backward, tc_free};
