@@ -571,6 +571,68 @@ static void gen_big(ctx *c) {
   }
 }
 
+/* int8 cases with extreme scale ratios (in/out >= 2^8 or tiny): XNNPACK declines
+ * those, so LiteRT runs TFLite's builtin kernels with their own arithmetic. */
+static void gen_extreme(ctx *c) {
+  static const float ratios[2] = {700.0f, 1.0f / 3000.0f};
+  for (int i = 0; i < 16 && !c->failed; i++) {
+    float r = ratios[i % 2];
+    int kind = i / 2;
+    lf_zoo z;
+    if (begin(c, &z, 0) < 0) return;
+    int32_t s[4] = {1, 5, 7, 6};
+    lf_zoo_q qa = {0.05f, 3}, qb = {0.02f, -5};
+    int x = lf_zoo_act(&z, NULL, 4, s, 1.0f, &qa), y = -1, nin = 1;
+    int32_t ins[2] = {x, -1};
+    lfrt_op op = LFRT_OP_ADD;
+    lf_zoo_q oq = {qa.scale / r, -7};
+    lfrt_options o;
+    memset(&o, 0, sizeof o);
+    switch (kind) {
+    case 0: /* ADD: a/out ratio extreme */
+    case 1: { /* MUL: a*b/out ratio extreme */
+      op = kind == 0 ? LFRT_OP_ADD : LFRT_OP_MUL;
+      ins[1] = lf_zoo_act(&z, NULL, 4, s, 1.0f, &qb);
+      nin = 2;
+      if (kind == 1) oq.scale = qa.scale * qb.scale / r;
+      y = lf_zoo_act(&z, NULL, 4, s, 1.0f, &oq);
+      o.add.pot_scale_int16 = kind == 0;
+      y = lf_zoo_op(&z, op, ins, 2, y, &o);
+      break;
+    }
+    case 2: /* QUANTIZE requantize */
+    case 3: /* RELU with rescale */
+      op = kind == 2 ? LFRT_OP_QUANTIZE : LFRT_OP_RELU;
+      y = lf_zoo_act(&z, NULL, 4, s, 1.0f, &oq);
+      y = lf_zoo_op(&z, op, ins, 1, y, NULL);
+      break;
+    case 4: /* CONV_2D: in*w/out extreme (w scale ~1e-3) */
+      op = LFRT_OP_CONV_2D;
+      oq.scale = qa.scale * 2e-3f / r;
+      y = lf_zoo_conv(&z, x, 5, 3, 3, 1, 1, 1, 1, LFRT_PADDING_SAME, LFRT_ACT_NONE, 1.0f, &oq);
+      break;
+    case 5:
+      op = LFRT_OP_DEPTHWISE_CONV_2D;
+      oq.scale = qa.scale * 2e-2f / r;
+      y = lf_zoo_dwconv(&z, x, 1, 3, 3, 1, 1, 1, 1, LFRT_PADDING_SAME, LFRT_ACT_NONE, &oq);
+      break;
+    case 6:
+      op = LFRT_OP_FULLY_CONNECTED;
+      oq.scale = qa.scale * 2e-3f / r;
+      y = lf_zoo_fc(&z, x, 9, 0, 0, LFRT_ACT_NONE, &oq);
+      break;
+    default: {
+      op = LFRT_OP_MEAN;
+      int32_t axes[2] = {1, 2};
+      y = lf_zoo_mean(&z, x, axes, 2, 1, &oq);
+      break;
+    }
+    }
+    end_case(c, &z, op, ins, nin, y, NULL, LFRT_INT8, "EXTREME scale ratio ~%g: in %g/%d out %g/%d",
+             (double)r, (double)qa.scale, (int)qa.zp, (double)oq.scale, (int)oq.zp);
+  }
+}
+
 int lf_opzoo_build(uint64_t seed, lf_opcase **cases, int *n, char *msg, size_t msgsz) {
   ctx c;
   memset(&c, 0, sizeof c);
@@ -594,6 +656,7 @@ int lf_opzoo_build(uint64_t seed, lf_opcase **cases, int *n, char *msg, size_t m
   gen_unary(&c, LFRT_OP_RELU6, 2);
   gen_quant(&c);
   gen_big(&c);
+  gen_extreme(&c);
   if (c.failed) {
     if (msg && msgsz) snprintf(msg, msgsz, "%s", c.msg);
     lf_opzoo_free(c.v, c.n);

@@ -11,6 +11,8 @@
  *
  * What passes:
  *   int8 outputs: byte-identical, always.
+ *   a model LiteRT refuses (e.g. XNNPACK cannot take a requantization scale >= 256)
+ *     has no oracle: reported ("refused" column), not counted as a failure.
  *   float outputs of data-movement ops (PAD, RESHAPE, CONCATENATION,
  *     MAX_POOL_2D, RESIZE_NEAREST_NEIGHBOR, RELU, RELU6, QUANTIZE/DEQUANTIZE):
  *     byte-identical (no arithmetic that could round differently).
