@@ -1,4 +1,7 @@
 /* im2col and its adjoint for one image (NHWC, channel slice for groups). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3") /* -O2's cost model leaves these loops scalar */
+#endif
 #include <string.h>
 
 #include "nn/nn_internal.h"

@@ -1,4 +1,7 @@
 /* Pointwise activations: ReLU, leaky ReLU, sigmoid (forward and backward). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3") /* -O2's cost model leaves these loops scalar */
+#endif
 #include <math.h>
 
 #include "nn/nn_internal.h"

@@ -1,4 +1,7 @@
 /* Channel concatenation (NHWC: each pixel's channels are the inputs' in order). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3") /* -O2's cost model leaves these loops scalar */
+#endif
 #include <string.h>
 
 #include "nn/nn_internal.h"

@@ -1,6 +1,9 @@
 /* Inverted dropout. The mask is a pure function of (key, element index):
  * the key is drawn from the graph RNG once per training forward, so backward
  * recomputes the mask instead of storing it and threads do not matter. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3") /* -O2's cost model leaves these loops scalar */
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 

@@ -1,4 +1,7 @@
 /* Elementwise add and mul of two equal-shape inputs. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3") /* -O2's cost model leaves these loops scalar */
+#endif
 #include "nn/nn_internal.h"
 
 static int binary(lf_graph *g, int a, int b, int kind, const char *name) {

@@ -1,4 +1,7 @@
 /* Global average pooling: [n][h][w][c] -> [n][1][1][c]. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3") /* -O2's cost model leaves these loops scalar */
+#endif
 #include "nn/nn_internal.h"
 
 int lf_nn_global_avgpool(lf_graph *g, int x, const char *name) {

@@ -3,6 +3,9 @@
  * argmax is saved for backward. Average pool divides by the window clipped to
  * the padded input (count_include_pad=1, torch's default) or by the number of
  * real pixels. Backward scatters per image, images in parallel. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3") /* -O2's cost model leaves these loops scalar */
+#endif
 #include <float.h>
 #include <stdint.h>
 #include <stdlib.h>

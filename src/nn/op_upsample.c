@@ -1,5 +1,8 @@
 /* Nearest and bilinear resizing with torch's index arithmetic
  * (nn.Upsample / F.interpolate, size given, float scale = in/out). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3") /* -O2's cost model leaves these loops scalar */
+#endif
 #include <math.h>
 
 #include "nn/nn_internal.h"
