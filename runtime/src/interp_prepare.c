@@ -570,6 +570,21 @@ static lfrt_status requant_lut(lfrt_interp *it, int idx, lfrt_node *n, float xs,
   return LFRT_OK;
 }
 
+/* Any mix of int8/uint8 in and out (raw-byte table), TFLite's builtin requantize. */
+static lfrt_status requant_lut_x8(lfrt_interp *it, int idx, lfrt_node *n, int xu, float xs, int32_t xz, int yu, float ys,
+                                  int32_t yz, lfrt_error *err) {
+  int32_t mult;
+  int sh;
+  if (lfrt_quantize_multiplier((double)xs / (double)ys, &mult, &sh)) FAIL(LFRT_EUNSUPPORTED, "scale ratio out of range");
+  int32_t lo = yu ? 0 : -128, hi = yu ? 255 : 127;
+  for (int b = 0; b < 256; b++) {
+    int32_t v = xu ? b : (int32_t)(int8_t)(uint8_t)b;
+    int32_t q = lfrt_clamp_i32(yz + lfrt_mul_q31_tfl(v - xz, mult, sh), lo, hi);
+    n->lut[b] = (int8_t)(uint8_t)(q & 0xff);
+  }
+  return LFRT_OK;
+}
+
 /* int8 -> int8 QUANTIZE as XNNPACK's qs8 convert: an 8-bit fixed-point
  * multiplier round(256 * in_scale / out_scale) and an arithmetic shift by 8. */
 static lfrt_status convert_lut(lfrt_interp *it, int idx, lfrt_node *n, float xs, int32_t xz, float ys, int32_t yz,
@@ -600,24 +615,36 @@ static lfrt_status prep_unary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error
   int xq = x->type == LFRT_INT8 && !q8(x, &xs, &xz), yq = y->type == LFRT_INT8 && !q8(y, &ys, &yz);
   if ((x->type == LFRT_INT8 && !xq) || (y->type == LFRT_INT8 && !yq))
     FAIL(LFRT_EUNSUPPORTED, "int8 tensors need per-tensor quantization");
+  /* uint8 tensors (e.g. an edgetpu-style uint8 model interface) for QUANTIZE/DEQUANTIZE */
+  int xu = x->type == LFRT_UINT8 && x->quant.count == 1, yu = y->type == LFRT_UINT8 && y->quant.count == 1;
+  if (xu) { xs = x->quant.scale[0]; xz = x->quant.zero_point[0]; }
+  if (yu) { ys = y->quant.scale[0]; yz = y->quant.zero_point[0]; }
   switch (op->op) {
   case LFRT_OP_QUANTIZE:
-    if (is_f32(x) && yq) {
+    if (is_f32(x) && (yq || yu)) {
       n->kind = K_QUANTIZE_F;
-      p->scale = ys;
+      volatile float inv = 1.0f / ys;
+      p->scale = inv;
       p->zp = yz;
+      p->lo = yu ? 0.0f : -128.0f;
+      p->hi = yu ? 255.0f : 127.0f;
       return LFRT_OK;
     }
     if (xq && yq) {
       n->kind = K_LUT_Q;
       return convert_lut(it, idx, n, xs, xz, ys, yz, err);
     }
+    if ((xq || xu) && (yq || yu)) { /* uint8 <-> int8: TFLite's builtin requantize */
+      n->kind = K_LUT_Q;
+      return requant_lut_x8(it, idx, n, xu, xs, xz, yu, ys, yz, err);
+    }
     break;
   case LFRT_OP_DEQUANTIZE:
-    if (xq && is_f32(y)) {
+    if ((xq || xu) && is_f32(y)) {
       n->kind = K_DEQUANTIZE;
       p->scale = xs;
       p->zp = xz;
+      p->u8 = xu;
       return LFRT_OK;
     }
     break;

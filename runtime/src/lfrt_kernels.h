@@ -196,10 +196,14 @@ typedef struct {
 void lfrt_qs8_softmax__ref(const lfrt_softmax_params *p, const int8_t *in, int8_t *out, int begin, int end);
 void lfrt_f32_softmax__ref(const lfrt_softmax_params *p, const float *in, float *out, int begin, int end);
 
-/* ---- float unary, quantize / dequantize. Work unit: one element. ---------------- */
+/* ---- float unary, quantize / dequantize. Work unit: one element. ----------------
+ * QUANTIZE float -> int8/uint8 is XNNPACK's (LiteRT): v = x * inv_scale (float,
+ * inv_scale = 1/scale), clamped to [lo - zp, hi - zp], rounded half to even,
+ * + zp; written as raw bytes. DEQUANTIZE: scale * (q - zp), q int8 or (u8) uint8. */
 typedef struct {
-  float scale, lo, hi; /* lo/hi: RELU clamps */
+  float scale, lo, hi; /* quantize: scale = 1/out_scale, lo/hi = type range; RELU clamps */
   int32_t zp;
+  int u8; /* dequantize: input is uint8 */
 } lfrt_unary_params;
 void lfrt_f32_logistic__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
 void lfrt_f32_clamp__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);

@@ -25,15 +25,6 @@ int lfrt_quantize_multiplier(double m, int32_t *mult, int *shift) {
   return 0;
 }
 
-int8_t lfrt_quantize_f32_q8(float x, float scale, int32_t zp) {
-  float v = roundf(x / scale);
-  /* clamp in float before converting so huge values cannot overflow the cast */
-  if (!(v > -1e9f)) v = -1e9f; /* NaN -> lowest */
-  if (v > 1e9f) v = 1e9f;
-  int32_t q = (int32_t)v + zp;
-  return (int8_t)lfrt_clamp_i32(q, -128, 127);
-}
-
 /* round(v / scale) as an int, saturated far outside int8 (tiny scales give inf). */
 static int32_t steps(float v, float scale) {
   float r = roundf(v / scale);

@@ -119,8 +119,5 @@ int lfrt_act_range_q8(int act, float scale, int32_t zp, int32_t *lo, int32_t *hi
 /* float range of a fused activation (-inf..inf, 0..inf, -1..1, 0..6). */
 int lfrt_act_range_f32(int act, float *lo, float *hi);
 
-/* TFLite's float -> int8 quantization of one value: round half away from zero
- * of (x / scale) then + zp, saturated to [-128, 127]. */
-int8_t lfrt_quantize_f32_q8(float x, float scale, int32_t zp);
 
 #endif

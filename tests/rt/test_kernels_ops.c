@@ -446,6 +446,49 @@ LF_TEST(unary) {
   }
 }
 
+/* uint8 model interfaces (edgetpu-style): QUANTIZE u8 <-> i8, f32 -> u8, DEQUANTIZE u8 */
+static void u8_case(lfrt_op op, lfrt_type xt, lfrt_type yt, float xs, int xz, float ys, int yz) {
+  tu_w = lfrt_writer_new();
+  int32_t sh[2] = {2, 256};
+  lfrt_quant qx = {1, &xs, &xz, 0}, qy = {1, &ys, &yz, 0};
+  int x = tu_const("x", xt, 2, sh, NULL, 0, xt == LFRT_FLOAT32 ? NULL : &qx);
+  int y = tu_const("y", yt, 2, sh, NULL, 0, yt == LFRT_FLOAT32 ? NULL : &qy);
+  int32_t ins[1] = {x}, outs[1] = {y};
+  lfrt_writer_add_operator(tu_w, op, ins, 1, outs, 1, NULL);
+  lfrt_writer_set_io(tu_w, &x, 1, &y, 1);
+  tu_run r;
+  if (tu_prepare(&r, 1)) { tu_free(&r); return; }
+  tu_fill_inputs(&r);
+  unsigned char *in = lfrt_interp_input_data(r.it, 0);
+  if (xt != LFRT_FLOAT32)
+    for (int k = 0; k < 256; k++) in[k] = (unsigned char)k;
+  tu_invoke(&r);
+  const unsigned char *out = lfrt_interp_output_data(r.it, 0);
+  int bad = 0;
+  for (int k = 0; k < 512; k++) {
+    double real = xt == LFRT_FLOAT32 ? ((const float *)in)[k]
+                  : xs * ((xt == LFRT_UINT8 ? (double)in[k] : (double)(int8_t)in[k]) - xz);
+    if (yt == LFRT_FLOAT32) {
+      bad += fabs(((const float *)out)[k] - real) > 1e-6 * (1 + fabs(real));
+    } else {
+      int lo = yt == LFRT_UINT8 ? 0 : -128, hi = yt == LFRT_UINT8 ? 255 : 127;
+      int got = yt == LFRT_UINT8 ? out[k] : (int8_t)out[k];
+      bad += abs(got - tu_quant(real, ys, yz, lo, hi)) > 1;
+    }
+  }
+  LF_CHECK_MSG(bad == 0, "%s %s -> %s: %d wrong", lfrt_op_name(op), lfrt_type_name(xt), lfrt_type_name(yt), bad);
+  ncases++;
+  tu_free(&r);
+}
+
+LF_TEST(uint8_interface) {
+  u8_case(LFRT_OP_QUANTIZE, LFRT_UINT8, LFRT_INT8, 0.02f, 128, 0.02f, 0);
+  u8_case(LFRT_OP_QUANTIZE, LFRT_UINT8, LFRT_INT8, 0.02f, 100, 0.03f, -5);
+  u8_case(LFRT_OP_QUANTIZE, LFRT_INT8, LFRT_UINT8, 0.02f, 0, 0.02f, 128);
+  u8_case(LFRT_OP_QUANTIZE, LFRT_FLOAT32, LFRT_UINT8, 0, 0, 0.03f, 128);
+  u8_case(LFRT_OP_DEQUANTIZE, LFRT_UINT8, LFRT_FLOAT32, 0.03f, 120, 0, 0);
+}
+
 int main(void) {
   LF_RUN(pools);
   LF_RUN(mean);
@@ -453,6 +496,7 @@ int main(void) {
   LF_RUN(concat_pad_reshape);
   LF_RUN(resize);
   LF_RUN(unary);
+  LF_RUN(uint8_interface);
   printf("%d cases checked, int8 max |diff| vs float formula: %d step(s)\n", ncases, maxdiff_seen);
   LF_CHECK(ncases > 150);
   tu_digest_write("test_kernels_ops");

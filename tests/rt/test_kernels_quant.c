@@ -3,6 +3,7 @@
  * exact 64-bit rational arithmetic. Runs natively and under qemu. */
 #include <math.h>
 
+#include "lfrt_kernels.h"
 #include "lfrt_quant.h"
 #include "test_interp_util.h"
 
@@ -116,10 +117,15 @@ LF_TEST(activation_ranges) {
   LF_CHECK(lfrt_act_range_q8(LFRT_ACT_RELU6, 0.01f, 0, &lo, &hi) == 0 && lo == 0 && hi == 127);
   LF_CHECK(lfrt_act_range_q8(LFRT_ACT_RELU_N1_TO_1, 0.1f, 0, &lo, &hi) == 0 && lo == -10 && hi == 10);
   LF_CHECK(lfrt_act_range_q8(7, 0.1f, 0, &lo, &hi) != 0);
-  LF_CHECK(lfrt_quantize_f32_q8(0.25f, 0.1f, 0) == 3);   /* 2.5 -> 3 (half away from zero) */
-  LF_CHECK(lfrt_quantize_f32_q8(-0.25f, 0.1f, 0) == -3);
-  LF_CHECK(lfrt_quantize_f32_q8(1e30f, 0.1f, 0) == 127);
-  LF_CHECK(lfrt_quantize_f32_q8(NAN, 0.1f, 0) == -128);
+  /* QUANTIZE float -> int8 as XNNPACK: x * (1/scale), ties to even, saturated, NaN -> lowest */
+  lfrt_unary_params up = {2.0f, -128.0f, 127.0f, 0, 0};
+  float xin[6] = {0.25f, 0.75f, -0.25f, 1e30f, -1e30f, NAN};
+  int8_t qo[6];
+  lfrt_f32_qs8_quantize__ref(&up, xin, qo, 0, 6);
+  LF_CHECK(qo[0] == 0 && qo[1] == 2 && qo[2] == 0 && qo[3] == 127 && qo[4] == -128 && qo[5] == -128);
+  up.zp = 5;
+  lfrt_f32_qs8_quantize__ref(&up, xin, qo, 0, 3);
+  LF_CHECK(qo[0] == 5 && qo[1] == 7 && qo[2] == 5);
 }
 
 int main(void) {

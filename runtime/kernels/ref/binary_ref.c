@@ -61,7 +61,7 @@ void lfrt_qs8_mul_tflite__ref(const lfrt_binary_params *p, const int8_t *a, cons
 }
 
 static float clampf(const lfrt_binary_params *p, float v) {
-  if (v < p->act_min_f) v = p->act_min_f;
+  if (v <= p->act_min_f) v = p->act_min_f; /* <=: -0.0 becomes +0.0 as in XNNPACK; NaN stays */
   if (v > p->act_max_f) v = p->act_max_f;
   return v;
 }

@@ -23,7 +23,7 @@ void lfrt_f32_dwconv2d__ref(const lfrt_conv_params *p, const float *in, const fl
           }
         }
         if (bias) acc += bias[oc];
-        if (acc < p->act_min_f) acc = p->act_min_f;
+        if (acc <= p->act_min_f) acc = p->act_min_f; /* <=: -0.0 becomes +0.0 as in XNNPACK; NaN stays */
         if (acc > p->act_max_f) acc = p->act_max_f;
         o[(size_t)ox * p->out_c + oc] = acc;
       }

@@ -10,7 +10,7 @@ void lfrt_f32_fc__ref(const lfrt_fc_params *p, const float *in, const float *w,
     float acc = 0.0f;
     for (int j = 0; j < p->in_c; j++) acc += x[j] * k[j];
     if (bias) acc += bias[oc];
-    if (acc < p->act_min_f) acc = p->act_min_f;
+    if (acc <= p->act_min_f) acc = p->act_min_f; /* <=: -0.0 becomes +0.0 as in XNNPACK; NaN stays */
     if (acc > p->act_max_f) acc = p->act_max_f;
     out[i] = acc;
   }

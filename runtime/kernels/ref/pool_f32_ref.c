@@ -12,7 +12,7 @@ static void window(const lfrt_pool_params *p, int oy, int ox, int *y0, int *y1, 
 }
 
 static float clampf(const lfrt_pool_params *p, float v) {
-  if (v < p->act_min_f) v = p->act_min_f;
+  if (v <= p->act_min_f) v = p->act_min_f; /* <=: -0.0 becomes +0.0 as in XNNPACK; NaN stays */
   if (v > p->act_max_f) v = p->act_max_f;
   return v;
 }
