@@ -68,7 +68,7 @@ static inline int lfrt_bitlen64(uint64_t u) {
 #endif
 }
 
-/* lrintf((float)acc * scale) where scale = m * 2^e (m < 2^24), saturated to int32. */
+/* lrintf((float)acc * scale) where scale = m * 2^e (m < 2^24), saturated to +-2^30. */
 static inline int32_t lfrt_requant_fp32(int32_t acc, int32_t m, int e) {
   int neg = acc < 0;
   uint64_t a = neg ? (uint64_t)(-(int64_t)acc) : (uint64_t)acc;
@@ -87,8 +87,9 @@ static inline int32_t lfrt_requant_fp32(int32_t acc, int32_t m, int e) {
   if (ex >= 0) r = ex > 30 ? (p ? INT64_C(1) << 40 : 0) : (int64_t)(p << ex);
   else r = (int64_t)lfrt_rne_shr(p, -ex);
   if (neg) r = -r;
-  if (r > INT32_MAX) r = INT32_MAX;
-  if (r < INT32_MIN) r = INT32_MIN;
+  /* saturate well inside int32 so callers can add a zero point without overflow */
+  if (r > (INT32_C(1) << 30)) r = INT32_C(1) << 30;
+  if (r < -(INT32_C(1) << 30)) r = -(INT32_C(1) << 30);
   return (int32_t)r;
 }
 
