@@ -23,6 +23,8 @@ static void usage(FILE *f) {
           "  --freeze-bn-after N       steps with live BN statistics, then frozen (folded) BN (0: never)\n"
           "  --freeze-observers-after N  steps of observer updates, then fixed ranges (0: never)\n"
           "  --averaging F             observer moving-average constant (0.01)\n"
+          "  --resume                  continue from OUT/last.safetensors (weights, optimiser, observers)\n"
+          "  --max-steps N             stop after N steps in total (checkpoint kept)\n"
           "  --split SPEC  --threads N (2)  --seed N (1)  --max-batches N  --val-every N  --quiet\n");
   lf_cli_model_opts_help(f);
 }
@@ -100,6 +102,7 @@ int cmd_qat(int argc, char **argv) {
       return 0;
     }
     if (!strcmp(a, "--quiet")) { o.progress = 0; continue; }
+    if (!strcmp(a, "--resume")) { o.resume = 1; continue; }
     if (i + 1 >= argc || strncmp(a, "--", 2)) {
       fprintf(stderr, "leapfrog qat: unknown option or missing value: '%s'\n", a);
       usage(stderr);
@@ -120,6 +123,7 @@ int cmd_qat(int argc, char **argv) {
     else if (!strcmp(a, "--threads")) { ok = num(a, v, 1, 1024, &x); o.threads = (int)x; }
     else if (!strcmp(a, "--seed")) { ok = num(a, v, 0, 1e18, &x); o.seed = (uint64_t)x; qo.seed = o.seed + 1; }
     else if (!strcmp(a, "--max-batches")) { ok = num(a, v, 0, 1e9, &x); o.max_train_batches = (int)x; }
+    else if (!strcmp(a, "--max-steps")) { ok = num(a, v, 0, 1e15, &x); o.max_steps = (int64_t)x; }
     else if (!strcmp(a, "--val-every")) { ok = num(a, v, 0, 1e6, &x); o.val_every = (int)x; }
     else if (!strcmp(a, "--freeze-bn-after")) { ok = num(a, v, 0, 1e15, &x); qo.freeze_bn_after = (long)x; }
     else if (!strcmp(a, "--freeze-observers-after")) { ok = num(a, v, 0, 1e15, &x); qo.freeze_observers_after = (long)x; }
@@ -176,6 +180,15 @@ int cmd_qat(int argc, char **argv) {
   if (qm.logits < 0) {
     fprintf(stderr, "leapfrog qat: the logits node %s has no QAT value\n", lf_graph_node(fp.g, fp.logits)->name);
     goto done;
+  }
+  if (o.resume) { /* the trainer restores weights and optimiser; the observers are ours */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/last.safetensors", o.out_dir);
+    int n = 0;
+    if (lf_qat_load_observers(q, path, &n)) {
+      fprintf(stderr, "leapfrog qat: %s\n", lf_last_error());
+      goto done;
+    }
   }
   qat_ctx ctx = {q};
   o.save_hook = save_hook;

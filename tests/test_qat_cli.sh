@@ -4,7 +4,8 @@
 # to int8 .tflite, `leapfrog predict` + `leapfrog score`: the int8 models'
 # test mean AUC (scored like scikit-learn by `score`) is within 0.03 of the
 # FP32 model's; the uint8-io model runs in LiteRT (when the oracle is
-# installed) and gives the int8 model's outputs + 128. Usage errors exit 2.
+# installed) and gives the int8 model's outputs + 128; a QAT run stopped and
+# resumed ends bit-identical to an uninterrupted one. Usage errors exit 2.
 set -u
 T=${LF_TMP:-/tmp}/qat_cli.$$
 mkdir -p "$T"
@@ -54,6 +55,14 @@ sys.exit(0 if ok else 1)" || fail=1
     echo "FAIL: LiteRT did not run the converted models"; fail=1
   fi
 fi
+
+# a QAT run stopped at step 11 and resumed ends with the same checkpoint bytes
+# (weights, optimiser, observers) as the uninterrupted run
+run "$L" qat --from "$T/R/best.safetensors" --data "$T/D" --epochs 2 --out "$T/Q2" --freeze-bn-after 20 \
+  --freeze-observers-after 25 --quiet --max-steps 11
+run "$L" qat --from "$T/R/best.safetensors" --data "$T/D" --epochs 2 --out "$T/Q2" --freeze-bn-after 20 \
+  --freeze-observers-after 25 --quiet --resume
+cmp -s "$T/Q/last.safetensors" "$T/Q2/last.safetensors" || { echo "FAIL: resumed QAT differs from the uninterrupted run"; fail=1; }
 
 # the QAT checkpoint carries the ranges; usage errors
 grep -q "leapfrog.qranges" "$T/Q/last.safetensors" || { echo "FAIL: no ranges in the QAT checkpoint"; fail=1; }

@@ -57,6 +57,9 @@ void lf_qat_set_step(lf_qat *q, long step);
 /* The fake-quant node holding the value `value_name` (a node name of the
  * FP32 graph whose output is quantised), or -1. */
 int lf_qat_value_node(const lf_qat *q, const char *value_name);
+/* Restores the observer buffers (qat.* tensors) saved in a QAT checkpoint
+ * (checkpoint loaders skip them); *loaded (may be NULL) gets the count. */
+lf_status lf_qat_load_observers(lf_qat *q, const char *path, int *loaded);
 /* Freezes observers and/or BN now. */
 void lf_qat_freeze(lf_qat *q, int observers, int bn);
 /* The observed ranges, one per value the converter quantises. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "leapfrog/lf_qat.h"
+#include "leapfrog/lf_safetensors.h"
 #include "quant/qat_internal.h"
 #include "quant/qplan.h"
 
@@ -220,5 +221,31 @@ lf_status lf_qat_ranges(lf_qat *q, lf_qranges *out) {
                                   lf_node_param(q->g, o, 1)->value.data[0]);
     if (st != LF_OK) return st;
   }
+  return LF_OK;
+}
+
+lf_status lf_qat_load_observers(lf_qat *q, const char *path, int *loaded) {
+  lf_st_file f;
+  memset(&f, 0, sizeof f);
+  lf_status st = lf_st_open(&f, path);
+  if (st != LF_OK) return st;
+  int n = 0;
+  for (int i = 0; i < lf_graph_param_count(q->g) && st == LF_OK; i++) {
+    lf_param *p = lf_graph_param(q->g, i);
+    if (strncmp(p->name, "qat.", 4)) continue;
+    const lf_st_tensor *t = lf_st_find(&f, p->name);
+    if (!t) continue;
+    if (t->numel != p->value.numel) {
+      st = lf_error(LF_EBADFILE, "%s: %s has %zu values, expected %zu", path, p->name, t->numel, p->value.numel);
+      break;
+    }
+    st = lf_st_to_f32(&f, t, p->value.data, p->value.numel);
+    n++;
+  }
+  lf_st_close(&f);
+  if (st != LF_OK) return st;
+  /* restored observers continue by moving average (no first-batch widening) */
+  for (int i = 0; i < q->n_values && n > 0; i++) lq_fq_mark_seen(q->g, q->fq_of[i]);
+  if (loaded) *loaded = n;
   return LF_OK;
 }

@@ -122,3 +122,8 @@ static lf_status fq_backward(lf_graph *g, lf_node *n) {
 }
 
 const lf_op_vtable lq_fq_vt = {"fake_quant", fq_build, fq_forward, fq_backward, fq_free};
+
+void lq_fq_mark_seen(lf_graph *g, int id) {
+  lf_node *n = lf_graph_node(g, id);
+  if (n && n->state) ((fq_state *)n->state)->seen = 1;
+}

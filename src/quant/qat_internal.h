@@ -60,6 +60,8 @@ typedef struct {
 lf_status lq_register_ops(void);
 /* Current qparams of an fq node; 0 if it has not observed anything yet. */
 int lq_fq_qparams(lf_graph *g, int fq_node, lf_qparams *qp);
+/* Marks an fq node as having observed (restored observers). */
+void lq_fq_mark_seen(lf_graph *g, int fq_node);
 /* BN statistics used for folding: scale s[c] = gamma/sqrt(running_var+eps),
  * and the parameters (gamma, beta, mean, var), from the BN node `bn`. */
 void lq_bn_fold_scale(lf_graph *g, int bn, float *s);
