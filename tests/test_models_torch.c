@@ -3,7 +3,8 @@
  * torch) with seeded random weights and BN statistics, saves the bare
  * state_dict as safetensors (no leapfrog metadata: this also checks that such
  * a file loads given the arch), one input batch, the eval-mode logits, and the
- * gradients of one BCE training step. Here leapfrog loads the file and must
+ * gradients of one BCE training step (DenseNet-121: eval at 224x224, the step
+ * at 96x96 to keep the test short). Here leapfrog loads the file and must
  * give the same eval logits (rel err <= 1e-4), train-mode logits, loss,
  * parameter gradients and updated running statistics.
  * Exit 77 when $LF_PYTHON has no torch/torchvision. */
@@ -71,7 +72,8 @@ static float *read_f32(lf_st_file *f, const char *name, size_t n) {
 }
 
 /* One oracle case. args: extra arguments for the python script. */
-static void run_case(const char *label, const char *args, const lf_model_config *cfg, int batch, double tol_grad) {
+static void run_case(const char *label, const char *args, const lf_model_config *cfg, int batch, double tol_grad,
+                     int grad_h, int grad_w) {
   char dir[700], cmd[1600], path[800];
   snprintf(dir, sizeof dir, "%s/torch_%s", tmp, label);
   snprintf(cmd, sizeof cmd, "mkdir -p '%s' && '%s' tests/oracles/torch_densenet.py %s '%s' --batch %d", dir, py, args,
@@ -86,7 +88,7 @@ static void run_case(const char *label, const char *args, const lf_model_config 
   snprintf(path, sizeof path, "%s/io.safetensors", dir);
   LF_CHECK_MSG(lf_st_open(&io, path) == LF_OK, "%s", lf_last_error());
   if (!m.g || !io.buf) return;
-  const lf_model_config *c = &m.cfg;
+  const lf_model_config *c = &m.cfg; /* may move to a rebuilt model below */
   size_t nin = (size_t)batch * c->in_h * c->in_w * c->in_c;
   const lf_tensor *out = lf_graph_output(m.g, m.logits);
   lf_tensor x = {0};
@@ -110,7 +112,23 @@ static void run_case(const char *label, const char *args, const lf_model_config 
   }
   free(ye);
 
-  /* one training step: train-mode forward, BCE, backward */
+  /* one training step: train-mode forward, BCE, backward; maybe at another size
+   * (a graph fixes its input size: rebuild it and reload the weights) */
+  if (grad_h) {
+    lf_model_config gc = *cfg;
+    gc.in_h = grad_h, gc.in_w = grad_w;
+    lf_model_free(&m);
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    LF_CHECK_MSG(lf_ckpt_load(path, &gc, &m, NULL) == LF_OK, "%s", lf_last_error());
+    if (!m.g) return;
+    c = &m.cfg;
+  }
+  size_t ntr = (size_t)batch * c->in_h * c->in_w * c->in_c;
+  float *xtr = read_f32(&io, "input_train", ntr);
+  if (!xtr) return;
+  int shp2[4] = {batch, c->in_h, c->in_w, c->in_c};
+  lf_tensor_view(&x, xtr, 4, shp2);
+  LF_CHECK(lf_graph_set_input(m.g, m.input, &x) == LF_OK);
   LF_CHECK(lf_graph_forward(m.g, 1) == LF_OK);
   out = lf_graph_output(m.g, m.logits);
   float *yt = read_f32(&io, "train_logits", out->numel);
@@ -181,6 +199,7 @@ static void run_case(const char *label, const char *args, const lf_model_config 
   free(tg);
   free(tl);
   free(xin);
+  free(xtr);
   lf_st_close(&io);
   lf_model_free(&m);
 }
@@ -199,20 +218,21 @@ int main(void) {
   lf_set_threads(2);
   lf_model_config dn = lf_model_defaults(LF_ARCH_DENSENET);
   lf_test_current = "densenet121_224";
-  run_case("densenet121", "densenet", &dn, 2, 0.05);
+  /* eval at 224 (the real model); the gradient step at 96x96 to keep the test short */
+  run_case("densenet121", "densenet --grad-size 96 96", &dn, 2, 0.05, 96, 96);
   lf_model_config un = lf_model_defaults(LF_ARCH_UNET);
   un.dropout = 0; /* dropout masks differ from torch's: the oracle UNet has p = 0 too */
   lf_test_current = "unet_80x112";
-  run_case("unet", "unet", &un, 2, 0.05);
+  run_case("unet", "unet --grad-size 48 64", &un, 2, 0.05, 48, 64);
   lf_model_config ut = un;
   ut.transposed = 1, ut.width = 8, ut.depth = 3, ut.in_h = 24, ut.in_w = 40;
   lf_test_current = "unet_transposed";
-  run_case("unet_t", "unet --transposed --width 8 --depth 3 --size 24 40", &ut, 3, 1e-4);
+  run_case("unet_t", "unet --transposed --width 8 --depth 3 --size 24 40", &ut, 3, 1e-4, 0, 0);
   lf_model_config sd = dn;
   sd.growth = 12, sd.init_features = 24, sd.n_blocks = 3, sd.blocks[0] = 2, sd.blocks[1] = 3, sd.blocks[2] = 4;
   sd.in_h = sd.in_w = 64, sd.classes = 5;
   lf_test_current = "densenet_small";
   run_case("densenet_small", "densenet --growth 12 --init-features 24 --blocks 2,3,4 --size 64 64 --classes 5", &sd,
-           4, 1e-4);
+           4, 1e-4, 0, 0);
   return lf_test_summary();
 }

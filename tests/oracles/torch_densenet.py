@@ -3,7 +3,8 @@
 usage: torch_densenet.py densenet|unet OUTDIR [--size H W] [--batch N] [--threads N] [knobs]
 Writes, with a numpy safetensors writer (Debian has no safetensors package):
   OUTDIR/model.safetensors   the torch state_dict only (no metadata; random BN stats)
-  OUTDIR/io.safetensors      input (NHWC), target, eval logits, train-mode logits,
+  OUTDIR/io.safetensors      input (NHWC, eval), input_train (NHWC, --grad-size),
+                             target, eval logits, train-mode logits,
                              loss, grad.<param> (torch layout, computed in float64) after one BCE
                              step, err32.<param> (torch float32's error on it),
                              and the running stats after that train forward (post.<name>)
@@ -99,6 +100,7 @@ def main():
     ap.add_argument("arch", choices=["densenet", "unet"])
     ap.add_argument("out")
     ap.add_argument("--size", type=int, nargs=2)
+    ap.add_argument("--grad-size", type=int, nargs=2, help="input size of the training step (default --size)")
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--classes", type=int)
@@ -143,19 +145,24 @@ def main():
     save_safetensors(a.out + "/model.safetensors", sd)
 
     x = torch.from_numpy(rng.standard_normal((a.batch, cin, h, w)).astype(np.float32))
+    model.eval()
+    with torch.no_grad():
+        y_eval = model(x)
+    x_eval = x
+    if a.grad_size:
+        h, w = a.grad_size
+        x = torch.from_numpy(rng.standard_normal((a.batch, cin, h, w)).astype(np.float32))
     if a.arch == "densenet":
         t = torch.from_numpy((rng.random((a.batch, classes)) < 0.3).astype(np.float32))
     else:
         t = torch.from_numpy((rng.random((a.batch, classes, h, w)) < 0.3).astype(np.float32))
-    model.eval()
-    with torch.no_grad():
-        y_eval = model(x)
     model.train()
     y = model(x)
     loss = F.binary_cross_entropy_with_logits(y, t)
     loss.backward()
     io = {
-        "input": x.permute(0, 2, 3, 1).numpy().copy(),
+        "input": x_eval.permute(0, 2, 3, 1).numpy().copy(),
+        "input_train": x.permute(0, 2, 3, 1).numpy().copy(),
         "target": (t if t.dim() == 2 else t.permute(0, 2, 3, 1)).numpy().copy(),
         "eval_logits": (y_eval if y_eval.dim() == 2 else y_eval.permute(0, 2, 3, 1)).numpy().copy(),
         "train_logits": (y if y.dim() == 2 else y.permute(0, 2, 3, 1)).detach().numpy().copy(),
