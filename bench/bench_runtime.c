@@ -104,15 +104,40 @@ static double now_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+static double cpu_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 static int cmp_d(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
 }
 
-/* Runs LiteRT on model/input `runs` times (one node process), parses its
- * per-run ms; output bytes go to out_path. Returns the number of timings. */
+/* Parses the JSON number array after `key` ("ms":[...]), skipping the first
+ * (warm-up) entry, into v (at most n). Returns the count. */
+static int parse_runs(const char *buf, const char *key, double *v, int n) {
+  const char *s = strstr(buf, key);
+  if (!s) return 0;
+  s += strlen(key);
+  while (*s && *s != ',' && *s != ']') s++; /* the first run packs XNNPACK's weights */
+  if (*s == ',') s++;
+  int k = 0;
+  while (k < n && *s && *s != ']') {
+    char *e;
+    v[k++] = strtod(s, &e);
+    if (e == s) break;
+    s = e;
+    if (*s == ',') s++;
+  }
+  return k;
+}
+
+/* Runs LiteRT on model/input runs+1 times (one node process), parses the
+ * per-run wall and CPU ms; output bytes go to out_path. Returns the count. */
 static int run_litert(const char *root, const char *dir, const char *model, const char *input,
-                      const char *out_path, int runs, double *ms) {
+                      const char *out_path, int runs, double *ms, double *cpu) {
   char path[1024], cmd[4096];
   snprintf(path, sizeof path, "%s/bench.tsv", dir);
   FILE *f = fopen(path, "w");
@@ -129,23 +154,12 @@ static int run_litert(const char *root, const char *dir, const char *model, cons
   size_t n = fread(buf, 1, sizeof buf - 1, p);
   buf[n] = 0;
   pclose(p);
-  char *s = strstr(buf, "\"ms\":[");
-  if (!s || !strstr(buf, "\"ok\":true")) {
+  if (!strstr(buf, "\"ok\":true")) {
     fprintf(stderr, "bench_runtime: LiteRT failed: %.300s\n", buf);
     return 0;
   }
-  s += 6;
-  /* the first run packs XNNPACK's weights: a warm-up, like ours; skip it */
-  while (*s && *s != ',' && *s != ']') s++;
-  if (*s == ',') s++;
-  int k = 0;
-  while (k < runs && *s && *s != ']') {
-    char *e;
-    ms[k++] = strtod(s, &e);
-    if (e == s) break;
-    s = e;
-    if (*s == ',') s++;
-  }
+  int k = parse_runs(buf, "\"ms\":[", ms, runs);
+  if (parse_runs(buf, "\"cpu_ms\":[", cpu, runs) != k) return 0;
   return k;
 }
 
@@ -163,8 +177,9 @@ static int bench(int runs, int threads, int peer) {
   zoo_entry zs[] = {{"densenet121_i8", 0, 0, 224, 224}, {"unet_i8", 0, 1, 80, 112},
                     {"unet_tconv_i8", 0, 2, 80, 112}};
   int status = 0;
-  printf("%-16s %9s %9s %28s %28s %10s %s\n", "model", "model_MB", "arena_MB",
-         "leapfrog ms med [min-max]", "LiteRT ms med [min-max]", "lf/LiteRT", "same bytes");
+  printf("%-15s %8s %8s | %-26s %8s | %-26s %8s | %9s %s\n", "model", "model_MB", "arena_MB",
+         "leapfrog wall ms med[min-max]", "cpu ms", "LiteRT wall ms med[min-max]", "cpu ms",
+         "lf/LiteRT", "same bytes");
   uint64_t rng = 7;
   for (size_t i = 0; i < sizeof zs / sizeof zs[0]; i++) {
     const zoo_entry *e = &zs[i];
@@ -191,24 +206,29 @@ static int bench(int runs, int threads, int peer) {
       return 1;
     }
     double *ms = calloc((size_t)runs, sizeof *ms), *lms = calloc((size_t)runs, sizeof *lms);
+    double *cpu = calloc((size_t)runs, sizeof *cpu), *lcpu = calloc((size_t)runs, sizeof *lcpu);
     if (lfrt_interp_invoke(it, &err) != LFRT_OK) { /* warm-up */
       fprintf(stderr, "bench_runtime: %s: %s\n", e->name, err.msg);
       return 1;
     }
     for (int r = 0; r < runs; r++) {
-      double t0 = now_ms();
+      double t0 = now_ms(), c0 = cpu_ms();
       lfrt_interp_invoke(it, &err);
       ms[r] = now_ms() - t0;
+      cpu[r] = cpu_ms() - c0;
     }
     qsort(ms, (size_t)runs, sizeof *ms, cmp_d);
+    qsort(cpu, (size_t)runs, sizeof *cpu, cmp_d);
     const lfrt_tensor *ot = lfrt_interp_output(it, 0);
     const void *ours = lfrt_interp_output_data(it, 0);
-    char lit[64] = "(not run)", ratio[16] = "-", same[16] = "-";
-    int nl = peer ? run_litert(root, dir, mpath, ipath, opath, runs, lms) : 0;
+    char lit[64] = "(not run)", litc[32] = "-", ratio[16] = "-", same[16] = "-";
+    int nl = peer ? run_litert(root, dir, mpath, ipath, opath, runs, lms, lcpu) : 0;
     if (nl > 0) {
       qsort(lms, (size_t)nl, sizeof *lms, cmp_d);
+      qsort(lcpu, (size_t)nl, sizeof *lcpu, cmp_d);
       snprintf(lit, sizeof lit, "%.1f [%.1f-%.1f]", lms[nl / 2], lms[0], lms[nl - 1]);
-      snprintf(ratio, sizeof ratio, "%.2fx", ms[runs / 2] / lms[nl / 2]);
+      snprintf(litc, sizeof litc, "%.1f", lcpu[nl / 2]);
+      snprintf(ratio, sizeof ratio, "%.2fx", cpu[runs / 2] / lcpu[nl / 2]);
       FILE *f = fopen(opath, "rb");
       unsigned char *lb = malloc(ot->bytes);
       size_t got = f && lb ? fread(lb, 1, ot->bytes, f) : 0;
@@ -222,18 +242,21 @@ static int bench(int runs, int threads, int peer) {
     }
     char ours_s[64];
     snprintf(ours_s, sizeof ours_s, "%.1f [%.1f-%.1f]", ms[runs / 2], ms[0], ms[runs - 1]);
-    printf("%-16s %9.2f %9.2f %28s %28s %10s %s\n", e->name, len / 1048576.0,
-           lfrt_interp_arena_bytes(it) / 1048576.0, ours_s, lit, ratio, same);
+    printf("%-15s %8.2f %8.2f | %-26s %8.1f | %-26s %8s | %9s %s\n", e->name, len / 1048576.0,
+           lfrt_interp_arena_bytes(it) / 1048576.0, ours_s, cpu[runs / 2], lit, litc, ratio, same);
     fflush(stdout);
     free(ms);
     free(lms);
+    free(cpu);
+    free(lcpu);
     free(in);
     free(bytes);
     lfrt_interp_free(it);
     lfrt_model_free(m);
   }
   printf("(%d runs each after one warm-up run; leapfrog %d thread(s), reference kernels; LiteRT.js "
-         "2.5.3 wasm (XNNPACK), 1 thread, node; same model file and input; lf/LiteRT = ratio of "
+         "2.5.3 wasm (XNNPACK), 1 thread, node; same model file and input. cpu ms = process CPU "
+         "time per run (median), robust on a shared machine; lf/LiteRT = ratio of the cpu "
          "medians, > 1 means leapfrog is slower)\n",
          runs, threads);
   char cmd[1200];

@@ -8,7 +8,8 @@
 //   Files are raw tensor bytes as in run_litert.mjs (OUT = outputs concatenated).
 //   A model LiteRT rejects (ERROR lines, exception) gets OUT.err with the
 //   message instead of OUT; the batch goes on.  One JSON line per model on stdout.
-// env: TFLITE_THREADS (default 1), TFLITE_REPEAT (default 1: time N runs per line)
+// env: TFLITE_THREADS (default 1), TFLITE_REPEAT (default 1: time N runs per line;
+//      wall ms and process CPU ms of each run go to the JSON line)
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -71,7 +72,7 @@ while (i < lines.length) {
   let j = i;
   while (j < lines.length && lines[j][0] === modelPath) j++;
   const group = lines.slice(i, j); i = j;
-  const rec = { model: modelPath, runs: group.length, ms: [] };
+  const rec = { model: modelPath, runs: group.length, ms: [], cpu_ms: [] };
   let model = null;
   try {
     runtimeErrors = [];
@@ -92,9 +93,11 @@ while (i < lines.length) {
       let outs;
       for (let r = 0; r < repeat; r++) {
         if (outs) outs.forEach(t => t.delete());
-        const t0 = performance.now();
+        const t0 = performance.now(), c0 = process.cpuUsage();
         outs = await model.run(inputs);
         rec.ms.push(+(performance.now() - t0).toFixed(3));
+        const c = process.cpuUsage(c0);  // CPU time: robust when the machine is shared
+        rec.cpu_ms.push(+((c.user + c.system) / 1000).toFixed(3));
       }
       if (runtimeErrors.length) throw new Error(runtimeErrors.join(' | '));
       const blobs = outs.map(t => { const a = t.toTypedArray(); return Buffer.from(a.buffer, a.byteOffset, a.byteLength); });
