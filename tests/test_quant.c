@@ -11,6 +11,7 @@
 
 #include "leapfrog/lf_quant.h"
 #include "lf_test.h"
+#include "lfrt_quant.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 static float frand(void) { /* uniform [0,1) */
@@ -101,6 +102,16 @@ LF_TEST(test_multiplier) {
     double back = (double)q * ldexp(1.0, sh - 31);
     LF_CHECK_MSG(fabs(back - r) <= ldexp(1.0, sh - 32) * 1.0000001, "r %g q %d sh %d", r, q, sh);
   }
+  /* the runtime's own derivation (written separately) agrees everywhere */
+  int differ = 0;
+  for (int i = 0; i < 20000; i++) {
+    double r = exp(-25.0 * frand()) * 4.0 * frand();
+    int32_t q2;
+    int sh2;
+    if (lf_quantize_multiplier(r, &q, &sh) != LF_OK || lfrt_quantize_multiplier(r, &q2, &sh2) != 0) continue;
+    differ += q != q2 || (q && sh != sh2);
+  }
+  LF_CHECK_MSG(differ == 0, "%d multipliers differ from the runtime's", differ);
   lf_qparams qp = {0.1f, 3};
   LF_CHECK(lf_quantize_value(0.25f, qp, -128, 127) == 6);  /* 2.5 rounds away from 0 */
   LF_CHECK(lf_quantize_value(-0.25f, qp, -128, 127) == 0); /* -2.5 -> -3 */
