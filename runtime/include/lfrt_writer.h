@@ -21,9 +21,12 @@
  * What is written: buffer 0 empty; one buffer per constant tensor, data
  * aligned to 16 bytes in the file; operator codes with deprecated_builtin_code
  * = min(code, 127) and builtin_code; op versions chosen from the op, its
- * options and input types as TFLite's converter does; every options table of
- * the op's BuiltinOptions union type (with all fields written, defaults
- * included); schema version 3 and the "TFL3" identifier; metadata entries
+ * options and input types as TFLite's converter does (lfrt_writer_set_op_version
+ * overrides); the op's BuiltinOptions table (PAD/QUANTIZE/DEQUANTIZE get their
+ * empty tables; LOGISTIC/RELU/RELU6 none) with every field of the matching
+ * lfrt_options member written explicitly, except newer fields left at their
+ * schema defaults (ADD pot_scale_int16, TRANSPOSE_CONV activation NONE,
+ * quantized_bias_type); schema version 3 and the "TFL3" identifier; metadata entries
  * pointing at their own buffers. Options fields of an lfrt_options member
  * left 0 by a caller that zero-initialised the union are written as given,
  * except: strides/dilations/filter sizes/depth_multiplier 0 are written as 1,
