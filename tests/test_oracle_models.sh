@@ -7,7 +7,9 @@
 # Pass: int8 outputs byte-identical. FLOAT32 outputs (sigmoids in [0,1]) within
 # 1e-4 absolute: XNNPACK sums in another order with FMA, so ~120 layers of float
 # rounding differ (seen: <= 1e-5); 1e-4 is 1/40 of an int8 output step (1/256).
-# env: LF_ORACLE_MODELS=small builds them at 64x64 / 32x48 (quick runs).
+# env: LF_ORACLE_MODELS=small builds them at 64x64 / 32x48 (quick runs; same topology).
+#      Sanitizer builds (LF_BUILD matching *asan*) use small: ASan checks memory safety,
+#      and full size there takes minutes.
 : "${LF_BUILD:=build}" "${LEAPFROG:=$LF_BUILD/leapfrog}" "${LF_TMP:=/tmp}"
 tool="$LF_BUILD/bench/bench_runtime"
 if ! command -v node >/dev/null 2>&1 || [ ! -d tests/oracles/tflite/node_modules/@litertjs/core ]; then
@@ -17,6 +19,7 @@ fi
 [ -x "$LEAPFROG" ] || { echo "missing $LEAPFROG"; exit 1; }
 d="$LF_TMP/oracle_models"
 rm -rf "$d" && mkdir -p "$d" || exit 1
+case "$LF_BUILD" in *asan*) : "${LF_ORACLE_MODELS:=small}" ;; esac
 small=""; [ "${LF_ORACLE_MODELS:-full}" = small ] && small=--small
 "$tool" --write-models "$d" $small || exit 1
 
