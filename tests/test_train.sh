@@ -1,7 +1,8 @@
 #!/bin/sh
 # leapfrog train end to end on `leapfrog synth` data:
 #  1. a small DenseNet learns the synthetic chest findings (train loss falls,
-#     validation mean AUC rises), log/checkpoints written;
+#     validation mean AUC rises), log/checkpoints written; a small UNet learns
+#     the synthetic nerve masks (validation Dice rises);
 #  2. exact resume: a run stopped by --max-steps mid-epoch, and a run killed
 #     with SIGKILL, both resumed, end with the same bytes as an uninterrupted run;
 #  3. the checkpoint holds torch names/layouts + metadata, info --arch counts;
@@ -28,6 +29,20 @@ print("train loss %.4f -> %.4f, val mean AUC %.4f -> %.4f" % (l0, l1, a0, a1))
 assert l1 < 0.7 * l0, "loss did not fall"
 assert a1 > a0 + 0.05 and a1 > 0.7, "AUC did not rise"
 assert len(rows[-1]["val_auc"]) >= 5, rows[-1]["val_auc"]
+PY
+
+# 1b. a small UNet learns the synthetic nerve masks (BCE+Dice; Kaggle Dice, empty/empty = 1)
+$L synth nerve --out "$d/nerve" --n 120 --size 116 --seed 2 >/dev/null
+$L train --task nerve --data "$d/nerve" --width 8 --depth 3 --size 40x56 --epochs 6 --batch 8 --lr 3e-3 \
+  --loss bce+dice --threads 2 --quiet --out "$d/n" > /dev/null
+"$LF_PYTHON" - "$d/n/train_log.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+l0, l1 = rows[0]["train_loss"], rows[-1]["train_loss"]
+d0, d1 = rows[0]["val_dice"], max(r["val_dice"] for r in rows[-2:])
+print("unet: train loss %.4f -> %.4f, val dice %.4f -> %.4f" % (l0, l1, d0, d1))
+assert l1 < 0.85 * l0, "loss did not fall"
+assert d1 > 0.7 and d1 > d0 + 0.3, "dice did not rise"
 PY
 
 # 2a. --max-steps stop mid-epoch (epoch 2 of 11 batches), then resume
