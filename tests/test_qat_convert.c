@@ -604,6 +604,45 @@ static void check_model(const char *tag, maker make, int h, int w, int c, double
  * overall direction: with random BN statistics its concatenations mix members
  * of very different magnitude under one shared int8 scale (TFLite's concat
  * rule), so per-tensor gradients there are dominated by quantisation noise. */
+/* Clear refusals: an op without a TFLite lowering names the node; int8
+ * without a range names the value; a padding TFLite cannot express is refused. */
+LF_TEST(test_convert_errors) {
+  lf_graph *g = NULL;
+  LF_CHECK(lf_graph_create(&g, 1) == LF_OK);
+  int in = lf_nn_input(g, "input", 8, 8, 2);
+  int x = lf_nn_conv2d(g, in, "c1", lf_conv_params(4, 3, 1, 1, 1));
+  int lk = lf_nn_leaky_relu(g, x, "leaky", 0.1f);
+  int y = lf_nn_conv2d(g, x, "c2", lf_conv_params(4, 3, 1, 1, 1));
+  lf_pool_params pp = lf_pool_square(3, 2, 1);
+  int mp = lf_nn_maxpool(g, y, "pool_of_signed", pp); /* conv output can be negative: zero PAD is wrong */
+  LF_CHECK(lf_graph_status(g) == LF_OK);
+  void *b = NULL;
+  size_t n = 0;
+  lf_convert_opts o = {0};
+  LF_CHECK(lf_convert_graph(g, in, lk, NULL, &o, &b, &n) == LF_EUNSUPPORTED);
+  LF_CHECK_MSG(strstr(lf_last_error(), "leaky") != NULL, "message: %s", lf_last_error());
+  LF_CHECK(lf_convert_graph(g, in, mp, NULL, &o, &b, &n) == LF_EUNSUPPORTED);
+  LF_CHECK_MSG(strstr(lf_last_error(), "pool_of_signed") != NULL, "message: %s", lf_last_error());
+  o.int8 = 1;
+  lf_qranges r;
+  lf_qranges_init(&r);
+  LF_CHECK(lf_qranges_set(&r, "input", -1, 1) == LF_OK);
+  LF_CHECK(lf_convert_graph(g, in, y, &r, &o, &b, &n) == LF_EINVAL);
+  LF_CHECK_MSG(strstr(lf_last_error(), "'c1'") != NULL, "message: %s", lf_last_error());
+  LF_CHECK(lf_qranges_set(&r, "c1", -2, 2) == LF_OK && lf_qranges_set(&r, "c2", -3, 3) == LF_OK);
+  LF_CHECK(lf_convert_graph(g, in, y, &r, &o, &b, &n) == LF_OK && b && n > 0);
+  free(b);
+  LF_CHECK(lf_qranges_set(&r, "c2", 3, -3) == LF_EINVAL);
+  LF_CHECK(lf_convert_graph(g, in, in, &r, &o, &b, &n) == LF_EINVAL); /* output == input */
+  const char **names = NULL;
+  int cnt = 0;
+  LF_CHECK(lf_convert_value_names(g, in, y, &names, &cnt) == LF_OK && cnt == 3);
+  LF_CHECK(cnt == 3 && !strcmp(names[0], "input") && !strcmp(names[2], "c2"));
+  free(names);
+  lf_qranges_free(&r);
+  lf_graph_free(g);
+}
+
 LF_TEST(test_densenet_like) { check_model("densenet_like", mk_densenet_like, 16, 16, 3, 0.95, 0.8, 0); }
 LF_TEST(test_unet_like) { check_model("unet_like", mk_unet_like, 12, 16, 1, 0.95, 0.8, 0); }
 LF_TEST(test_unet_transposed) { check_model("unet_transposed", mk_unet_transposed, 16, 24, 1, 0.95, 0.8, 0); }
@@ -614,6 +653,7 @@ int main(void) {
   snprintf(dir, sizeof dir, "%s/test_qat_convert.XXXXXX", tmp ? tmp : "/tmp");
   if (!mkdtemp(dir)) return 1;
   lf_set_threads(1);
+  LF_RUN(test_convert_errors);
   LF_RUN(test_densenet_like);
   LF_RUN(test_unet_like);
   LF_RUN(test_unet_transposed);

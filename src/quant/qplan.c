@@ -66,7 +66,18 @@ lf_status lq_plan_build(lf_graph *g, int input_node, int output_node, lq_plan *p
     return lf_error(LF_ENOMEM, "convert: out of memory");
   }
   for (int i = 0; i < nn; i++) p->value_of_node[i] = -1;
-  for (int i = 0; i <= output_node; i++) {
+  /* only the nodes the output depends on (side branches are not converted) */
+  char *needed = calloc((size_t)nn, 1);
+  if (needed) {
+    needed[output_node] = 1;
+    for (int i = output_node; i >= 0; i--) {
+      if (!needed[i]) continue;
+      lf_node *n = lf_graph_node(g, i);
+      for (int k = 0; k < n->n_inputs; k++) needed[n->inputs[k]] = 1;
+    }
+  }
+  for (int i = 0; needed && i <= output_node; i++) {
+    if (!needed[i]) continue;
     lf_node *n = lf_graph_node(g, i);
     for (int k = 0; k < n->n_inputs; k++) {
       consumers[n->inputs[k]]++;
@@ -76,11 +87,14 @@ lf_status lq_plan_build(lf_graph *g, int input_node, int output_node, lq_plan *p
   char *absorbed = calloc((size_t)nn, 1);
   int cap = 0;
   lf_status st = LF_OK;
-  if (!absorbed) st = lf_error(LF_ENOMEM, "convert: out of memory");
+  if (!absorbed || !needed) st = lf_error(LF_ENOMEM, "convert: out of memory");
+  else if (!needed[input_node])
+    st = lf_error(LF_EINVAL, "convert: output %s does not depend on input %s", lf_graph_node(g, output_node)->name,
+                  lf_graph_node(g, input_node)->name);
   /* follower of node t if t has exactly one consumer of that kind */
 #define NEXT_IS(t, k) (consumers[t] == 1 && sole[t] <= output_node && lf_graph_node(g, sole[t])->kind == (k))
   for (int i = input_node; i <= output_node && st == LF_OK; i++) {
-    if (absorbed[i]) continue;
+    if (absorbed[i] || !needed[i]) continue;
     lf_node *n = lf_graph_node(g, i);
     if (i == input_node) {
       int o = push_op(p, &cap, LQ_INPUT, i);
@@ -174,6 +188,7 @@ lf_status lq_plan_build(lf_graph *g, int input_node, int output_node, lq_plan *p
   free(consumers);
   free(sole);
   free(absorbed);
+  free(needed);
   if (st != LF_OK) lq_plan_free(p);
   return st;
 }
