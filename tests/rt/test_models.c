@@ -7,7 +7,8 @@
  * FNV-1a digest of the output bytes to equal the digest of what LiteRT 2.5.3
  * (wasm, tests/oracles/tflite) printed for the same model file and input,
  * recorded below. So on every architecture the output is compared with the
- * oracle's bytes, not just with x86-64.
+ * oracle's bytes, not just with x86-64. Each model runs again on 3 threads and
+ * must give the same bytes.
  *
  * Default: reduced resolution (DenseNet 64x64, UNet 32x48; same topology) to
  * keep qemu runs short; LF_RT_MODELS=full runs 224x224 and 80x112 too.
@@ -104,6 +105,14 @@ static void run_case(const model_case *c, const char *write_dir) {
   LF_CHECK_MSG(h == c->litert_fnv, "%s: output digest %016llx, LiteRT's is %016llx", c->name,
                (unsigned long long)h, (unsigned long long)c->litert_fnv);
   if (digests) fprintf(digests, "%s %016llx\n", c->name, (unsigned long long)h);
+  /* the same bytes with a thread pool (rows split across threads) */
+  if (lfrt_interp_set_threads(it, 3, &err) == LFRT_OK && lfrt_interp_invoke(it, &err) == LFRT_OK) {
+    uint64_t h3 = fnv1a(lfrt_interp_output_data(it, 0), to->bytes);
+    LF_CHECK_MSG(h3 == h, "%s: 3 threads give %016llx, 1 thread %016llx", c->name,
+                 (unsigned long long)h3, (unsigned long long)h);
+  } else {
+    LF_CHECK_MSG(0, "%s: 3 threads: %s", c->name, err.msg);
+  }
 done:
   lfrt_interp_free(it);
   lfrt_model_free(m);
