@@ -1,10 +1,13 @@
 /* libFuzzer target: the safetensors reader must reject or accept any bytes
- * without crashing, and every accepted tensor must lie inside the buffer. */
+ * without crashing, and every accepted tensor must lie inside the buffer; the
+ * checkpoint metadata (leapfrog.config, leapfrog.train) goes through its parsers. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "leapfrog/lf_models.h"
 #include "leapfrog/lf_safetensors.h"
+#include "train/train_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lf_st_file f;
@@ -21,7 +24,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     lf_st_to_i64(&f, t, &x);
     (void)lf_st_find(&f, t->name);
   }
-  (void)lf_st_meta(&f, "arch");
+  /* the checkpoint metadata parsers: model config and trainer state JSON */
+  const char *cfg = lf_st_meta(&f, "leapfrog.config");
+  lf_model_config c;
+  if (cfg) (void)lf_model_config_from_json(cfg, &c);
+  const char *tr = lf_st_meta(&f, "leapfrog.train");
+  lf_train_state s;
+  if (tr) (void)lf_train_state_from_json(tr, &s);
   lf_st_close(&f);
   return 0;
 }
