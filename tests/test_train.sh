@@ -71,6 +71,12 @@ $L train $M --epochs 2 --out "$d/c" --resume > /dev/null
 cmp "$d/ref/last.safetensors" "$d/c/last.safetensors" || fail "resume after kill -9 differs"
 echo "resume after kill -9: identical checkpoint"
 
+# 2c. early stopping: with a learning rate too small to move the metric, the
+# run stops after --early-stop validations without gain (sgd, cosine schedule)
+$L train $M --epochs 6 --lr 1e-12 --optim sgd --schedule cosine --early-stop 1 --out "$d/es" > "$d/es.txt"
+grep -q "stopped early" "$d/es.txt" || fail "early stopping did not trigger: $(cat "$d/es.txt")"
+[ "$(wc -l < "$d/es/train_log.jsonl")" -lt 6 ] || fail "early stopping ran every epoch"
+
 # 3. checkpoint content (numpy parses it as a torch-style state_dict)
 "$LF_PYTHON" - "$d/a/best.safetensors" <<'PY'
 import json, struct, sys
