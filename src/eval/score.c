@@ -141,6 +141,10 @@ lf_status lf_score_run(const lf_score_opts *o) {
   cJSON_AddStringToObject(out, "data", o->data_dir);
   cJSON_AddStringToObject(out, "predictions", o->pred_path);
   cJSON_AddStringToObject(out, "split", lf_split_name(o->split));
+  static const char *const modes[] = {"patient", "official", "paper"};
+  unsigned mode = (unsigned)o->split_opts.mode;
+  cJSON_AddStringToObject(out, "split_mode", mode < 3 ? modes[mode] : "?");
+  cJSON_AddNumberToObject(out, "split_seed", (double)o->split_opts.seed);
   st = o->task == LF_TASK_NERVE ? lf_score_nerve(o, ds, out) : lf_score_chest(o, ds, out);
   if (!st && o->latency_path) st = add_latency(o, out);
   lf_dataset_free(ds);
