@@ -48,13 +48,18 @@ static const char *shape_str(const lfrt_tensor *t, char *buf, size_t n) {
   return buf;
 }
 
-/* TFLite's output size and leading padding of one spatial dim. */
+/* TFLite's output size and leading padding of one spatial dim; -1 when there is
+ * no output or the window span exceeds 2^30 (keeps every kernel index in int). */
 static int conv_out(lfrt_padding pad, int in, int k, int stride, int dil, int *pad_before) {
-  int eff = (k - 1) * dil + 1;
-  int out = pad == LFRT_PADDING_SAME ? (in + stride - 1) / stride : (in + stride - eff) / stride;
-  int total = (out - 1) * stride + eff - in;
-  *pad_before = total > 0 ? total / 2 : 0;
-  return out;
+  int64_t eff = (int64_t)(k - 1) * dil + 1;
+  int64_t out = pad == LFRT_PADDING_SAME ? ((int64_t)in + stride - 1) / stride : ((int64_t)in + stride - eff) / stride;
+  *pad_before = 0;
+  if (out < 1 || eff > (INT64_C(1) << 30)) return -1;
+  int64_t span = (out - 1) * stride + eff;
+  if (span > (INT64_C(1) << 30)) return -1;
+  int64_t total = span - in;
+  *pad_before = total > 0 ? (int)(total / 2) : 0;
+  return (int)out;
 }
 
 static int alloc_mult(lfrt_interp *it, lfrt_node *n, int count) {
