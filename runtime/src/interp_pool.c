@@ -1,9 +1,24 @@
 /* A small pthread pool: lfrt_pool_run hands one job to n threads (the caller
- * is thread 0) and returns when all are done. No allocation per run. */
-#include <pthread.h>
+ * is thread 0) and returns when all are done. No allocation per run.
+ * Build with -DLFRT_NO_PTHREADS for targets without pthreads: the runtime then
+ * runs single-threaded and lfrt_interp_set_threads(n > 1) is refused. */
 #include <stdlib.h>
 
 #include "interp_internal.h"
+
+#ifdef LFRT_NO_PTHREADS
+lfrt_status lfrt_pool_create(int threads, lfrt_pool **out) {
+  (void)threads;
+  *out = NULL;
+  return LFRT_EUNSUPPORTED;
+}
+void lfrt_pool_free(lfrt_pool *p) { (void)p; }
+void lfrt_pool_run(lfrt_pool *p, void (*fn)(void *ctx, int t, int n), void *ctx) {
+  (void)p;
+  fn(ctx, 0, 1);
+}
+#else
+#include <pthread.h>
 
 struct lfrt_pool {
   int n; /* threads including the caller */
@@ -98,3 +113,4 @@ void lfrt_pool_run(lfrt_pool *p, void (*fn)(void *ctx, int t, int n), void *ctx)
   while (p->pending > 0) pthread_cond_wait(&p->done, &p->mu);
   pthread_mutex_unlock(&p->mu);
 }
+#endif
