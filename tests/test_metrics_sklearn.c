@@ -24,7 +24,15 @@ typedef struct {
   size_t n;
   uint8_t *t, *p;
 } mcase;
+typedef struct {
+  char name[32];
+  size_t n;
+  double *a, *b;
+  uint8_t *l;
+} pcase;
 static acase A[MAXC];
+static pcase PC[MAXC];
+static int npc;
 static mcase M[MAXC];
 static int na, nm;
 
@@ -40,6 +48,15 @@ static acase *add_auc(const char *name, size_t n) {
   snprintf(c->name, sizeof c->name, "%s", name);
   c->n = n;
   c->s = malloc(n * sizeof *c->s);
+  c->l = malloc(n);
+  return c;
+}
+static pcase *add_pair(const char *name, size_t n) {
+  pcase *c = &PC[npc++];
+  snprintf(c->name, sizeof c->name, "%s", name);
+  c->n = n;
+  c->a = malloc(n * sizeof *c->a);
+  c->b = malloc(n * sizeof *c->b);
   c->l = malloc(n);
   return c;
 }
@@ -88,6 +105,16 @@ static void make_cases(void) {
   c = add_auc("perfect_inverse", 100);
   for (size_t i = 0; i < c->n; i++) c->l[i] = i < 30, c->s[i] = (double)i;
 
+  pcase *pc = add_pair("fp32_vs_int8", 800); /* a model and its coarser, noisier copy */
+  for (size_t i = 0; i < pc->n; i++) {
+    pc->l[i] = urand() < 0.25;
+    pc->a[i] = urand() + 0.4 * pc->l[i];
+    pc->b[i] = floor((pc->a[i] + 0.3 * (urand() - 0.5)) * 32) / 32;
+  }
+  pc = add_pair("tied_pair", 300);
+  for (size_t i = 0; i < pc->n; i++)
+    pc->l[i] = urand() < 0.5, pc->a[i] = floor(4 * urand() + pc->l[i]), pc->b[i] = floor(3 * urand() + pc->l[i]);
+
   const int W = 58, H = 42;
   mcase *m = add_mask("both_empty", W * H);
   m = add_mask("truth_only", W * H);
@@ -130,6 +157,10 @@ int main(void) {
     fprintf(f, "auc %s %zu\n", A[i].name, A[i].n);
     for (size_t k = 0; k < A[i].n; k++) fprintf(f, "%.17g %d\n", A[i].s[k], A[i].l[k]);
   }
+  for (int i = 0; i < npc; i++) {
+    fprintf(f, "pair %s %zu\n", PC[i].name, PC[i].n);
+    for (size_t k = 0; k < PC[i].n; k++) fprintf(f, "%.17g %.17g %d\n", PC[i].a[k], PC[i].b[k], PC[i].l[k]);
+  }
   for (int i = 0; i < nm; i++) {
     fprintf(f, "mask %s %zu\n", M[i].name, M[i].n);
     for (size_t k = 0; k < M[i].n; k++) fputc(M[i].t[k] ? '1' : '0', f);
@@ -142,7 +173,7 @@ int main(void) {
   FILE *o = popen(cmd, "r");
   if (!o) return perror("popen"), 1;
   char kind[16], name[32];
-  int seen_auc = 0, seen_roc = 0, seen_op = 0, seen_thr = 0, seen_mask = 0;
+  int seen_auc = 0, seen_roc = 0, seen_op = 0, seen_thr = 0, seen_mask = 0, seen_delong = 0, seen_pair = 0;
   while (fscanf(o, "%15s %31s", kind, name) == 2) {
     lf_test_current = name;
     if (!strcmp(kind, "mask")) {
@@ -155,6 +186,21 @@ int main(void) {
       LF_CHECK_MSG(close_to(ld, d, 1e-12), "dice %.17g vs numpy %.17g", ld, d);
       LF_CHECK_MSG(close_to(li, j, 1e-12), "iou %.17g vs numpy %.17g", li, j);
       seen_mask++;
+      continue;
+    }
+    if (!strcmp(kind, "pair")) {
+      double d, v, p;
+      if (fscanf(o, "%lf %lf %lf", &d, &v, &p) != 3) break;
+      pcase *c = NULL;
+      for (int i = 0; i < npc; i++)
+        if (!strcmp(PC[i].name, name)) c = &PC[i];
+      LF_CHECK(c != NULL);
+      if (!c) continue;
+      double gd, gv, gp;
+      LF_CHECK(lf_auc_delong_paired(c->a, c->b, c->l, c->n, &gd, &gv, &gp) == LF_OK);
+      LF_CHECK_MSG(close_to(gd, d, 1e-12) && close_to(gv, v, 1e-12 + 1e-9 * v) && close_to(gp, p, 1e-9),
+                   "paired DeLong diff %.17g var %.17g p %.17g vs numpy %.17g %.17g %.17g", gd, gv, gp, d, v, p);
+      seen_pair++;
       continue;
     }
     acase *c = find_a(name);
@@ -197,6 +243,12 @@ int main(void) {
       LF_CHECK(close_to(op.sensitivity, tp + fn ? (double)tp / (double)(tp + fn) : NAN, 1e-15));
       LF_CHECK(close_to(op.specificity, tn + fp ? (double)tn / (double)(tn + fp) : NAN, 1e-15));
       seen_op++;
+    } else if (!strcmp(kind, "delong")) {
+      double v, auc, gv;
+      if (fscanf(o, "%lf", &v) != 1) break;
+      LF_CHECK(lf_auc_delong(c->s, c->l, c->n, &auc, &gv) == LF_OK);
+      LF_CHECK_MSG(close_to(gv, v, 1e-9 * v + 1e-15), "DeLong variance %.17g vs numpy %.17g", gv, v);
+      seen_delong++;
     } else if (!strcmp(kind, "thr90")) {
       double t;
       if (fscanf(o, "%lf", &t) != 1) break;
@@ -221,9 +273,12 @@ int main(void) {
   LF_CHECK_MSG(seen_auc == na && seen_roc == 2 * na && seen_op == na && seen_mask == nm,
                "oracle answered %d/%d auc, %d roc, %d op, %d/%d masks", seen_auc, na, seen_roc, seen_op, seen_mask, nm);
   LF_CHECK(seen_thr >= na - 2);
-  printf("compared %d AUC cases (%d ROC curves, %d thresholds) and %d masks with scikit-learn/numpy\n", seen_auc,
-         seen_roc, seen_thr, seen_mask);
+  LF_CHECK_MSG(seen_delong >= na - 3 && seen_pair == npc, "DeLong: %d variances, %d pairs", seen_delong, seen_pair);
+  printf("compared %d AUC cases (%d ROC curves, %d thresholds, %d DeLong variances, %d paired tests) and %d masks "
+         "with scikit-learn/numpy\n",
+         seen_auc, seen_roc, seen_thr, seen_delong, seen_pair, seen_mask);
   for (int i = 0; i < na; i++) free(A[i].s), free(A[i].l);
   for (int i = 0; i < nm; i++) free(M[i].t), free(M[i].p);
+  for (int i = 0; i < npc; i++) free(PC[i].a), free(PC[i].b), free(PC[i].l);
   return lf_test_summary();
 }

@@ -58,6 +58,10 @@ for j, lab in enumerate(m["labels"]):
     got_d, (lo, hi) = m["compare"]["auc_diff"][lab], m["compare"]["auc_diff_ci95"][lab]
     assert abs(m["compare"]["auc"][lab] - want_b) < 1e-9, lab
     assert abs(got_d - want_d) < 1e-9 and lo <= got_d <= hi, (lab, got_d, want_d, lo, hi)
+    p = m["compare"]["p_delong"][lab]
+    assert p is None or 0 <= p <= 1, (lab, p)
+    dlo, dhi = m["auc_ci95_delong"][lab]
+    assert dlo is None or dlo <= m["auc"][lab] <= dhi, (lab, dlo, dhi)
     diffs.append(want_d)
 assert abs(m["compare"]["mean_auc_diff"] - np.mean(diffs)) < 1e-9
 print("compare: AUC differences agree with scikit-learn on", len(diffs), "findings")

@@ -64,6 +64,16 @@ lf_status lf_auc_diff_bootstrap_ci(const double *scores_a, const double *scores_
 lf_status lf_mean_bootstrap_ci(const double *v, size_t n, int n_resamples, uint64_t seed, double alpha,
                                double *lo, double *hi);
 
+/* DeLong's estimate of the variance of the AUC (placement values, ties
+ * counted one half); *var = NaN with fewer than 2 positives or 2 negatives.
+ * A normal 95% CI is auc +- 1.959964 * sqrt(var) (clip to [0, 1]). */
+lf_status lf_auc_delong(const double *scores, const uint8_t *labels, size_t n, double *auc, double *var);
+/* DeLong's paired test of AUC(a) - AUC(b) on the same cases: the difference,
+ * its variance and the two-sided p-value of "no difference" (normal
+ * approximation; p = 1 for identical rankings). */
+lf_status lf_auc_delong_paired(const double *scores_a, const double *scores_b, const uint8_t *labels, size_t n,
+                               double *diff, double *var, double *p);
+
 /* Confusion counts and rates at a threshold (positive when score >= threshold).
  * Undefined rates (0/0) are NaN. */
 typedef struct {

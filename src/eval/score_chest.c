@@ -75,7 +75,7 @@ static void add_compare(const lf_score_opts *o, cJSON *out, const lf_class_score
   cJSON_AddStringToObject(c, "predictions", o->compare_path);
   cJSON_AddStringToObject(c, "difference", "auc(predictions) - auc(compare)");
   cJSON *a = cJSON_AddObjectToObject(c, "auc"), *d = cJSON_AddObjectToObject(c, "auc_diff"),
-        *ci = cJSON_AddObjectToObject(c, "auc_diff_ci95");
+        *ci = cJSON_AddObjectToObject(c, "auc_diff_ci95"), *pv = cJSON_AddObjectToObject(c, "p_delong");
   double sb = 0, sd = 0;
   int m = 0;
   for (int t = 0; t < k; t++) {
@@ -84,6 +84,7 @@ static void add_compare(const lf_score_opts *o, cJSON *out, const lf_class_score
     cJSON *pair = cJSON_AddArrayToObject(ci, cs[t].label);
     cJSON_AddItemToArray(pair, lf_json_num(cs[t].diff_lo));
     cJSON_AddItemToArray(pair, lf_json_num(cs[t].diff_hi));
+    lf_json_add_num(pv, cs[t].label, cs[t].p_delong);
     if (!isnan(cs[t].auc) && !isnan(cs[t].auc_b)) sb += cs[t].auc_b, sd += cs[t].auc - cs[t].auc_b, m++;
   }
   lf_json_add_num(c, "mean_auc", m ? sb / m : NAN);
@@ -92,7 +93,7 @@ static void add_compare(const lf_score_opts *o, cJSON *out, const lf_class_score
 
 static void print_compare(FILE *f, const lf_score_opts *o, const lf_class_score *cs, int k) {
   fprintf(f, "\ncompared with %s (paired bootstrap, %d resamples):\n", o->compare_path, o->n_bootstrap);
-  fprintf(f, "%-19s %7s %7s %8s  %-19s\n", "finding", "AUC", "other", "diff", "95% CI of diff");
+  fprintf(f, "%-19s %7s %7s %8s  %-19s  %s\n", "finding", "AUC", "other", "diff", "95% CI of diff", "p (DeLong)");
   double sd = 0;
   int m = 0;
   for (int t = 0; t < k; t++) {
@@ -101,8 +102,10 @@ static void print_compare(FILE *f, const lf_score_opts *o, const lf_class_score 
       fprintf(f, "%-19s     n/a\n", c->label);
       continue;
     }
-    fprintf(f, "%-19s %7.4f %7.4f %+8.4f  [%+.4f, %+.4f]\n", c->label, c->auc, c->auc_b, c->auc - c->auc_b, c->diff_lo,
-            c->diff_hi);
+    char pbuf[16] = "n/a";
+    if (!isnan(c->p_delong)) snprintf(pbuf, sizeof pbuf, "%.3g", c->p_delong);
+    fprintf(f, "%-19s %7.4f %7.4f %+8.4f  [%+.4f, %+.4f]  %s\n", c->label, c->auc, c->auc_b, c->auc - c->auc_b,
+            c->diff_lo, c->diff_hi, pbuf);
     sd += c->auc - c->auc_b, m++;
   }
   if (m) fprintf(f, "mean AUC difference over %d findings: %+.4f\n", m, sd / m);
@@ -215,13 +218,17 @@ lf_status lf_score_chest(const lf_score_opts *o, const lf_dataset *ds, cJSON *ou
     if ((st = lf_operating_point(s, l, n, o->threshold, &c->at_thr))) goto done;
     c->has_sens = c->n_pos > 0 && lf_threshold_for_sensitivity(s, l, n, o->target_sensitivity, &c->at_sens) == LF_OK;
     aucs[t] = c->auc;
-    c->auc_b = c->diff_lo = c->diff_hi = NAN;
+    double a_;
+    if ((st = lf_auc_delong(s, l, n, &a_, &c->delong_var))) goto done;
+    c->auc_b = c->diff_lo = c->diff_hi = c->p_delong = NAN;
     if (have_b) {
       int jb = B.col[cls[j]];
       for (size_t i = 0; i < n; i++) s2[i] = B.p.scores[B.row[i] * (size_t)B.p.k + (size_t)jb];
       if ((st = lf_auc(s2, l, n, &c->auc_b))) goto done;
       if ((st = lf_auc_diff_bootstrap_ci(s, s2, l, n, o->n_bootstrap, o->seed, 0.05, &c->diff_lo, &c->diff_hi, NULL)))
         goto done;
+      double d_, v_;
+      if ((st = lf_auc_delong_paired(s, s2, l, n, &d_, &v_, &c->p_delong))) goto done;
     }
   }
   size_t used;
@@ -234,6 +241,7 @@ lf_status lf_score_chest(const lf_score_opts *o, const lf_dataset *ds, cJSON *ou
   lf_json_add_num(out, "mean_auc", mean);
   lf_json_add_num(out, "mean_auc_classes", (double)used);
   cJSON *skipped = cJSON_AddArrayToObject(out, "auc_undefined");
+  cJSON *cid = cJSON_AddObjectToObject(out, "auc_ci95_delong");
   cJSON *prev = cJSON_AddObjectToObject(out, "prevalence"), *npos = cJSON_AddObjectToObject(out, "positives");
   cJSON *boot = cJSON_AddObjectToObject(out, "bootstrap");
   lf_json_add_num(boot, "resamples", o->n_bootstrap);
@@ -251,6 +259,10 @@ lf_status lf_score_chest(const lf_score_opts *o, const lf_dataset *ds, cJSON *ou
     cJSON *pair = cJSON_AddArrayToObject(ci, c->label);
     cJSON_AddItemToArray(pair, lf_json_num(c->ci_lo));
     cJSON_AddItemToArray(pair, lf_json_num(c->ci_hi));
+    cJSON *pd = cJSON_AddArrayToObject(cid, c->label);
+    double half = 1.959963984540054 * sqrt(c->delong_var);
+    cJSON_AddItemToArray(pd, lf_json_num(isnan(half) ? NAN : fmax(0, c->auc - half)));
+    cJSON_AddItemToArray(pd, lf_json_num(isnan(half) ? NAN : fmin(1, c->auc + half)));
     lf_json_add_num(prev, c->label, (double)c->n_pos / (double)n);
     lf_json_add_num(npos, c->label, (double)c->n_pos);
     lf_json_add_num(bused, c->label, c->ci_used);

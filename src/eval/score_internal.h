@@ -23,6 +23,7 @@ typedef struct {
   lf_oppoint at_thr, at_sens;
   int has_sens; /* at_sens valid (the class has positives) */
   double auc_b, diff_lo, diff_hi; /* --compare: the other model's AUC, CI of auc - auc_b */
+  double delong_var, p_delong;    /* DeLong variance of auc; --compare: paired DeLong p-value */
 } lf_class_score;
 
 lf_status lf_score_chest(const lf_score_opts *o, const lf_dataset *ds, cJSON *out);

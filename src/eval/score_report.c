@@ -160,15 +160,16 @@ static void compare_section(FILE *f, const cJSON *m, const cJSON *c, int html, i
             val(cJSON_GetArrayItem(ci, 0)), val(cJSON_GetArrayItem(ci, 1)), html ? "</p>\n" : "\n");
     return;
   }
-  const char *h[] = {"Finding", "AUC", "Other AUC", "Difference", "95% CI (paired)"};
+  const char *h[] = {"Finding", "AUC", "Other AUC", "Difference", "95% CI (paired bootstrap)", "p (DeLong)"};
   if (html) {
     fputs("<table><tr>", f);
-    for (int i = 0; i < 5; i++) fprintf(f, "<th>%s</th>", h[i]);
+    for (int i = 0; i < 6; i++) fprintf(f, "<th>%s</th>", h[i]);
     fputs("</tr>\n", f);
   } else {
-    for (int i = 0; i < 5; i++) fprintf(f, "| %s ", h[i]);
-    fputs("|\n|---|--:|--:|--:|---|\n", f);
+    for (int i = 0; i < 6; i++) fprintf(f, "| %s ", h[i]);
+    fputs("|\n|---|--:|--:|--:|---|--:|\n", f);
   }
+  const cJSON *pv = cJSON_GetObjectItemCaseSensitive(c, "p_delong");
   const cJSON *auc = cJSON_GetObjectItemCaseSensitive(m, "auc"), *ab = cJSON_GetObjectItemCaseSensitive(c, "auc");
   const cJSON *d = cJSON_GetObjectItemCaseSensitive(c, "auc_diff"), *ci = cJSON_GetObjectItemCaseSensitive(c, "auc_diff_ci95");
   const cJSON *l;
@@ -189,6 +190,8 @@ static void compare_section(FILE *f, const cJSON *m, const cJSON *c, int html, i
     fputs(sep, f);
     if (isnan(lo)) fputs("n/a", f);
     else fprintf(f, "%+.4f to %+.4f", lo, hi);
+    fputs(sep, f);
+    put_num(f, num(pv, name), "%.3g");
     fputs(html ? "</td></tr>\n" : " |\n", f);
   }
   if (html) fputs("</table>\n", f);

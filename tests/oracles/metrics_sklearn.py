@@ -5,14 +5,19 @@ prints scikit-learn's (and numpy's) answers.
 Input (text):
   auc NAME N      then N lines "score label"   (scores printed with %.17g)
   mask NAME N     then 2 lines of N chars '0'/'1': truth, prediction
+  pair NAME N     then N lines "score_a score_b label"
 Output, per auc case:
   auc NAME VALUE                      (roc_auc_score, nan with one class)
   roc NAME DROP M  then M lines "fpr tpr threshold"   (roc_curve, DROP 0/1)
   op NAME TP FP TN FN                 (confusion_matrix at score >= 0.5)
   thr90 NAME THRESHOLD                (highest roc threshold with tpr >= 0.9)
+  delong NAME VAR                     (DeLong variance, O(n^2) numpy from the definition)
 per mask case:
   mask NAME DICE IOU                  (numpy, both empty = 1)
+per pair case:
+  pair NAME DIFF VAR P                (DeLong paired test of AUC(a) - AUC(b))
 """
+import math
 import sys
 import warnings
 
@@ -24,6 +29,25 @@ except ImportError as e:  # the C test turns this into a skip
     sys.exit(77)
 
 warnings.simplefilter("ignore")
+
+
+def psi_matrix(s, y):
+    """psi[i, j] = 1 / 0.5 / 0 as positive i scores above / equal / below negative j."""
+    x, z = s[y == 1][:, None], s[y == 0][None, :]
+    return (x > z) + 0.5 * (x == z)
+
+
+def delong_parts(s, y):
+    p = psi_matrix(s, y)
+    return p.mean(), p.mean(axis=1), p.mean(axis=0)  # auc, V10 (positives), V01 (negatives)
+
+
+def delong_cov(a, b, m, n):
+    auc_a, v10a, v01a = a
+    auc_b, v10b, v01b = b
+    s10 = np.sum((v10a - auc_a) * (v10b - auc_b)) / (m - 1)
+    s01 = np.sum((v01a - auc_a) * (v01b - auc_b)) / (n - 1)
+    return s10 / m + s01 / n
 
 
 def main(path):
@@ -51,10 +75,26 @@ def main(path):
                 out.extend(f"{a!r} {b!r} {c!r}" for a, b, c in zip(fpr, tpr, thr))
             tn, fp, fn, tp = confusion_matrix(y, (s >= 0.5).astype(int), labels=[0, 1]).ravel()
             out.append(f"op {name} {tp} {fp} {tn} {fn}")
+            m_, n_ = int(y.sum()), int((1 - y).sum())
+            if m_ >= 2 and n_ >= 2:
+                parts = delong_parts(s, y)
+                out.append(f"delong {name} {float(delong_cov(parts, parts, m_, n_))!r}")
             if y.sum() > 0:
                 fpr, tpr, thr = roc_curve(y, s, drop_intermediate=False)
                 k = int(np.argmax(tpr >= 0.9))
                 out.append(f"thr90 {name} {thr[k]!r}")
+        elif kind == "pair":
+            rows = [lines[i + k].split() for k in range(n)]
+            i += n
+            a = np.array([float(r[0]) for r in rows])
+            b = np.array([float(r[1]) for r in rows])
+            y = np.array([int(r[2]) for r in rows])
+            m_, n_ = int(y.sum()), int((1 - y).sum())
+            pa, pb = delong_parts(a, y), delong_parts(b, y)
+            var = delong_cov(pa, pa, m_, n_) + delong_cov(pb, pb, m_, n_) - 2 * delong_cov(pa, pb, m_, n_)
+            diff = pa[0] - pb[0]
+            p = math.erfc(abs(diff) / math.sqrt(2 * var)) if var > 0 else float("nan")
+            out.append(f"pair {name} {float(diff)!r} {float(var)!r} {p!r}")
         elif kind == "mask":
             t = np.frombuffer(lines[i].encode(), dtype=np.uint8) == ord("1")
             p = np.frombuffer(lines[i + 1].encode(), dtype=np.uint8) == ord("1")
