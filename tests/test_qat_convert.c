@@ -221,6 +221,16 @@ static lf_graph *mk_densenet121_small(int *in, int *out) {
   return m.g;
 }
 
+/* torchvision's DenseNet-121 at full width and 224x224 (LF_QAT_FULL=1 only: minutes). */
+static lf_graph *mk_densenet121_full(int *in, int *out) {
+  lf_model m;
+  lf_model_config cfg = lf_model_defaults(LF_ARCH_DENSENET);
+  if (lf_model_build(&m, &cfg, 3)) return NULL;
+  *in = m.input;
+  *out = m.probs;
+  return m.g;
+}
+
 /* The paper's UNet (lf_models.h) with the transposed-conv decoder, width 4,
  * depth 2, 16x24 input, no dropout. */
 static lf_graph *mk_unet_transposed(int *in, int *out) {
@@ -646,6 +656,9 @@ LF_TEST(test_convert_errors) {
 LF_TEST(test_densenet_like) { check_model("densenet_like", mk_densenet_like, 16, 16, 3, 0.95, 0.8, 0); }
 LF_TEST(test_unet_like) { check_model("unet_like", mk_unet_like, 12, 16, 1, 0.95, 0.8, 0); }
 LF_TEST(test_unet_transposed) { check_model("unet_transposed", mk_unet_transposed, 16, 24, 1, 0.95, 0.8, 0); }
+/* Full size: the agreement checks only (the gradient comparison is printed; with
+ * random BN statistics a 121-layer eval-mode net is far from normalised). */
+LF_TEST(test_densenet121_full) { check_model("densenet121_full", mk_densenet121_full, 224, 224, 3, -1.0, -1.0, 1); }
 LF_TEST(test_densenet121_small) { check_model("densenet121_small", mk_densenet121_small, 32, 32, 3, 0.5, -1.0, 1); }
 
 int main(void) {
@@ -658,6 +671,7 @@ int main(void) {
   LF_RUN(test_unet_like);
   LF_RUN(test_unet_transposed);
   LF_RUN(test_densenet121_small);
+  if (getenv("LF_QAT_FULL")) LF_RUN(test_densenet121_full);
   int rc = lf_test_summary();
   char cmd[700];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
