@@ -9,7 +9,9 @@
 #pragma GCC optimize("O3")
 #endif
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "nn/nn_internal.h"
 
@@ -71,6 +73,14 @@ static lf_status build(lf_graph *g, lf_node *n) {
  * forward: sum x, sum x^2; backward: sum d, sum d*(x-mean) with d = dy, or
  * dy masked by y > 0 when a following ReLU is fused. */
 #define NBLK 64
+
+/* v if y > 0 else 0, via y's bits (an integer compare cannot trap, so the
+ * loops around it vectorize; a +NaN y counts as positive) */
+static inline float pass_if_positive(float y, float v) {
+  int32_t b;
+  memcpy(&b, &y, sizeof b);
+  return b > 0 ? v : 0.0f;
+}
 typedef struct {
   const float *x, *dy, *y, *mean;
   size_t rows;
@@ -97,10 +107,14 @@ static void red_blk(void *vctx, size_t b, size_t e) {
       }
       const float *restrict dy = j->dy + r * (size_t)C, *restrict y = j->y + r * (size_t)C;
       if (j->relu)
-        for (int c = 0; c < C; c++) {
-          float dv = dy[c], d = y[c] > 0 ? dv : 0.0f;
-          p1[c] += d;
-          p2[c] += (double)d * (x[c] - mean[c]);
+        for (int c0 = 0; c0 < C; c0 += 256) { /* mask, then the double sums: both loops vectorize */
+          float d[256];
+          int n = C - c0 < 256 ? C - c0 : 256;
+          for (int c = 0; c < n; c++) d[c] = pass_if_positive(y[c0 + c], dy[c0 + c]);
+          for (int c = 0; c < n; c++) {
+            p1[c0 + c] += d[c];
+            p2[c0 + c] += (double)d[c] * (x[c0 + c] - mean[c0 + c]);
+          }
         }
       else
         for (int c = 0; c < C; c++) {
@@ -207,7 +221,7 @@ static void bwd_rows(void *vctx, size_t b, size_t e) {
                           *restrict k2 = j->k2, *restrict k3 = j->k3;
     if (j->relu)
       for (int k = 0; k < j->c; k++) {
-        float dv = dy[k], d = y[k] > 0 ? dv : 0.0f; /* both loads unconditional: vectorizes */
+        float d = pass_if_positive(y[k], dy[k]);
         float xh = (x[k] - mean[k]) * invstd[k];
         dx[k] += k1[k] * d + k2[k] * xh + k3[k];
       }
