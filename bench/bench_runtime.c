@@ -10,7 +10,8 @@
  *       writes the zoo models + one random input each + DIR/models.tsv
  *       (name, model, input, exactness class); --small builds them at reduced
  *       resolution (DenseNet 64x64, UNet 32x48) for quick tests; --debug-outputs
- *       makes every activation a model output (to find the first differing layer).
+ *       makes every activation of the int8 models a model output too (compare every
+ *       layer, or find the first differing one).
  *   bench_runtime --write-ops DIR [--runs R] [--seed S]   single-op oracle cases
  *   bench_runtime --check-ops DIR                         compare (see oracle_ops.h)
  *   bench_runtime --agree-ops DIR A B  per op: runs whose .A.bin and .B.bin outputs are
@@ -79,7 +80,11 @@ static int write_models(const char *dir, int small) {
     }
     void *bytes;
     size_t len;
-    if (build(&e, &bytes, &len) < 0) return 1;
+    int debug = lf_zoo_debug_outputs;
+    lf_zoo_debug_outputs = debug && !e.fp32; /* int8 only: float intermediates are unbounded */
+    int brc = build(&e, &bytes, &len);
+    lf_zoo_debug_outputs = debug;
+    if (brc < 0) return 1;
     snprintf(path, sizeof path, "%s/%s.tflite", dir, e.name);
     int rc = write_bytes(path, bytes, len);
     free(bytes);
@@ -317,15 +322,41 @@ static int invoke_tsv(const char *tsv) {
   return failures;
 }
 
+/* The whole file, malloc'd (NULL if unreadable). */
+static unsigned char *read_whole(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t cap = 1 << 20, n = 0;
+  unsigned char *buf = malloc(cap);
+  while (buf) {
+    n += fread(buf + n, 1, cap - n, f);
+    if (n < cap) break;
+    unsigned char *nb = realloc(buf, cap *= 2);
+    if (!nb) free(buf);
+    buf = nb;
+  }
+  fclose(f);
+  *len = n;
+  return buf;
+}
+
+static int compare_bytes(const unsigned char *a, size_t la, const unsigned char *b, size_t lb,
+                         const char *a_path, const char *b_path, double tol);
+
 /* Compares two output files: byte-identical, or (tol > 0) float32 within tol absolute.
  * Prints one line; returns 0 when they pass. */
 static int compare_files(const char *a_path, const char *b_path, double tol) {
-  FILE *fa = fopen(a_path, "rb"), *fb = fopen(b_path, "rb");
-  static unsigned char a[1 << 22], b[1 << 22];
-  size_t la = fa ? fread(a, 1, sizeof a, fa) : 0, lb = fb ? fread(b, 1, sizeof b, fb) : 0;
-  if (fa) fclose(fa);
-  if (fb) fclose(fb);
-  if (!fa || !fb || la != lb || la == 0) {
+  size_t la = 0, lb = 0;
+  unsigned char *a = read_whole(a_path, &la), *b = read_whole(b_path, &lb);
+  int rc = compare_bytes(a, la, b, lb, a_path, b_path, tol);
+  free(a);
+  free(b);
+  return rc;
+}
+
+static int compare_bytes(const unsigned char *a, size_t la, const unsigned char *b, size_t lb,
+                         const char *a_path, const char *b_path, double tol) {
+  if (!a || !b || la != lb || la == 0) {
     printf("FAIL %s vs %s: missing or different sizes (%zu, %zu bytes)\n", a_path, b_path, la, lb);
     return 1;
   }
