@@ -1,6 +1,10 @@
-/* The engine's thread pool: persistent workers woken per lf_parallel_for.
- * Chunk k of n covers [count*k/n, count*(k+1)/n), so the split depends only on
- * count and the thread count. A nested or concurrent call runs serially. */
+/* The engine's thread pool: persistent workers and the calling thread claim
+ * fixed chunks of a range under one lock. Chunk k of n covers
+ * [count*k/n, count*(k+1)/n), so the split depends only on count and the
+ * thread count (never on which thread runs which chunk). A caller never
+ * waits for a worker that has not started: it runs unclaimed chunks itself,
+ * which keeps a busy or oversubscribed machine from stalling every call. A
+ * nested or concurrent call runs serially. */
 #include "leapfrog/lf_tensor.h"
 
 #include <cblas.h>
@@ -9,47 +13,49 @@
 #include <unistd.h>
 
 #define MAX_THREADS 64
+#define CHUNKS_PER_THREAD 4
 
 static struct {
   pthread_mutex_t mu;
-  pthread_cond_t wake, done;
+  pthread_cond_t wake, done_cv;
   pthread_mutex_t call; /* one parallel_for at a time */
   pthread_t th[MAX_THREADS];
   int nthreads;         /* including the caller */
-  int started;          /* workers running */
+  int started;          /* threads running (incl. caller slot 0) */
   int quit;
-  uint64_t gen;
-  uint64_t base_gen;    /* gen when the workers were (re)started */
-  int pending;
+  int active;           /* a job is posted */
   lf_range_fn fn;
   void *ctx;
   size_t count;
+  int nchunks, next, done;
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-          PTHREAD_MUTEX_INITIALIZER, {0}, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+          PTHREAD_MUTEX_INITIALIZER, {0}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 static _Thread_local int in_pool;
 
-static void run_chunk(int k, int n) {
-  size_t b = pool.count * (size_t)k / (size_t)n, e = pool.count * (size_t)(k + 1) / (size_t)n;
-  if (b < e) pool.fn(pool.ctx, b, e);
+/* Claims and runs chunks until none is left; called and returns with mu held. */
+static void run_chunks(void) {
+  while (pool.active && pool.next < pool.nchunks) {
+    int k = pool.next++, n = pool.nchunks;
+    lf_range_fn fn = pool.fn;
+    void *ctx = pool.ctx;
+    size_t count = pool.count;
+    pthread_mutex_unlock(&pool.mu);
+    size_t b = count * (size_t)k / (size_t)n, e = count * (size_t)(k + 1) / (size_t)n;
+    if (b < e) fn(ctx, b, e);
+    pthread_mutex_lock(&pool.mu);
+    if (++pool.done == pool.nchunks) pthread_cond_signal(&pool.done_cv);
+  }
 }
 
 static void *worker(void *arg) {
-  int k = (int)(intptr_t)arg;
+  (void)arg;
   in_pool = 1;
   pthread_mutex_lock(&pool.mu);
-  /* the generation when this worker was created: a job posted before the
-   * worker reached this line still counts as new */
-  uint64_t seen = pool.base_gen;
   for (;;) {
-    while (!pool.quit && pool.gen == seen) pthread_cond_wait(&pool.wake, &pool.mu);
+    while (!pool.quit && !(pool.active && pool.next < pool.nchunks)) pthread_cond_wait(&pool.wake, &pool.mu);
     if (pool.quit) break;
-    seen = pool.gen;
-    int n = pool.nthreads;
-    pthread_mutex_unlock(&pool.mu);
-    run_chunk(k, n);
-    pthread_mutex_lock(&pool.mu);
-    if (--pool.pending == 0) pthread_cond_signal(&pool.done);
+    run_chunks();
   }
   pthread_mutex_unlock(&pool.mu);
   return NULL;
@@ -74,17 +80,11 @@ void lf_set_threads(int n) {
   pthread_mutex_lock(&pool.call);
   if (pool.started) stop_workers();
   pool.nthreads = n;
-  pthread_mutex_lock(&pool.mu);
-  pool.base_gen = pool.gen;
-  pthread_mutex_unlock(&pool.mu);
-  int ok = 1;
   for (int i = 1; i < n; i++)
-    if (pthread_create(&pool.th[i], NULL, worker, (void *)(intptr_t)i) != 0) {
-      pool.nthreads = i; /* fewer threads, still correct */
-      ok = 0;
+    if (pthread_create(&pool.th[i], NULL, worker, NULL) != 0) {
+      pool.nthreads = i; /* fewer threads: the split changes, results do not */
       break;
     }
-  (void)ok;
   pool.started = pool.nthreads;
   pthread_mutex_unlock(&pool.call);
   openblas_set_num_threads(n);
@@ -102,20 +102,21 @@ void lf_parallel_for(size_t count, lf_range_fn fn, void *ctx) {
     fn(ctx, 0, count);
     return;
   }
-  n = pool.nthreads;
+  size_t chunks = (size_t)pool.nthreads * CHUNKS_PER_THREAD;
+  if (chunks > count) chunks = count;
   pthread_mutex_lock(&pool.mu);
   pool.fn = fn;
   pool.ctx = ctx;
   pool.count = count;
-  pool.pending = n - 1;
-  pool.gen++;
+  pool.nchunks = (int)chunks;
+  pool.next = pool.done = 0;
+  pool.active = 1;
   pthread_cond_broadcast(&pool.wake);
-  pthread_mutex_unlock(&pool.mu);
   in_pool = 1;
-  run_chunk(0, n);
+  run_chunks();
   in_pool = 0;
-  pthread_mutex_lock(&pool.mu);
-  while (pool.pending > 0) pthread_cond_wait(&pool.done, &pool.mu);
+  while (pool.done < pool.nchunks) pthread_cond_wait(&pool.done_cv, &pool.mu);
+  pool.active = 0;
   pthread_mutex_unlock(&pool.mu);
   pthread_mutex_unlock(&pool.call);
 }
