@@ -115,8 +115,6 @@ static lf_status batch_views(run_ctx *c, const lf_batch *b, lf_tensor *x, lf_ten
   return lf_graph_set_input(c->m->g, c->m->input, x);
 }
 
-lf_status lf_train_evaluate(lf_model *m, const lf_train_opts *o, lf_split split, double *metric, double *loss);
-
 /* Validation over c->val: mean AUC (chest) or mean Dice at 0.5 (nerve). */
 static lf_status validate(run_ctx *c, double *metric, double *vloss, double *aucs) {
   lf_model *m = c->m;
@@ -132,7 +130,6 @@ static lf_status validate(run_ctx *c, double *metric, double *vloss, double *auc
     if (!scores || !labels) st = lf_error(LF_ENOMEM, "validation: out of memory");
   }
   if (!st) st = lf_loader_start_epoch(c->val, 0);
-  lf_tensor g = {0};
   while (!st) {
     lf_batch *b;
     if ((st = lf_loader_next(c->val, &b)) || !b) break;
@@ -166,7 +163,6 @@ static lf_status validate(run_ctx *c, double *metric, double *vloss, double *auc
     }
     nb++;
   }
-  lf_tensor_free(&g);
   if (!st) {
     *vloss = n ? loss_sum / (double)n : NAN;
     if (c->ds->task == LF_TASK_CHESTXRAY14) {
