@@ -9,9 +9,9 @@
  *   bench_runtime --write-models DIR [--small]
  *       writes the zoo models + one random input each + DIR/models.tsv
  *       (name, model, input, exactness class); --small builds them at reduced
- *       resolution (DenseNet 64x64, UNet 32x48) for quick tests; --debug-outputs
- *       makes every activation of the int8 models a model output too (compare every
- *       layer, or find the first differing one).
+ *       resolution (DenseNet 64x64, UNet 32x48) for quick tests; --all-layers adds
+ *       <name>_all copies of the int8 models in which every activation is a model
+ *       output too (compare every layer, or find the first differing one).
  *   bench_runtime --write-ops DIR [--runs R] [--seed S]   single-op oracle cases
  *   bench_runtime --check-ops DIR                         compare (see oracle_ops.h)
  *   bench_runtime --agree-ops DIR A B  per op: runs whose .A.bin and .B.bin outputs are
@@ -38,6 +38,7 @@ typedef struct {
   const char *name;
   int fp32, kind; /* kind 0 densenet, 1 unet resize, 2 unet tconv */
   int h, w;
+  int all;        /* every activation is a model output too (lf_zoo_debug_outputs) */
 } zoo_entry;
 
 static int build(const zoo_entry *e, void **bytes, size_t *len) {
@@ -60,10 +61,12 @@ static size_t input_bytes(const zoo_entry *e) {
   return (size_t)e->h * e->w * (e->kind == 0 ? 3 : 1) * (e->fp32 ? 4 : 1);
 }
 
-static int write_models(const char *dir, int small) {
-  zoo_entry zs[] = {{"densenet121_i8", 0, 0, 224, 224}, {"densenet121_f32", 1, 0, 224, 224},
-                    {"unet_i8", 0, 1, 80, 112},          {"unet_tconv_i8", 0, 2, 80, 112},
-                    {"unet_f32", 1, 1, 80, 112},         {"unet_tconv_f32", 1, 2, 80, 112}};
+static int write_models(const char *dir, int small, int all_layers) {
+  zoo_entry zs[] = {{"densenet121_i8", 0, 0, 224, 224, 0},  {"densenet121_f32", 1, 0, 224, 224, 0},
+                    {"unet_i8", 0, 1, 80, 112, 0},           {"unet_tconv_i8", 0, 2, 80, 112, 0},
+                    {"unet_f32", 1, 1, 80, 112, 0},          {"unet_tconv_f32", 1, 2, 80, 112, 0},
+                    {"densenet121_i8_all", 0, 0, 224, 224, 1}, {"unet_i8_all", 0, 1, 80, 112, 1},
+                    {"unet_tconv_i8_all", 0, 2, 80, 112, 1}};
   char path[1024];
   snprintf(path, sizeof path, "%s/models.tsv", dir);
   FILE *tsv = fopen(path, "w");
@@ -74,16 +77,16 @@ static int write_models(const char *dir, int small) {
   uint64_t rng = 20261124;
   for (size_t i = 0; i < sizeof zs / sizeof zs[0]; i++) {
     zoo_entry e = zs[i];
+    if (e.all && !all_layers) continue;
     if (small) {
       e.h = e.kind == 0 ? 64 : 32;
       e.w = e.kind == 0 ? 64 : 48;
     }
     void *bytes;
     size_t len;
-    int debug = lf_zoo_debug_outputs;
-    lf_zoo_debug_outputs = debug && !e.fp32; /* int8 only: float intermediates are unbounded */
+    lf_zoo_debug_outputs = e.all;
     int brc = build(&e, &bytes, &len);
-    lf_zoo_debug_outputs = debug;
+    lf_zoo_debug_outputs = 0;
     if (brc < 0) return 1;
     snprintf(path, sizeof path, "%s/%s.tflite", dir, e.name);
     int rc = write_bytes(path, bytes, len);
@@ -179,8 +182,8 @@ static int bench(int runs, int threads, int peer) {
   }
   char dir[] = "/tmp/lf-bench-runtime.XXXXXX";
   if (!mkdtemp(dir)) return 1;
-  zoo_entry zs[] = {{"densenet121_i8", 0, 0, 224, 224}, {"unet_i8", 0, 1, 80, 112},
-                    {"unet_tconv_i8", 0, 2, 80, 112}};
+  zoo_entry zs[] = {{"densenet121_i8", 0, 0, 224, 224, 0}, {"unet_i8", 0, 1, 80, 112, 0},
+                    {"unet_tconv_i8", 0, 2, 80, 112, 0}};
   int status = 0;
   printf("%-15s %8s %8s | %-26s %8s | %-26s %8s | %9s %s\n", "model", "model_MB", "arena_MB",
          "leapfrog wall ms med[min-max]", "cpu ms", "LiteRT wall ms med[min-max]", "cpu ms",
@@ -388,7 +391,7 @@ static int compare_bytes(const unsigned char *a, size_t la, const unsigned char 
 }
 
 int main(int argc, char **argv) {
-  int runs = 0, threads = 1, peer = 1, small = 0;
+  int runs = 0, threads = 1, peer = 1, small = 0, all_layers = 0;
   uint64_t seed = 1;
   const char *write_m = NULL, *write_o = NULL, *check_o = NULL;
   for (int i = 1; i < argc; i++) {
@@ -397,7 +400,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--no-peer")) peer = 0;
     else if (!strcmp(argv[i], "--small")) small = 1;
-    else if (!strcmp(argv[i], "--debug-outputs")) lf_zoo_debug_outputs = 1;
+    else if (!strcmp(argv[i], "--all-layers")) all_layers = 1;
     else if (!strcmp(argv[i], "--write-models") && i + 1 < argc) write_m = argv[++i];
     else if (!strcmp(argv[i], "--write-ops") && i + 1 < argc) write_o = argv[++i];
     else if (!strcmp(argv[i], "--check-ops") && i + 1 < argc) check_o = argv[++i];
@@ -409,7 +412,7 @@ int main(int argc, char **argv) {
     else {
       fprintf(stderr,
               "usage: bench_runtime [--runs N] [--threads T] [--no-peer]\n"
-              "       bench_runtime --write-models DIR [--small]\n"
+              "       bench_runtime --write-models DIR [--small] [--all-layers]\n"
               "       bench_runtime --write-ops DIR [--runs R] [--seed S]\n"
               "       bench_runtime --check-ops DIR\n"
               "       bench_runtime --invoke-tsv MANIFEST\n"
@@ -418,7 +421,7 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  if (write_m) return write_models(write_m, small);
+  if (write_m) return write_models(write_m, small, all_layers);
   if (write_o) return lf_oracle_write_ops(write_o, seed, runs > 0 ? runs : 2, stdout) ? 1 : 0;
   if (check_o) {
     int f = lf_oracle_check_ops(check_o, stdout);
