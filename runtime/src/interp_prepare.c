@@ -221,19 +221,17 @@ static lfrt_status prep_fc(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error *e
     return f32_act(it, idx, act, &p->act_min_f, &p->act_max_f, err);
   }
   n->kind = K_FC_Q;
-  lfrt_conv_params tmp;
-  memset(&tmp, 0, sizeof tmp);
-  lfrt_conv_params saved = n->p.conv; /* conv_quant fills p.conv; copy out below */
-  (void)saved;
-  lfrt_status st = conv_quant(it, idx, n, x, w, b, y, p->out_c, 0, act, err);
+  /* conv_quant fills the conv view of the params union: keep the FC fields aside */
+  lfrt_fc_params fc = *p;
+  lfrt_status st = conv_quant(it, idx, n, x, w, b, y, fc.out_c, 0, act, err);
   if (st) return st;
-  tmp = n->p.conv;
-  lfrt_fc_params *q = &n->p.fc;
-  int oc = w->shape[0], ic = w->shape[1], batch = (int)(x->count / ic);
-  memset(q, 0, sizeof *q);
-  q->out_c = oc; q->in_c = ic; q->batch = batch;
-  q->in_zp = tmp.in_zp; q->out_zp = tmp.out_zp; q->act_min = tmp.act_min; q->act_max = tmp.act_max;
-  q->mult = n->mult; q->shift = n->shift;
+  fc.in_zp = n->p.conv.in_zp;
+  fc.out_zp = n->p.conv.out_zp;
+  fc.act_min = n->p.conv.act_min;
+  fc.act_max = n->p.conv.act_max;
+  fc.mult = n->mult;
+  fc.shift = n->shift;
+  n->p.fc = fc;
   return LFRT_OK;
 }
 
