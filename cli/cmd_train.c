@@ -140,10 +140,12 @@ int cmd_train(int argc, char **argv) {
     fprintf(stderr, "leapfrog train: %s\n", lf_last_error());
     return 1;
   }
-  printf("trained %d epochs, %lld steps; last train loss %.4f, val %s %.4f; best %.4f (epoch %d)%s%s\n",
-         r.epochs_done, (long long)r.steps, r.last_train_loss, task == LF_TASK_NERVE ? "dice" : "mean AUC",
-         r.last_metric, r.best_metric, r.best_epoch, r.stopped_early ? "; stopped early" : "",
-         r.stopped_max_steps ? "; stopped at --max-steps" : "");
-  printf("checkpoints in %s (last.safetensors, best.safetensors), log %s/train_log.jsonl\n", o.out_dir, o.out_dir);
+  printf("trained %d epochs, %lld steps; last train loss %.4f", r.epochs_done, (long long)r.steps, r.last_train_loss);
+  const char *mname = task == LF_TASK_NERVE ? "dice" : "mean AUC";
+  if (r.last_metric == r.last_metric) printf(", val %s %.4f", mname, r.last_metric);
+  if (r.best_epoch > 0) printf("; best %.4f (epoch %d)", r.best_metric, r.best_epoch);
+  printf("%s%s\n", r.stopped_early ? "; stopped early" : "", r.stopped_max_steps ? "; stopped at --max-steps" : "");
+  printf("checkpoints: %s/last.safetensors%s%s; log %s/train_log.jsonl\n", o.out_dir, r.best_epoch > 0 ? ", " : "",
+         r.best_epoch > 0 ? "best.safetensors" : "", o.out_dir);
   return 0;
 }
