@@ -33,14 +33,32 @@ static const char *tmpdir(void) {
 }
 static int ncases, nbytes;
 
+/* Phase 1 (per case): write the model and inputs, run the runtime, keep its
+ * output, add a manifest line. Phase 2 (compare_all): one LiteRT process for
+ * every model (run_litert_batch.mjs), then byte comparison. */
+typedef struct {
+  char name[48];
+  lfrt_type type;
+  int64_t count;
+  size_t bytes;
+  unsigned char *out;
+} result;
+static result results[128];
+static FILE *manifest;
+
 static int run_case(const char *name, int nin) {
-  char path[512], cmd[2048];
+  char path[512];
   lfrt_error err = {{0}};
-  void *bytes; size_t len;
+  void *bytes;
+  size_t len;
   if (lfrt_writer_finish(W, &bytes, &len, &err)) { LF_CHECK_MSG(0, "%s: writer: %s", name, err.msg); return -1; }
   snprintf(path, sizeof path, "%s/ties_%s.tflite", tmpdir(), name);
-  FILE *f = fopen(path, "wb"); fwrite(bytes, 1, len, f); fclose(f);
-  lfrt_model *m; lfrt_interp *it;
+  FILE *f = fopen(path, "wb");
+  if (!f) { LF_CHECK_MSG(0, "cannot write %s", path); free(bytes); return -1; }
+  fwrite(bytes, 1, len, f);
+  fclose(f);
+  lfrt_model *m;
+  lfrt_interp *it;
   if (lfrt_model_load(bytes, len, name, &m, &err)) { LF_CHECK_MSG(0, "%s: load: %s", name, err.msg); free(bytes); return -1; }
   if (lfrt_interp_create(m, NULL, &it, &err)) { LF_CHECK_MSG(0, "%s: prepare: %s", name, err.msg); lfrt_model_free(m); free(bytes); return -1; }
   char inlist[1200] = "";
@@ -54,33 +72,62 @@ static int run_case(const char *name, int nin) {
     if (i) strcat(inlist, ",");
     strcat(inlist, ip);
   }
-  lfrt_interp_invoke(it, &err);
-  snprintf(cmd, sizeof cmd, "'%s' '%s' '%s' '%s/ties_%s.out' >/dev/null 2>'%s/ties_%s.err'", getenv("LF_TFLITE_ORACLE"),
-           path, inlist, tmpdir(), name, tmpdir(), name);
-  int rc = system(cmd);
-  LF_CHECK_MSG(rc == 0, "%s: LiteRT failed (rc %d), see %s/ties_%s.err", name, rc, tmpdir(), name);
-  snprintf(path, sizeof path, "%s/ties_%s.out", tmpdir(), name);
-  f = rc ? NULL : fopen(path, "rb");
-  if (!f) { lfrt_interp_free(it); lfrt_model_free(m); free(bytes); return -1; }
+  LF_CHECK(lfrt_interp_invoke(it, &err) == LFRT_OK);
   const lfrt_tensor *o = lfrt_interp_output(it, 0);
-  unsigned char *ref = malloc(o->bytes);
-  size_t got = fread(ref, 1, o->bytes, f); fclose(f);
-  const unsigned char *mine = lfrt_interp_output_data(it, 0);
-  int diff = 0, maxd = 0, first = -1;
-  if (o->type == LFRT_INT8 || o->type == LFRT_UINT8) {
-    for (size_t k = 0; k < o->bytes; k++) { int d = abs((int8_t)mine[k] - (int8_t)ref[k]); if (d) { diff++; if (first < 0) first = (int)k; } if (d > maxd) maxd = d; }
-  } else {
-    for (int64_t k = 0; k < o->count; k++) { float a = ((float*)mine)[k], b = ((float*)ref)[k]; if (a != b) { diff++; if (first < 0) first = (int)k; if (fabsf(a-b) > 1e-4f*(1+fabsf(b))) maxd = 999; } }
+  if (ncases < 128) {
+    result *r = &results[ncases++];
+    snprintf(r->name, sizeof r->name, "%s", name);
+    r->type = o->type;
+    r->count = o->count;
+    r->bytes = o->bytes;
+    r->out = malloc(o->bytes);
+    memcpy(r->out, lfrt_interp_output_data(it, 0), o->bytes);
+    fprintf(manifest, "%s\t%s\t%s/ties_%s.out\n", path, inlist, tmpdir(), name);
   }
-  LF_CHECK_MSG(got == o->bytes, "%s: LiteRT wrote %zu bytes, want %zu", name, got, o->bytes);
-  if (o->type == LFRT_FLOAT32) diff = maxd ? diff : 0; /* float: only out-of-tolerance values count */
-  LF_CHECK_MSG(diff == 0, "%s: %d of %lld outputs differ from LiteRT (first at %d)", name, diff, (long long)o->count, first);
-  printf("%-24s %6lld outputs, %s\n", name, (long long)o->count, diff ? "DIFFERENT" : "identical");
-  ncases++;
-  nbytes += (int)o->bytes;
-  free(ref); free(bytes);
-  lfrt_interp_free(it); lfrt_model_free(m);
-  return diff;
+  free(bytes);
+  lfrt_interp_free(it);
+  lfrt_model_free(m);
+  return 0;
+}
+
+static void compare_all(const char *oracle) {
+  char cmd[2048], path[1400];
+  fclose(manifest);
+  snprintf(cmd, sizeof cmd, "node \"$(dirname '%s')/run_litert_batch.mjs\" '%s/ties_manifest.tsv' >/dev/null 2>'%s/ties_batch.err'",
+           oracle, tmpdir(), tmpdir());
+  int rc = system(cmd);
+  LF_CHECK_MSG(rc == 0, "LiteRT batch runner failed (rc %d), see %s/ties_batch.err", rc, tmpdir());
+  for (int c = 0; c < ncases; c++) {
+    result *r = &results[c];
+    snprintf(path, sizeof path, "%.1000s/ties_%.47s.out", tmpdir(), r->name);
+    FILE *f = fopen(path, "rb");
+    LF_CHECK_MSG(f != NULL, "%s: LiteRT wrote no output (see %s.err)", r->name, path);
+    if (!f) continue;
+    unsigned char *ref = malloc(r->bytes + 1);
+    size_t got = fread(ref, 1, r->bytes + 1, f);
+    fclose(f);
+    int diff = 0, first = -1;
+    for (size_t k = 0; k < r->bytes && k < got; k++) {
+      int bad;
+      if (r->type == LFRT_FLOAT32) {
+        if (k % 4) continue;
+        float a, b;
+        memcpy(&a, r->out + k, 4);
+        memcpy(&b, ref + k, 4);
+        bad = fabsf(a - b) > 1e-4f * (1 + fabsf(b));
+      } else {
+        bad = r->out[k] != ref[k];
+      }
+      if (bad && first < 0) first = (int)k;
+      diff += bad;
+    }
+    LF_CHECK_MSG(got == r->bytes, "%s: LiteRT wrote %zu bytes, want %zu", r->name, got, r->bytes);
+    LF_CHECK_MSG(diff == 0, "%s: %d of %lld outputs differ from LiteRT (first at byte %d)", r->name, diff, (long long)r->count, first);
+    printf("%-24s %6lld outputs, %s\n", r->name, (long long)r->count, diff ? "DIFFERENT" : "identical");
+    nbytes += (int)r->bytes;
+    free(ref);
+    free(r->out);
+  }
 }
 
 static void conv_case(const char *name, int op, int H, int Wd, int C, int OC, int k, int stride, int pad, int dil, int act, int perch) {
@@ -268,6 +315,10 @@ int main(int argc, char **argv) {
     printf("LiteRT oracle missing (LF_TFLITE_ORACLE, node, npm install in tests/oracles/tflite)\n");
     return 77;
   }
+  char mpath[512];
+  snprintf(mpath, sizeof mpath, "%s/ties_manifest.tsv", tmpdir());
+  manifest = fopen(mpath, "w");
+  if (!manifest) { fprintf(stderr, "cannot write %s\n", mpath); return 1; }
   DO0("tie_conv_half", tie_case("tie_conv_half", LFRT_OP_CONV_2D, 0.5f, 0));
   DO0("tie_conv_quarter", tie_case("tie_conv_quarter", LFRT_OP_CONV_2D, 0.25f, 0));
   DO0("tie_fc_half", tie_case("tie_fc_half", LFRT_OP_FULLY_CONNECTED, 0.5f, 0));
@@ -333,6 +384,7 @@ int main(int argc, char **argv) {
   DO("i8_to_u8_rs", u8_case("i8_to_u8_rs", LFRT_OP_QUANTIZE, LFRT_INT8, LFRT_UINT8, 0.02f, 3, 0.04f, 120));
   DO("f32_to_u8", u8_case("f32_to_u8", LFRT_OP_QUANTIZE, LFRT_FLOAT32, LFRT_UINT8, 0, 0, 0.03f, 128));
   DO("deq_u8", u8_case("deq_u8", LFRT_OP_DEQUANTIZE, LFRT_UINT8, LFRT_FLOAT32, 0.03f, 120, 0, 0));
+  compare_all(oracle);
   printf("%d models, %d output bytes compared with LiteRT\n", ncases, nbytes);
   LF_CHECK(only[0] || ncases >= 60);
   return lf_test_summary();
