@@ -74,11 +74,9 @@ static float *read_f32(lf_st_file *f, const char *name, size_t n) {
 /* One oracle case. args: extra arguments for the python script. */
 static void run_case(const char *label, const char *args, const lf_model_config *cfg, int batch, double tol_grad,
                      int grad_h, int grad_w) {
-  char dir[700], cmd[1600], path[800];
+  char dir[700], path[800];
   snprintf(dir, sizeof dir, "%s/torch_%s", tmp, label);
-  snprintf(cmd, sizeof cmd, "mkdir -p '%s' && '%s' tests/oracles/torch_densenet.py %s '%s' --batch %d", dir, py, args,
-           dir, batch);
-  LF_CHECK_MSG(system(cmd) == 0, "%s failed", cmd);
+  (void)args; /* the oracle ran for every case at once (main) */
   lf_model m;
   lf_st_file io;
   snprintf(path, sizeof path, "%s/model.safetensors", dir);
@@ -216,23 +214,45 @@ int main(void) {
     return 77;
   }
   lf_set_threads(2);
+  /* the cases: label, oracle arguments, config, batch, gradient tolerance floor, gradient step size */
   lf_model_config dn = lf_model_defaults(LF_ARCH_DENSENET);
-  lf_test_current = "densenet121_224";
-  /* eval at 224 (the real model); the gradient step at 96x96 to keep the test short */
-  run_case("densenet121", "densenet --grad-size 96 96", &dn, 2, 0.05, 96, 96);
   lf_model_config un = lf_model_defaults(LF_ARCH_UNET);
   un.dropout = 0; /* dropout masks differ from torch's: the oracle UNet has p = 0 too */
-  lf_test_current = "unet_80x112";
-  run_case("unet", "unet --grad-size 48 64", &un, 2, 0.05, 48, 64);
   lf_model_config ut = un;
   ut.transposed = 1, ut.width = 8, ut.depth = 3, ut.in_h = 24, ut.in_w = 40;
-  lf_test_current = "unet_transposed";
-  run_case("unet_t", "unet --transposed --width 8 --depth 3 --size 24 40", &ut, 3, 1e-4, 0, 0);
   lf_model_config sd = dn;
   sd.growth = 12, sd.init_features = 24, sd.n_blocks = 3, sd.blocks[0] = 2, sd.blocks[1] = 3, sd.blocks[2] = 4;
   sd.in_h = sd.in_w = 64, sd.classes = 5;
-  lf_test_current = "densenet_small";
-  run_case("densenet_small", "densenet --growth 12 --init-features 24 --blocks 2,3,4 --size 64 64 --classes 5", &sd,
-           4, 1e-4, 0, 0);
+  struct {
+    const char *label, *args;
+    lf_model_config *cfg;
+    int batch;
+    double tol;
+    int gh, gw;
+  } cases[] = {
+      /* eval at 224 (the real model); the gradient step at 96x96 to keep the test short */
+      {"densenet121", "densenet --grad-size 96 96", &dn, 2, 0.05, 96, 96},
+      {"unet", "unet --grad-size 48 64", &un, 2, 0.05, 48, 64},
+      {"unet_t", "unet --transposed --width 8 --depth 3 --size 24 40", &ut, 3, 1e-4, 0, 0},
+      {"densenet_small", "densenet --growth 12 --init-features 24 --blocks 2,3,4 --size 64 64 --classes 5", &sd, 4,
+       1e-4, 0, 0},
+  };
+  int nc = (int)(sizeof cases / sizeof cases[0]);
+  /* one python process for all cases (torch imports once) */
+  char all[4096];
+  int len = snprintf(all, sizeof all, "'%s' tests/oracles/torch_densenet.py multi", py);
+  for (int i = 0; i < nc; i++) {
+    char dir[700], mk[800];
+    snprintf(dir, sizeof dir, "%s/torch_%s", tmp, cases[i].label);
+    snprintf(mk, sizeof mk, "mkdir -p '%s'", dir);
+    LF_CHECK(system(mk) == 0);
+    len += snprintf(all + len, sizeof all - (size_t)len, " \"%s '%s' --batch %d\"", cases[i].args, dir,
+                    cases[i].batch);
+  }
+  LF_CHECK_MSG(len < (int)sizeof all && system(all) == 0, "%s failed", all);
+  for (int i = 0; i < nc; i++) {
+    lf_test_current = cases[i].label;
+    run_case(cases[i].label, cases[i].args, cases[i].cfg, cases[i].batch, cases[i].tol, cases[i].gh, cases[i].gw);
+  }
   return lf_test_summary();
 }

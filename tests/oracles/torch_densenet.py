@@ -1,6 +1,7 @@
 """PyTorch oracle for leapfrog's DenseNet / UNet (tests/test_models_torch.c).
 
 usage: torch_densenet.py densenet|unet OUTDIR [--size H W] [--batch N] [--threads N] [knobs]
+       torch_densenet.py multi "ARGS OF CASE 1" "ARGS OF CASE 2" ...
 Writes, with a numpy safetensors writer (Debian has no safetensors package):
   OUTDIR/model.safetensors   the torch state_dict only (no metadata; random BN stats)
   OUTDIR/io.safetensors      input (NHWC, eval), input_train (NHWC, --grad-size),
@@ -95,7 +96,7 @@ class UNet(nn.Module):
         return self.head(x)
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("arch", choices=["densenet", "unet"])
     ap.add_argument("out")
@@ -111,7 +112,7 @@ def main():
     ap.add_argument("--depth", type=int, default=4)
     ap.add_argument("--transposed", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
     rng = np.random.default_rng(a.seed)
@@ -197,4 +198,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "multi":   # several cases, one torch import
+        import shlex
+        for spec in sys.argv[2:]:
+            main(shlex.split(spec))
+    else:
+        main()
