@@ -62,7 +62,7 @@ echo "resume after --max-steps: identical checkpoint"
 $L train $M --epochs 2 --out "$d/c" --save-every 4 > /dev/null 2>&1 &
 pid=$!
 i=0
-while [ ! -s "$d/c/last.safetensors" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done
+while [ ! -s "$d/c/last.safetensors" ] && [ $i -lt 2400 ]; do sleep 0.05; i=$((i+1)); done
 sleep 0.3
 kill -9 $pid 2>/dev/null || true
 wait $pid 2>/dev/null || true
