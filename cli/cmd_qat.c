@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cli_model_opts.h"
+#include "cli_train_opts.h"
 #include "leapfrog/lf_checkpoint.h"
 #include "leapfrog/lf_qat.h"
 #include "leapfrog/lf_trainer.h"
@@ -18,14 +19,11 @@ static void usage(FILE *f) {
           "with moving-average observers, straight-through gradients. Checkpoints in OUT\n"
           "(last/best.safetensors) carry the activation ranges for `leapfrog convert`.\n"
           "  --from CKPT               trained FP32 (or QAT) checkpoint\n"
-          "  --out DIR                 output folder (default runs/qat)\n"
-          "  --epochs N (1)  --lr F (1e-4)  --batch N (16)  --optim sgd|adam|adamw (adam)\n"
           "  --freeze-bn-after N       steps with live BN statistics, then frozen (folded) BN (0: never)\n"
           "  --freeze-observers-after N  steps of observer updates, then fixed ranges (0: never)\n"
           "  --averaging F             observer moving-average constant (0.01)\n"
-          "  --resume                  continue from OUT/last.safetensors (weights, optimiser, observers)\n"
-          "  --max-steps N             stop after N steps in total (checkpoint kept)\n"
-          "  --split SPEC  --threads N (2)  --seed N (1)  --max-batches N  --val-every N  --quiet\n");
+          "defaults: --out runs/qat --epochs 1 --lr 1e-4; --resume also restores the observers\n");
+  lf_cli_train_opts_help(f);
   lf_cli_model_opts_help(f);
 }
 
@@ -59,17 +57,6 @@ static lf_status before_step(void *vctx, lf_model *m, int64_t step) {
   return LF_OK;
 }
 
-static int num(const char *name, const char *v, double lo, double hi, double *out) {
-  char *end;
-  double x = strtod(v, &end);
-  if (!*v || *end || !(x >= lo && x <= hi)) {
-    fprintf(stderr, "leapfrog qat: %s needs a number in [%g, %g], got '%s'\n", name, lo, hi, v);
-    return 0;
-  }
-  *out = x;
-  return 1;
-}
-
 int cmd_qat(int argc, char **argv) {
   lf_model_config mc;
   memset(&mc, 0, sizeof mc);
@@ -77,15 +64,8 @@ int cmd_qat(int argc, char **argv) {
   if (have_arch == 2) return 2;
   const char *from = NULL;
   lf_task task = LF_TASK_CHESTXRAY14;
-  int have_task = 0;
-  for (int i = 1; i + 1 < argc; i++)
-    if (!strcmp(argv[i], "--task")) {
-      if (lf_task_parse(argv[i + 1], &task)) {
-        fprintf(stderr, "leapfrog qat: %s\n", lf_last_error());
-        return 2;
-      }
-      have_task = 1;
-    }
+  int have_task = lf_cli_task("qat", argc, argv, &task);
+  if (have_task == 2) return 2;
   lf_train_opts o;
   lf_train_opts_default(&o, task);
   o.out_dir = "runs/qat";
@@ -101,44 +81,32 @@ int cmd_qat(int argc, char **argv) {
       usage(stdout);
       return 0;
     }
-    if (!strcmp(a, "--quiet")) { o.progress = 0; continue; }
-    if (!strcmp(a, "--resume")) { o.resume = 1; continue; }
-    if (i + 1 >= argc || strncmp(a, "--", 2)) {
-      fprintf(stderr, "leapfrog qat: unknown option or missing value: '%s'\n", a);
-      usage(stderr);
-      return 2;
+    if (!strcmp(a, "--from") || !strcmp(a, "--freeze-bn-after") || !strcmp(a, "--freeze-observers-after") ||
+        !strcmp(a, "--averaging")) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "leapfrog qat: %s needs a value\n", a);
+        return 2;
+      }
+      const char *v = argv[++i];
+      double x;
+      if (!strcmp(a, "--from")) from = v;
+      else if (!strcmp(a, "--averaging")) {
+        if (!lf_cli_num("qat", a, v, 1e-6, 1, &x)) return 2;
+        qo.averaging = (float)x;
+      } else {
+        if (!lf_cli_num("qat", a, v, 0, 1e15, &x)) return 2;
+        if (!strcmp(a, "--freeze-bn-after")) qo.freeze_bn_after = (long)x;
+        else qo.freeze_observers_after = (long)x;
+      }
+      continue;
     }
-    const char *v = argv[++i];
-    double x;
-    int ok = 1;
-    lf_status st = LF_OK;
-    if (!strcmp(a, "--task")) continue;
-    else if (!strcmp(a, "--from")) from = v;
-    else if (!strcmp(a, "--data")) o.data_dir = v;
-    else if (!strcmp(a, "--out")) o.out_dir = v;
-    else if (!strcmp(a, "--split")) o.split = v;
-    else if (!strcmp(a, "--epochs")) { ok = num(a, v, 1, 1e6, &x); o.epochs = (int)x; }
-    else if (!strcmp(a, "--batch")) { ok = num(a, v, 1, 65536, &x); o.batch = (int)x; }
-    else if (!strcmp(a, "--lr")) { ok = num(a, v, 1e-12, 100, &x); o.lr = (float)x; }
-    else if (!strcmp(a, "--threads")) { ok = num(a, v, 1, 1024, &x); o.threads = (int)x; }
-    else if (!strcmp(a, "--seed")) { ok = num(a, v, 0, 1e18, &x); o.seed = (uint64_t)x; qo.seed = o.seed + 1; }
-    else if (!strcmp(a, "--max-batches")) { ok = num(a, v, 0, 1e9, &x); o.max_train_batches = (int)x; }
-    else if (!strcmp(a, "--max-steps")) { ok = num(a, v, 0, 1e15, &x); o.max_steps = (int64_t)x; }
-    else if (!strcmp(a, "--val-every")) { ok = num(a, v, 0, 1e6, &x); o.val_every = (int)x; }
-    else if (!strcmp(a, "--freeze-bn-after")) { ok = num(a, v, 0, 1e15, &x); qo.freeze_bn_after = (long)x; }
-    else if (!strcmp(a, "--freeze-observers-after")) { ok = num(a, v, 0, 1e15, &x); qo.freeze_observers_after = (long)x; }
-    else if (!strcmp(a, "--averaging")) { ok = num(a, v, 1e-6, 1, &x); qo.averaging = (float)x; }
-    else if (!strcmp(a, "--optim")) st = lf_optim_parse(v, &o.optim);
-    else {
-      fprintf(stderr, "leapfrog qat: unknown option '%s'\n", a);
-      usage(stderr);
-      return 2;
-    }
-    if (st) {
-      fprintf(stderr, "leapfrog qat: %s\n", lf_last_error());
-      return 2;
-    }
-    if (!ok) return 2;
+    if (!strcmp(a, "--seed") && i + 1 < argc) qo.seed = strtoull(argv[i + 1], NULL, 10) + 1; /* QAT graph RNG */
+    r = lf_cli_train_opt("qat", argc, argv, &i, &o);
+    if (r == 2) return 2;
+    if (r == 1) continue;
+    fprintf(stderr, "leapfrog qat: unknown option '%s'\n", a);
+    usage(stderr);
+    return 2;
   }
   if (!from || !o.data_dir) {
     fprintf(stderr, "leapfrog qat: --from CKPT and --data DIR are required\n");
