@@ -89,110 +89,90 @@ static const char *act_name(lfrt_activation a) {
   return (unsigned)a < 4 ? n[a] : "?";
 }
 
-/* Decoded options of a node, as "key=value" pairs (text) or a JSON object. */
-static void node_options(const lfrt_operator *op, char *buf, size_t n, cJSON *j) {
+/* Decoded options of a node, added to the JSON object j. */
+static void node_options(const lfrt_operator *op, cJSON *j) {
   const lfrt_options *o = &op->opt;
-  buf[0] = 0;
   switch (op->op) {
     case LFRT_OP_CONV_2D:
-      snprintf(buf, n, "padding=%s stride=%dx%d dilation=%dx%d activation=%s", pad_name(o->conv.padding),
-               o->conv.stride_h, o->conv.stride_w, o->conv.dilation_h, o->conv.dilation_w,
-               act_name(o->conv.activation));
-      if (j) {
-        cJSON_AddStringToObject(j, "padding", pad_name(o->conv.padding));
-        cJSON_AddNumberToObject(j, "stride_h", o->conv.stride_h);
-        cJSON_AddNumberToObject(j, "stride_w", o->conv.stride_w);
-        cJSON_AddNumberToObject(j, "dilation_h", o->conv.dilation_h);
-        cJSON_AddNumberToObject(j, "dilation_w", o->conv.dilation_w);
-        cJSON_AddStringToObject(j, "activation", act_name(o->conv.activation));
-      }
+      cJSON_AddStringToObject(j, "padding", pad_name(o->conv.padding));
+      cJSON_AddNumberToObject(j, "stride_h", o->conv.stride_h);
+      cJSON_AddNumberToObject(j, "stride_w", o->conv.stride_w);
+      cJSON_AddNumberToObject(j, "dilation_h", o->conv.dilation_h);
+      cJSON_AddNumberToObject(j, "dilation_w", o->conv.dilation_w);
+      cJSON_AddStringToObject(j, "activation", act_name(o->conv.activation));
       break;
     case LFRT_OP_DEPTHWISE_CONV_2D:
-      snprintf(buf, n, "padding=%s stride=%dx%d dilation=%dx%d depth_multiplier=%d activation=%s",
-               pad_name(o->depthwise.padding), o->depthwise.stride_h, o->depthwise.stride_w,
-               o->depthwise.dilation_h, o->depthwise.dilation_w, o->depthwise.depth_multiplier,
-               act_name(o->depthwise.activation));
-      if (j) {
-        cJSON_AddStringToObject(j, "padding", pad_name(o->depthwise.padding));
-        cJSON_AddNumberToObject(j, "stride_h", o->depthwise.stride_h);
-        cJSON_AddNumberToObject(j, "stride_w", o->depthwise.stride_w);
-        cJSON_AddNumberToObject(j, "dilation_h", o->depthwise.dilation_h);
-        cJSON_AddNumberToObject(j, "dilation_w", o->depthwise.dilation_w);
-        cJSON_AddNumberToObject(j, "depth_multiplier", o->depthwise.depth_multiplier);
-        cJSON_AddStringToObject(j, "activation", act_name(o->depthwise.activation));
-      }
+      cJSON_AddStringToObject(j, "padding", pad_name(o->depthwise.padding));
+      cJSON_AddNumberToObject(j, "stride_h", o->depthwise.stride_h);
+      cJSON_AddNumberToObject(j, "stride_w", o->depthwise.stride_w);
+      cJSON_AddNumberToObject(j, "dilation_h", o->depthwise.dilation_h);
+      cJSON_AddNumberToObject(j, "dilation_w", o->depthwise.dilation_w);
+      cJSON_AddNumberToObject(j, "depth_multiplier", o->depthwise.depth_multiplier);
+      cJSON_AddStringToObject(j, "activation", act_name(o->depthwise.activation));
       break;
     case LFRT_OP_AVERAGE_POOL_2D: case LFRT_OP_MAX_POOL_2D:
-      snprintf(buf, n, "padding=%s stride=%dx%d filter=%dx%d activation=%s", pad_name(o->pool.padding),
-               o->pool.stride_h, o->pool.stride_w, o->pool.filter_h, o->pool.filter_w,
-               act_name(o->pool.activation));
-      if (j) {
-        cJSON_AddStringToObject(j, "padding", pad_name(o->pool.padding));
-        cJSON_AddNumberToObject(j, "stride_h", o->pool.stride_h);
-        cJSON_AddNumberToObject(j, "stride_w", o->pool.stride_w);
-        cJSON_AddNumberToObject(j, "filter_h", o->pool.filter_h);
-        cJSON_AddNumberToObject(j, "filter_w", o->pool.filter_w);
-        cJSON_AddStringToObject(j, "activation", act_name(o->pool.activation));
-      }
+      cJSON_AddStringToObject(j, "padding", pad_name(o->pool.padding));
+      cJSON_AddNumberToObject(j, "stride_h", o->pool.stride_h);
+      cJSON_AddNumberToObject(j, "stride_w", o->pool.stride_w);
+      cJSON_AddNumberToObject(j, "filter_h", o->pool.filter_h);
+      cJSON_AddNumberToObject(j, "filter_w", o->pool.filter_w);
+      cJSON_AddStringToObject(j, "activation", act_name(o->pool.activation));
       break;
     case LFRT_OP_FULLY_CONNECTED:
-      snprintf(buf, n, "activation=%s keep_num_dims=%d", act_name(o->fc.activation), o->fc.keep_num_dims);
-      if (j) {
-        cJSON_AddStringToObject(j, "activation", act_name(o->fc.activation));
-        cJSON_AddBoolToObject(j, "keep_num_dims", o->fc.keep_num_dims);
-      }
+      cJSON_AddStringToObject(j, "activation", act_name(o->fc.activation));
+      cJSON_AddBoolToObject(j, "keep_num_dims", o->fc.keep_num_dims);
       break;
     case LFRT_OP_SOFTMAX:
-      snprintf(buf, n, "beta=%g", (double)o->softmax.beta);
-      if (j) cJSON_AddNumberToObject(j, "beta", (double)o->softmax.beta);
+      cJSON_AddNumberToObject(j, "beta", (double)o->softmax.beta);
       break;
     case LFRT_OP_CONCATENATION:
-      snprintf(buf, n, "axis=%d activation=%s", o->concat.axis, act_name(o->concat.activation));
-      if (j) {
-        cJSON_AddNumberToObject(j, "axis", o->concat.axis);
-        cJSON_AddStringToObject(j, "activation", act_name(o->concat.activation));
-      }
+      cJSON_AddNumberToObject(j, "axis", o->concat.axis);
+      cJSON_AddStringToObject(j, "activation", act_name(o->concat.activation));
       break;
     case LFRT_OP_ADD: case LFRT_OP_MUL: {
       lfrt_activation a = op->op == LFRT_OP_ADD ? o->add.activation : o->mul.activation;
-      snprintf(buf, n, "activation=%s", act_name(a));
-      if (j) cJSON_AddStringToObject(j, "activation", act_name(a));
+      cJSON_AddStringToObject(j, "activation", act_name(a));
       break;
     }
     case LFRT_OP_RESHAPE:
       if (o->reshape.num_dims >= 0) {
-        size_t k = (size_t)snprintf(buf, n, "new_shape=[");
-        for (int d = 0; d < o->reshape.num_dims && k < n; d++)
-          k += (size_t)snprintf(buf + k, n - k, "%s%d", d ? "," : "", (int)o->reshape.new_shape[d]);
-        if (k < n) snprintf(buf + k, n - k, "]");
-        if (j) cJSON_AddItemToObject(j, "new_shape", int_array(o->reshape.new_shape, o->reshape.num_dims));
+        cJSON_AddItemToObject(j, "new_shape", int_array(o->reshape.new_shape, o->reshape.num_dims));
       }
       break;
     case LFRT_OP_RESIZE_BILINEAR: case LFRT_OP_RESIZE_NEAREST_NEIGHBOR:
-      snprintf(buf, n, "align_corners=%d half_pixel_centers=%d", o->resize.align_corners,
-               o->resize.half_pixel_centers);
-      if (j) {
-        cJSON_AddBoolToObject(j, "align_corners", o->resize.align_corners);
-        cJSON_AddBoolToObject(j, "half_pixel_centers", o->resize.half_pixel_centers);
-      }
+      cJSON_AddBoolToObject(j, "align_corners", o->resize.align_corners);
+      cJSON_AddBoolToObject(j, "half_pixel_centers", o->resize.half_pixel_centers);
       break;
     case LFRT_OP_MEAN:
-      snprintf(buf, n, "keep_dims=%d", o->reducer.keep_dims);
-      if (j) cJSON_AddBoolToObject(j, "keep_dims", o->reducer.keep_dims);
+      cJSON_AddBoolToObject(j, "keep_dims", o->reducer.keep_dims);
       break;
     case LFRT_OP_TRANSPOSE_CONV:
-      snprintf(buf, n, "padding=%s stride=%dx%d activation=%s", pad_name(o->transpose_conv.padding),
-               o->transpose_conv.stride_h, o->transpose_conv.stride_w,
-               act_name(o->transpose_conv.activation));
-      if (j) {
-        cJSON_AddStringToObject(j, "padding", pad_name(o->transpose_conv.padding));
-        cJSON_AddNumberToObject(j, "stride_h", o->transpose_conv.stride_h);
-        cJSON_AddNumberToObject(j, "stride_w", o->transpose_conv.stride_w);
-        cJSON_AddStringToObject(j, "activation", act_name(o->transpose_conv.activation));
-      }
+      cJSON_AddStringToObject(j, "padding", pad_name(o->transpose_conv.padding));
+      cJSON_AddNumberToObject(j, "stride_h", o->transpose_conv.stride_h);
+      cJSON_AddNumberToObject(j, "stride_w", o->transpose_conv.stride_w);
+      cJSON_AddStringToObject(j, "activation", act_name(o->transpose_conv.activation));
       break;
     default:
       break;
+  }
+}
+
+/* The same options as "key=value ..." text (arrays as [a,b]) for the listing. */
+static void options_text(const cJSON *j, char *buf, size_t n) {
+  size_t k = 0;
+  buf[0] = 0;
+  for (const cJSON *it = j->child; it && k < n; it = it->next) {
+    k += (size_t)snprintf(buf + k, n - k, "%s%s=", k ? " " : "", it->string);
+    if (k >= n) break;
+    if (cJSON_IsString(it)) k += (size_t)snprintf(buf + k, n - k, "%s", it->valuestring);
+    else if (cJSON_IsBool(it)) k += (size_t)snprintf(buf + k, n - k, "%d", cJSON_IsTrue(it));
+    else if (cJSON_IsNumber(it)) k += (size_t)snprintf(buf + k, n - k, "%g", it->valuedouble);
+    else if (cJSON_IsArray(it)) {
+      k += (size_t)snprintf(buf + k, n - k, "[");
+      for (const cJSON *e = it->child; e && k < n; e = e->next)
+        k += (size_t)snprintf(buf + k, n - k, "%s%g", e == it->child ? "" : ",", e->valuedouble);
+      if (k < n) k += (size_t)snprintf(buf + k, n - k, "]");
+    }
   }
 }
 
@@ -292,9 +272,8 @@ static int print_json(const lfrt_model *m, const char *path, const summary *s) {
     cJSON_AddItemToObject(j, "inputs", int_array(op->inputs, op->ninputs));
     cJSON_AddItemToObject(j, "outputs", int_array(op->outputs, op->noutputs));
     cJSON_AddNumberToObject(j, "macs", (double)node_macs(m, op));
-    char tmp[256];
     cJSON *opts = cJSON_CreateObject();
-    node_options(op, tmp, sizeof tmp, opts);
+    node_options(op, opts);
     cJSON_AddItemToObject(j, "options", opts);
     cJSON_AddItemToArray(nodes, j);
   }
@@ -355,7 +334,10 @@ static void print_text(const lfrt_model *m, const char *path, const summary *s) 
     int64_t macs = node_macs(m, op);
     if (macs) printf(" macs %lld", (long long)macs);
     char opts[256];
-    node_options(op, opts, sizeof opts, NULL);
+    cJSON *oj = cJSON_CreateObject();
+    node_options(op, oj);
+    options_text(oj, opts, sizeof opts);
+    cJSON_Delete(oj);
     printf("%s%s\n", opts[0] ? "  " : "", opts);
   }
   printf("tensors:\n");
