@@ -119,7 +119,9 @@ fuzz:
 	@if [ "$(FUZZ_SECONDS)" != 0 ]; then for f in $(FUZZ_BIN); do \
 	  n=$$(basename $$f); mkdir -p fuzz/corpus-$$n; \
 	  echo "== $$n ($(FUZZ_SECONDS)s)"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 fuzz/corpus-$$n $$( [ -d fuzz/seeds/$$n ] && echo fuzz/seeds/$$n ) 2>&1 | grep -E "stat::number_of_executed_units|ERROR|SUMMARY" ; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 fuzz/corpus-$$n $$( [ -d fuzz/seeds/$$n ] && echo fuzz/seeds/$$n ) > build-fuzz/$$n.log 2>&1; rc=$$?; \
+	  grep -E "stat::number_of_executed_units|ERROR|SUMMARY" build-fuzz/$$n.log; \
+	  [ $$rc = 0 ] || { echo "$$n failed (exit $$rc): build-fuzz/$$n.log"; tail -n 40 build-fuzz/$$n.log; exit 1; }; \
 	done; fi
 build-fuzz/fuzz_%: fuzz/fuzz_%.c build-fuzz/lib/libleapfrog.a build-fuzz/lib/libleapfrog-rt.a
 	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< build-fuzz/lib/libleapfrog.a build-fuzz/lib/libleapfrog-rt.a $(LIBS)
