@@ -64,5 +64,9 @@ void lf_nn_init_uniform(lf_graph *g, lf_tensor *t, int fan_in);
 /* y[r][k] += b[k] for r < rows; db[k] += sum_r dy[r][k] (fixed order). */
 void lf_nn_add_bias(float *y, size_t rows, int c, const float *b);
 void lf_nn_bias_grad(const float *dy, size_t rows, int c, float *db);
+/* C = alpha op(A) op(B) + beta C, row-major, ta/tb: transpose A/B; split over
+ * the engine's threads (deterministic for a given thread count). */
+void lf_nn_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
+                 float beta, float *C, int ldc);
 
 #endif

@@ -167,19 +167,19 @@ typedef struct {
 
 static void fwd_block(void *vctx, const float *cols, size_t row0, size_t rows) {
   gemm_ctx *c = vctx;
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, c->n_out, c->K, 1.0f, cols, c->K, c->w, c->K,
+  lf_nn_sgemm(0, 1, (int)rows, c->n_out, c->K, 1.0f, cols, c->K, c->w, c->K,
               0.0f, c->y + row0 * (size_t)c->ldy, c->ldy);
 }
 /* dW[Og][K] += dY[rows][Og]^T cols[rows][K] */
 static void dw_block(void *vctx, const float *cols, size_t row0, size_t rows) {
   gemm_ctx *c = vctx;
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, c->n_out, c->K, (int)rows, 1.0f, c->dy + row0 * (size_t)c->ldy,
+  lf_nn_sgemm(1, 0, c->n_out, c->K, (int)rows, 1.0f, c->dy + row0 * (size_t)c->ldy,
               c->ldy, cols, c->K, 1.0f, c->dw, c->K);
 }
 /* dX[rows][C] += cols(dY)[rows][K'] W'[C][K']^T (stride-1 backward data) */
 static void dx_block(void *vctx, const float *cols, size_t row0, size_t rows) {
   gemm_ctx *c = vctx;
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, c->n_out, c->K, 1.0f, cols, c->K, c->w, c->K,
+  lf_nn_sgemm(0, 1, (int)rows, c->n_out, c->K, 1.0f, cols, c->K, c->w, c->K,
               1.0f, c->y + row0 * (size_t)c->ldy, c->ldy);
 }
 
@@ -192,7 +192,7 @@ static lf_status forward(lf_graph *g, lf_node *n) {
   int batch = n->out.shape[0], O = n->c, G = p->groups, Og = O / G, cg = in->c / G;
   size_t ohw = (size_t)n->h * n->w, K = (size_t)p->kh * p->kw * cg;
   if (is_pointwise(p)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(batch * ohw), O, in->c, 1.0f, x, in->c, w, in->c,
+    lf_nn_sgemm(0, 1, (int)(batch * ohw), O, in->c, 1.0f, x, in->c, w, in->c,
                 0.0f, y, O);
   } else {
     for (int gi = 0; gi < G; gi++) {
@@ -247,9 +247,9 @@ static lf_status backward(lf_graph *g, lf_node *n) {
   if (p->bias) lf_nn_bias_grad(dy, batch * ohw, O, lf_node_param(g, n, 1)->grad.data);
   if (is_pointwise(p)) {
     int rows = (int)(batch * ohw);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O, in->c, rows, 1.0f, dy, O, x, in->c, 1.0f, dw, in->c);
+    lf_nn_sgemm(1, 0, O, in->c, rows, 1.0f, dy, O, x, in->c, 1.0f, dw, in->c);
     if (dx)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, in->c, O, 1.0f, dy, O, w, in->c, 1.0f, dx,
+      lf_nn_sgemm(0, 0, rows, in->c, O, 1.0f, dy, O, w, in->c, 1.0f, dx,
                   in->c);
     return LF_OK;
   }
@@ -271,7 +271,7 @@ static lf_status backward(lf_graph *g, lf_node *n) {
   for (int i = 0; i < batch; i++)
     for (int gi = 0; gi < G; gi++) {
       lf_im2col_geom gm = geom(in, n, p, gi);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)ohw, (int)K, Og, 1.0f,
+      lf_nn_sgemm(0, 0, (int)ohw, (int)K, Og, 1.0f,
                   dy + (size_t)i * ohw * O + (size_t)gi * Og, O, w + (size_t)gi * Og * K, (int)K, 0.0f, dcols,
                   (int)K);
       lf_col2im_add(&gm, dcols, dx + (size_t)i * in_img);

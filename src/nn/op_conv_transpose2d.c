@@ -74,7 +74,7 @@ static lf_status forward(lf_graph *g, lf_node *n) {
     size_t cnt = (size_t)batch - i0 < chunk ? (size_t)batch - i0 : chunk;
     for (int gi = 0; gi < G; gi++) {
       lf_im2col_geom gm = geom(in, n, p, gi);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(cnt * hw), (int)K, cg, 1.0f,
+      lf_nn_sgemm(0, 0, (int)(cnt * hw), (int)K, cg, 1.0f,
                   x + i0 * hw * C + (size_t)gi * cg, C, w + (size_t)gi * cg * K, (int)K, 0.0f, cols, (int)K);
       for (size_t i = 0; i < cnt; i++) lf_col2im_add(&gm, cols + i * hw * K, y + (i0 + i) * out_img);
     }
@@ -104,10 +104,10 @@ static lf_status backward(lf_graph *g, lf_node *n) {
       lf_im2col_geom gm = geom(in, n, p, gi);
       for (size_t i = 0; i < cnt; i++) lf_im2col(&gm, dy + (i0 + i) * out_img, cols + i * hw * K);
       const float *xg = x + i0 * hw * C + (size_t)gi * cg;
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cg, (int)K, (int)(cnt * hw), 1.0f, xg, C, cols, (int)K,
+      lf_nn_sgemm(1, 0, cg, (int)K, (int)(cnt * hw), 1.0f, xg, C, cols, (int)K,
                   1.0f, dw + (size_t)gi * cg * K, (int)K);
       if (dx)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(cnt * hw), cg, (int)K, 1.0f, cols, (int)K,
+        lf_nn_sgemm(0, 1, (int)(cnt * hw), cg, (int)K, 1.0f, cols, (int)K,
                     w + (size_t)gi * cg * K, (int)K, 1.0f, dx + i0 * hw * C + (size_t)gi * cg, C);
     }
   }

@@ -34,7 +34,7 @@ static lf_status forward(lf_graph *g, lf_node *n) {
   lf_dense_attrs *a = n->attrs;
   lf_node *in = lf_graph_node(g, n->inputs[0]);
   int batch = n->out.shape[0], fin = in->h * in->w * in->c, O = n->c;
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, O, fin, 1.0f, in->out.data, fin,
+  lf_nn_sgemm(0, 1, batch, O, fin, 1.0f, in->out.data, fin,
               lf_node_param(g, n, 0)->value.data, fin, 0.0f, n->out.data, O);
   if (a->bias) lf_nn_add_bias(n->out.data, (size_t)batch, O, lf_node_param(g, n, 1)->value.data);
   return LF_OK;
@@ -46,11 +46,11 @@ static lf_status backward(lf_graph *g, lf_node *n) {
   int batch = n->out.shape[0], fin = in->h * in->w * in->c, O = n->c;
   lf_param *wp = lf_node_param(g, n, 0);
   if (a->bias) lf_nn_bias_grad(n->grad.data, (size_t)batch, O, lf_node_param(g, n, 1)->grad.data);
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O, fin, batch, 1.0f, n->grad.data, O, in->out.data, fin,
+  lf_nn_sgemm(1, 0, O, fin, batch, 1.0f, n->grad.data, O, in->out.data, fin,
               1.0f, wp->grad.data, fin);
   lf_tensor *dx = lf_node_input_grad(g, n, 0);
   if (dx)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, fin, O, 1.0f, n->grad.data, O, wp->value.data,
+    lf_nn_sgemm(0, 0, batch, fin, O, 1.0f, n->grad.data, O, wp->value.data,
                 fin, 1.0f, dx->data, fin);
   return LF_OK;
 }
