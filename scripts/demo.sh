@@ -51,10 +51,12 @@ $LF qat --from "$out/chest-fp32/best.safetensors" --task chestxray14 --data "$ou
 say "convert: fully-int8 and FP32 .tflite"
 $LF convert "$out/chest-qat/best.safetensors" -o "$out/chest-int8.tflite"
 $LF convert "$out/chest-fp32/best.safetensors" --fp32 -o "$out/chest-fp32.tflite"
+# the QAT weights in FP32: int8 vs this isolates what quantisation alone costs
+$LF convert "$out/chest-qat/best.safetensors" --fp32 -o "$out/chest-qat-fp32.tflite"
 $LF info "$out/chest-int8.tflite" | head -n 12
 
 say "predict on the test split (the device step) and score (the server step)"
-for m in fp32 int8; do
+for m in fp32 qat-fp32 int8; do
   $LF predict "$out/chest-$m.tflite" --task chestxray14 --data "$out/chest" --threads 1 \
     --out "$out/chest-$m-predictions.json" --stats "$out/chest-$m-stats.json"
 done
@@ -81,7 +83,12 @@ done
 $LF score --task nerve --data "$out/nerve" --pred "$out/nerve-int8-masks.csv" \
   --compare "$out/nerve-fp32-masks.csv" --latency "$out/nerve-int8-stats.json" \
   --out "$out/nerve-metrics.json" --report "$out/nerve-report.html"
-$LF score --task nerve --data "$out/nerve" --pred "$out/nerve-int8-masks.csv" \
-  --compare "$out/nerve-qat-fp32-masks.csv" --out "$out/nerve-quant-metrics.json"
 
+say "summary: INT8 against the same QAT weights run in FP32 (what quantisation alone costs)"
+$LF score --task chestxray14 --data "$out/chest" --pred "$out/chest-int8-predictions.json" \
+  --compare "$out/chest-qat-fp32-predictions.json" --out "$out/chest-quant-metrics.json" > "$out/chest-quant.txt"
+grep -E "^mean AUC|^compared|^mean" "$out/chest-quant.txt"
+$LF score --task nerve --data "$out/nerve" --pred "$out/nerve-int8-masks.csv" \
+  --compare "$out/nerve-qat-fp32-masks.csv" --out "$out/nerve-quant-metrics.json" > "$out/nerve-quant.txt"
+grep -E "^mean Dice|^compared" "$out/nerve-quant.txt"
 say "done in $(( $(date +%s) - t0 )) s: reports in $out/chest-report.html and $out/nerve-report.html"
