@@ -63,6 +63,9 @@ void lf_col2im_add(const lf_im2col_geom *g, const float *cols, float *img);
 void lf_nn_init_uniform(lf_graph *g, lf_tensor *t, int fan_in);
 /* y[r][k] += b[k] for r < rows; db[k] += sum_r dy[r][k] (fixed order). */
 void lf_nn_add_bias(float *y, size_t rows, int c, const float *b);
+/* torch BatchNorm2d parameters/buffers (weight, bias, running_mean, running_var,
+ * num_batches_tracked) on node n, initialised as torch does. */
+lf_status lf_nn_add_bn_params(lf_graph *g, lf_node *n, int c);
 void lf_nn_bias_grad(const float *dy, size_t rows, int c, float *db);
 /* C = alpha op(A) op(B) + beta C, row-major, ta/tb: transpose A/B; split over
  * the engine's threads (deterministic for a given thread count). */

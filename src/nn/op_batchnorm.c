@@ -38,6 +38,23 @@ static void free_state(lf_node *n) {
   free(s->s2);
   free(s->part);
 }
+/* torch's BatchNorm parameters and buffers on node n with c channels: weight 1,
+ * bias 0, running_mean 0, running_var 1, num_batches_tracked (int). Shared with
+ * the QAT batchnorm so checkpoints name them the same way. */
+lf_status lf_nn_add_bn_params(lf_graph *g, lf_node *n, int c) {
+  int one = 1;
+  int gi = lf_node_add_param(g, n, "weight", 1, &c, 1);
+  int bi = lf_node_add_param(g, n, "bias", 1, &c, 1);
+  int mi = lf_node_add_param(g, n, "running_mean", 1, &c, 0);
+  int vi = lf_node_add_param(g, n, "running_var", 1, &c, 0);
+  int ti = lf_node_add_param(g, n, "num_batches_tracked", 0, &one, 0);
+  if (gi < 0 || bi < 0 || mi < 0 || vi < 0 || ti < 0) return lf_graph_status(g);
+  lf_tensor_fill(&lf_graph_param(g, gi)->value, 1.0f);
+  lf_tensor_fill(&lf_graph_param(g, vi)->value, 1.0f);
+  lf_graph_param(g, ti)->is_int = 1;
+  return LF_OK;
+}
+
 
 static lf_status build(lf_graph *g, lf_node *n) {
   lf_bn_attrs *a = n->attrs;
@@ -56,17 +73,7 @@ static lf_status build(lf_graph *g, lf_node *n) {
   s->s1 = malloc((size_t)n->c * sizeof(double));
   s->s2 = malloc((size_t)n->c * sizeof(double));
   if (!s->mean || !s->invstd || !s->s1 || !s->s2) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
-  int c = n->c, one = 1;
-  int gi = lf_node_add_param(g, n, "weight", 1, &c, 1);
-  int bi = lf_node_add_param(g, n, "bias", 1, &c, 1);
-  int mi = lf_node_add_param(g, n, "running_mean", 1, &c, 0);
-  int vi = lf_node_add_param(g, n, "running_var", 1, &c, 0);
-  int ti = lf_node_add_param(g, n, "num_batches_tracked", 0, &one, 0);
-  if (gi < 0 || bi < 0 || mi < 0 || vi < 0 || ti < 0) return lf_graph_status(g);
-  lf_tensor_fill(&lf_graph_param(g, gi)->value, 1.0f);
-  lf_tensor_fill(&lf_graph_param(g, vi)->value, 1.0f);
-  lf_graph_param(g, ti)->is_int = 1;
-  return LF_OK;
+  return lf_nn_add_bn_params(g, n, n->c);
 }
 
 /* Per-channel sums over fixed row blocks (independent of the thread count):

@@ -41,7 +41,7 @@ static lf_status bn_build(lf_graph *g, lf_node *n) {
   n->h = in->h;
   n->w = in->w;
   n->c = in->c;
-  int C = n->c, one = 1;
+  int C = n->c;
   bn_state *s = calloc(1, sizeof *s);
   if (!s) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
   n->state = s;
@@ -55,16 +55,7 @@ static lf_status bn_build(lf_graph *g, lf_node *n) {
   s->s2 = malloc(sizeof(double) * (size_t)C);
   if (!s->mean || !s->invstd || !s->wq || !s->scales || !s->bias || !s->s1 || !s->s2)
     return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
-  int gi = lf_node_add_param(g, n, "weight", 1, &C, 1);
-  int bi = lf_node_add_param(g, n, "bias", 1, &C, 1);
-  int mi = lf_node_add_param(g, n, "running_mean", 1, &C, 0);
-  int vi = lf_node_add_param(g, n, "running_var", 1, &C, 0);
-  int ti = lf_node_add_param(g, n, "num_batches_tracked", 0, &one, 0);
-  if (gi < 0 || bi < 0 || mi < 0 || vi < 0 || ti < 0) return lf_graph_status(g);
-  lf_tensor_fill(&lf_graph_param(g, gi)->value, 1.0f);
-  lf_tensor_fill(&lf_graph_param(g, vi)->value, 1.0f);
-  lf_graph_param(g, ti)->is_int = 1;
-  return LF_OK;
+  return lf_nn_add_bn_params(g, n, C);
 }
 
 static lf_status bn_forward(lf_graph *g, lf_node *n) {
