@@ -60,6 +60,11 @@ int lf_qat_value_node(const lf_qat *q, const char *value_name);
 /* Restores the observer buffers (qat.* tensors) saved in a QAT checkpoint
  * (checkpoint loaders skip them); *loaded (may be NULL) gets the count. */
 lf_status lf_qat_load_observers(lf_qat *q, const char *path, int *loaded);
+/* Eval-mode forward (lf_graph_forward(g, 0)) is integer-exact by default
+ * (see above); lf_qat_set_exact(q, 0) switches eval to float fake
+ * quantisation (training mode always uses it). */
+void lf_qat_set_exact(lf_qat *q, int on);
+int lf_qat_exact(const lf_qat *q);
 /* Freezes observers and/or BN now. */
 void lf_qat_freeze(lf_qat *q, int observers, int bn);
 /* The observed ranges, one per value the converter quantises. */

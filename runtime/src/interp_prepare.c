@@ -87,13 +87,9 @@ static lfrt_status conv_quant(lfrt_interp *it, int idx, lfrt_node *n, const lfrt
   if (b && !b->data) FAIL(LFRT_EUNSUPPORTED, "bias '%s' must be constant", b->name);
   if (alloc_mult(it, n, out_c)) FAIL(LFRT_ENOMEM, "out of memory");
   for (int c = 0; c < out_c; c++) {
-    /* XNNPACK's float scale: (in_scale * w_scale) / out_scale, each step rounded to float */
-    volatile float t = xs * w->quant.scale[w->quant.count == 1 ? 0 : c];
-    volatile float m = t / ys;
-    int sh;
-    if (!(m >= 0x1.0p-32f && m < 256.0f) || lfrt_fp32_scale_split(m, &n->mult[c], &sh))
-      FAIL(LFRT_EUNSUPPORTED, "requantization scale %g of channel %d out of range [2^-32, 256)", (double)m, c);
-    n->shift[c] = sh;
+    float ws = w->quant.scale[w->quant.count == 1 ? 0 : c];
+    if (lfrt_conv_scale_q8(xs, ws, ys, &n->mult[c], &n->shift[c]))
+      FAIL(LFRT_EUNSUPPORTED, "requantization scale %g of channel %d out of range [2^-32, 256)", (double)(xs * ws / ys), c);
   }
   int32_t lo, hi;
   if (lfrt_act_range_q8(act, ys, yz, &lo, &hi)) FAIL(LFRT_EUNSUPPORTED, "fused activation %d", act);
@@ -318,13 +314,7 @@ static lfrt_status prep_mean(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error 
   int32_t xz, yz;
   if (q8(x, &xs, &xz) || q8(y, &ys, &yz)) FAIL(LFRT_EUNSUPPORTED, "input and output must be int8 per-tensor");
   n->kind = K_MEAN_Q;
-  volatile float r = xs / ys, inv_n = 1.0f / (float)p->n;
-  volatile float s = r * inv_n;
-  volatile float nz = (float)((int64_t)p->n * xz);
-  volatile float nzs = nz * s;
-  volatile float z = (float)yz - nzs;
-  p->scale = lfrt_sf_from_float(s);
-  p->zp = lfrt_sf_from_float(z);
+  lfrt_mean_q8_scale(xs, xz, ys, yz, p->n, &p->scale, &p->zp);
   return LFRT_OK;
 }
 
@@ -497,27 +487,6 @@ static lfrt_status prep_pad(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error *
   return LFRT_OK;
 }
 
-/* XNNPACK's source rows/columns and 11-bit weights (all three coordinate modes). */
-static void q11_table(int in, int out, int align, int half, int32_t *tab) {
-  int adj = align && out != 1;
-  volatile float scale = (float)(in - adj) / (float)(out - adj);
-  volatile float offset = 0.5f * scale - 0.5f;
-  for (int o = 0; o < out; o++) {
-    volatile float pos = (float)o * scale;
-    if (half) {
-      pos = pos + offset;
-      if (pos < 0.0f) pos = 0.0f;
-    }
-    if (pos > (float)(in - 1)) pos = (float)(in - 1);
-    int lo = (int)pos;
-    int hi = lo + 1 < in - 1 ? lo + 1 : in - 1;
-    volatile float alpha = pos - (float)lo;
-    tab[3 * o] = lo;
-    tab[3 * o + 1] = hi;
-    tab[3 * o + 2] = (int32_t)lrintf(alpha * 2048.0f);
-  }
-}
-
 /* ---- RESIZE_* ------------------------------------------------------------------------- */
 static lfrt_status prep_resize(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error *err) {
   const lfrt_operator *op = &it->m->ops[idx];
@@ -550,8 +519,8 @@ static lfrt_status prep_resize(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
     n->tab = calloc((size_t)3 * (p->out_h + p->out_w), sizeof(int32_t));
     if (!n->tab) FAIL(LFRT_ENOMEM, "out of memory");
     it->state_bytes += (size_t)3 * (p->out_h + p->out_w) * sizeof(int32_t);
-    q11_table(p->in_h, p->out_h, p->align_corners, p->half_pixel_centers, n->tab);
-    q11_table(p->in_w, p->out_w, p->align_corners, p->half_pixel_centers, n->tab + 3 * p->out_h);
+    lfrt_resize_q11_table(p->in_h, p->out_h, p->align_corners, p->half_pixel_centers, n->tab);
+    lfrt_resize_q11_table(p->in_w, p->out_w, p->align_corners, p->half_pixel_centers, n->tab + 3 * p->out_h);
     p->tab_y = n->tab;
     p->tab_x = n->tab + 3 * p->out_h;
   }
@@ -674,24 +643,7 @@ static lfrt_status prep_unary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error
     }
     if (xq && yq) {
       n->kind = K_LUT_Q;
-      /* XNNPACK's table (LiteRT): sigmoid in float with a branch on the sign,
-       * times 1/out_scale, rounded half to even (lrintf), + zp, clamped. */
-      volatile float inv = 1.0f / ys;
-      for (int v = -128; v < 128; v++) {
-        volatile float d = (float)(v - xz) * xs;
-        volatile float sg;
-        if (signbit(d)) {
-          volatile float e = expf(-d);
-          sg = 1.0f / (1.0f + e);
-        } else {
-          volatile float e = expf(d);
-          sg = 1.0f - 1.0f / (1.0f + e);
-        }
-        volatile float r = sg * inv;
-        if (!(r < 1e6f)) r = 1e6f; /* a tiny output scale: saturate, never convert inf */
-        int32_t q = (int32_t)lrintf(r) + yz;
-        n->lut[(uint8_t)(int8_t)v] = (int8_t)lfrt_clamp_i32(q, -128, 127);
-      }
+      lfrt_logistic_lut_q8(xs, xz, ys, yz, n->lut);
       return LFRT_OK;
     }
     break;

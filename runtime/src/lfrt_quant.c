@@ -155,3 +155,67 @@ int32_t lfrt_sf_to_int_rne(lfrt_sf a) {
   if (r < INT32_MIN) r = INT32_MIN;
   return (int32_t)r;
 }
+
+/* ---- prepare-time derivations shared with the toolkit's QAT exact eval -------- */
+int lfrt_conv_scale_q8(float in_scale, float w_scale, float out_scale, int32_t *mult, int32_t *shift) {
+  /* XNNPACK's float scale: (in_scale * w_scale) / out_scale, each step rounded to float */
+  volatile float t = in_scale * w_scale;
+  volatile float m = t / out_scale;
+  int sh = 0;
+  *mult = 0;
+  *shift = 0;
+  if (!(m >= 0x1.0p-32f && m < 256.0f) || lfrt_fp32_scale_split(m, mult, &sh)) return -1;
+  *shift = sh;
+  return 0;
+}
+
+void lfrt_mean_q8_scale(float xs, int32_t xz, float ys, int32_t yz, int n, lfrt_sf *scale, lfrt_sf *zp) {
+  volatile float r = xs / ys, inv_n = 1.0f / (float)n;
+  volatile float s = r * inv_n;
+  volatile float nz = (float)((int64_t)n * xz);
+  volatile float nzs = nz * s;
+  volatile float z = (float)yz - nzs;
+  *scale = lfrt_sf_from_float(s);
+  *zp = lfrt_sf_from_float(z);
+}
+
+void lfrt_logistic_lut_q8(float xs, int32_t xz, float ys, int32_t yz, int8_t lut[256]) {
+  /* XNNPACK's table (LiteRT): sigmoid in float with a branch on the sign,
+   * times 1/out_scale, rounded half to even (lrintf), + zp, clamped. */
+  volatile float inv = 1.0f / ys;
+  for (int v = -128; v < 128; v++) {
+    volatile float d = (float)(v - xz) * xs;
+    volatile float sg;
+    if (signbit(d)) {
+      volatile float e = expf(-d);
+      sg = 1.0f / (1.0f + e);
+    } else {
+      volatile float e = expf(d);
+      sg = 1.0f - 1.0f / (1.0f + e);
+    }
+    volatile float r = sg * inv;
+    if (!(r < 1e6f)) r = 1e6f; /* a tiny output scale: saturate, never convert inf */
+    int32_t q = (int32_t)lrintf(r) + yz;
+    lut[(uint8_t)(int8_t)v] = (int8_t)lfrt_clamp_i32(q, -128, 127);
+  }
+}
+
+void lfrt_resize_q11_table(int in, int out, int align, int half, int32_t *tab) {
+  int adj = align && out != 1;
+  volatile float scale = (float)(in - adj) / (float)(out - adj);
+  volatile float offset = 0.5f * scale - 0.5f;
+  for (int o = 0; o < out; o++) {
+    volatile float pos = (float)o * scale;
+    if (half) {
+      pos = pos + offset;
+      if (pos < 0.0f) pos = 0.0f;
+    }
+    if (pos > (float)(in - 1)) pos = (float)(in - 1);
+    int lo = (int)pos;
+    int hi = lo + 1 < in - 1 ? lo + 1 : in - 1;
+    volatile float alpha = pos - (float)lo;
+    tab[3 * o] = lo;
+    tab[3 * o + 1] = hi;
+    tab[3 * o + 2] = (int32_t)lrintf(alpha * 2048.0f);
+  }
+}

@@ -113,6 +113,18 @@ static inline int32_t lfrt_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }
 
+/* ---- prepare-time derivations, one place for the interpreter and for the
+ * toolkit's integer-exact QAT evaluation (src/quant/qat_exact.c) ---- */
+/* CONV/DEPTHWISE/TRANSPOSE_CONV/FC requantization of one output channel:
+ * fl(fl(in_scale * w_scale) / out_scale) = mult * 2^shift. -1 if outside [2^-32, 256). */
+int lfrt_conv_scale_q8(float in_scale, float w_scale, float out_scale, int32_t *mult, int32_t *shift);
+/* int8 MEAN over n elements: s and z of lfrt_mean_params (lfrt_kernels.h). */
+void lfrt_mean_q8_scale(float xs, int32_t xz, float ys, int32_t yz, int n, lfrt_sf *scale, lfrt_sf *zp);
+/* int8 LOGISTIC table indexed by the input byte (uint8_t)q. */
+void lfrt_logistic_lut_q8(float xs, int32_t xz, float ys, int32_t yz, int8_t lut[256]);
+/* int8 RESIZE_BILINEAR (XNNPACK's): per output coordinate {lo, hi, alpha in 1/2048}, 3*out entries. */
+void lfrt_resize_q11_table(int in, int out, int align, int half, int32_t *tab);
+
 /* int8 output range of a fused activation, as TFLite's
  * CalculateActivationRangeQuantized: zp + round(limit / scale) clamped to int8.
  * Returns -1 for an unsupported activation code. */

@@ -158,6 +158,7 @@ lf_status lf_qat_create(lf_graph *fp, int input_node, int output_node, const lf_
     q->output = q->fq_of[p.output];
     st = lf_graph_copy_params(g, fp, NULL);
   }
+  if (st == LF_OK) st = lq_exact_build(fp, &p, q->g, q->fq_of, &q->ctx->exact);
   if (st != LF_OK) goto fail;
   free(node_of);
   free(leader);
@@ -175,6 +176,7 @@ fail:
 void lf_qat_free(lf_qat *q) {
   if (!q) return;
   lf_graph_free(q->g);
+  if (q->ctx) lq_exact_free(q->ctx->exact);
   free(q->ctx);
   free(q->fq_of);
   free(q->names);
@@ -203,6 +205,9 @@ int lf_qat_value_node(const lf_qat *q, const char *value_name) {
     if (!strcmp(q->names[i], value_name)) return q->fq_of[i];
   return -1;
 }
+
+void lf_qat_set_exact(lf_qat *q, int on) { q->ctx->exact_off = !on; }
+int lf_qat_exact(const lf_qat *q) { return !q->ctx->exact_off; }
 
 void lf_qat_freeze(lf_qat *q, int observers, int bn) {
   if (observers) q->ctx->obs_frozen = 1;

@@ -5,6 +5,7 @@
 #include "leapfrog/lf_nn.h"
 #include "leapfrog/lf_quant.h"
 #include "nn/nn_internal.h"
+#include "quant/qplan.h"
 
 enum {
   LQK_FQ = LF_OP_EXT_FIRST + 0,
@@ -14,12 +15,16 @@ enum {
   LQK_TCONV = LF_OP_EXT_FIRST + 4,
 };
 
+typedef struct lq_exact lq_exact; /* qat_exact.c */
+
 /* Shared by every QAT node of one graph (attrs hold a pointer to it). */
 typedef struct {
   long step;
   long freeze_obs_after, freeze_bn_after;
   int obs_frozen, bn_frozen;
   float averaging;
+  lq_exact *exact;  /* eval-mode integer-exact forward (NULL: none) */
+  int exact_off;    /* 1: eval uses float fake quantisation instead */
 } lq_ctx;
 
 typedef struct {
@@ -67,6 +72,13 @@ void lq_fq_mark_seen(lf_graph *g, int fq_node);
 void lq_bn_fold_scale(lf_graph *g, int bn, float *s);
 /* 1 if BN is frozen or the node runs in eval mode. */
 int lq_bn_uses_running(const lq_ctx *ctx, const lf_node *n);
+
+/* Integer-exact eval (qat_exact.c): the op of each fq node, from the plan. */
+lf_status lq_exact_build(lf_graph *fp, const lq_plan *p, lf_graph *g, const int *fq_of, lq_exact **out);
+void lq_exact_free(lq_exact *x);
+/* Computes fq node n's value as the int8 runtime does from the int8 values of
+ * the op's inputs; 0 if this op has no exact path (caller fake-quantises). */
+int lq_exact_forward(lf_graph *g, lf_node *n, const lq_exact *x);
 
 extern const lf_op_vtable lq_fq_vt, lq_conv_vt, lq_bn_vt, lq_dense_vt, lq_tconv_vt;
 #endif

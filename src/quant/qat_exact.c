@@ -1,0 +1,400 @@
+/* Integer-exact QAT evaluation: in eval mode each fake-quant node computes its
+ * value from the int8 values of its inputs with the int8 runtime's own
+ * kernels (runtime/kernels/ref) and parameter derivations (lfrt_quant.h), and
+ * the converter's weight/bias quantisation (qconv_util.h), so the QAT eval
+ * forward equals the converted model's bytes (as (q - zp) * scale). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lfrt_kernels.h"
+#include "lfrt_quant.h"
+#include "quant/qat_internal.h"
+#include "quant/qconv_util.h"
+
+typedef struct {
+  lq_kind kind;
+  int relu;
+  int src;    /* the op's node in the QAT graph (conv, BN, dense, pool, ...) */
+  int n_in;
+  int *in_fq; /* fq nodes of the op's input values */
+} xop;
+
+struct lq_exact {
+  int n_nodes;
+  int *op_of_fq; /* QAT node id -> xop index, or -1 */
+  xop *ops;
+  int n_ops;
+};
+
+void lq_exact_free(lq_exact *x) {
+  if (!x) return;
+  for (int i = 0; i < x->n_ops; i++) free(x->ops[i].in_fq);
+  free(x->ops);
+  free(x->op_of_fq);
+  free(x);
+}
+
+lf_status lq_exact_build(lf_graph *fp, const lq_plan *p, lf_graph *g, const int *fq_of, lq_exact **out) {
+  lq_exact *x = calloc(1, sizeof *x);
+  if (!x) return lf_error(LF_ENOMEM, "qat: out of memory");
+  x->n_nodes = lf_graph_node_count(g);
+  x->op_of_fq = malloc(sizeof(int) * (size_t)x->n_nodes);
+  x->ops = calloc((size_t)p->n, sizeof(xop));
+  if (!x->op_of_fq || !x->ops) {
+    lq_exact_free(x);
+    return lf_error(LF_ENOMEM, "qat: out of memory");
+  }
+  x->n_ops = p->n;
+  for (int i = 0; i < x->n_nodes; i++) x->op_of_fq[i] = -1;
+  for (int i = 0; i < p->n; i++) {
+    const lq_op *op = &p->ops[i];
+    xop *o = &x->ops[i];
+    o->kind = op->kind;
+    o->relu = op->relu;
+    o->src = lf_graph_find_node(g, lf_graph_node(fp, op->node)->name);
+    o->n_in = op->n_in;
+    o->in_fq = malloc(sizeof(int) * (size_t)(op->n_in > 0 ? op->n_in : 1));
+    if (!o->in_fq) {
+      lq_exact_free(x);
+      return lf_error(LF_ENOMEM, "qat: out of memory");
+    }
+    for (int k = 0; k < op->n_in; k++) o->in_fq[k] = fq_of[op->in[k]];
+    if (fq_of[i] >= 0 && fq_of[i] < x->n_nodes) x->op_of_fq[fq_of[i]] = i;
+  }
+  *out = x;
+  return LF_OK;
+}
+
+/* ---- helpers ---------------------------------------------------------------------- */
+typedef struct {
+  lf_qparams q;
+  int8_t *v;
+  const lf_node *n;
+} qin;
+
+/* The int8 values of fq node id (its float output is on its grid). */
+static int load_q8(lf_graph *g, int id, qin *in) {
+  in->v = NULL;
+  in->n = lf_graph_node(g, id);
+  if (!in->n || !lq_fq_qparams(g, id, &in->q)) return 0;
+  size_t n = in->n->out.numel;
+  in->v = malloc(n ? n : 1);
+  if (!in->v) return 0;
+  const float *x = in->n->out.data;
+  for (size_t i = 0; i < n; i++) {
+    float r = nearbyintf(x[i] / in->q.scale);
+    long v = (r == r) ? (long)r + in->q.zero_point : 0;
+    in->v[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+  }
+  return 1;
+}
+
+/* Folded float weights [O][per] (OHWI; depthwise [O][kh*kw]) and bias of a
+ * weighted op, as lq_fold_factors + convert.c fold them. */
+typedef struct {
+  int O;
+  size_t per;
+  float *w, *b;
+} folded;
+
+static void folded_free(folded *f) {
+  free(f->w);
+  free(f->b);
+}
+
+static int fold_weighted(lf_graph *g, const xop *o, folded *f) {
+  lf_node *n = lf_graph_node(g, o->src);
+  memset(f, 0, sizeof *f);
+  int O = n->c;
+  f->O = O;
+  float *mul = malloc(sizeof(float) * (size_t)O);
+  f->b = calloc((size_t)O, sizeof(float));
+  if (!mul || !f->b) return free(mul), 0;
+  for (int c = 0; c < O; c++) mul[c] = 1.0f;
+  int bn = -1, has_bias = 0;
+  if (o->kind == LQ_AFFINE) bn = o->src;
+  else if (o->kind == LQ_CONV) {
+    lq_conv_attrs *a = n->attrs;
+    bn = a->bn;
+    has_bias = a->p.bias;
+  } else if (o->kind == LQ_FC) has_bias = ((lq_dense_attrs *)n->attrs)->bias;
+  else if (o->kind == LQ_TCONV) has_bias = ((lq_tconv_attrs *)n->attrs)->p.bias;
+  if (has_bias) memcpy(f->b, lf_node_param(g, n, 1)->value.data, sizeof(float) * (size_t)O);
+  if (bn >= 0) {
+    lf_node *b = lf_graph_node(g, bn);
+    lq_bn_fold_scale(g, bn, mul);
+    const float *beta = lf_node_param(g, b, 1)->value.data, *mean = lf_node_param(g, b, 2)->value.data;
+    for (int c = 0; c < O; c++) f->b[c] = (f->b[c] - mean[c]) * mul[c] + beta[c];
+  }
+  if (o->kind == LQ_AFFINE) {
+    f->per = 1;
+    f->w = mul;
+    return 1;
+  }
+  const float *w = lf_node_param(g, n, 0)->value.data;
+  size_t nw = lf_node_param(g, n, 0)->value.numel;
+  f->per = nw / (size_t)O;
+  f->w = malloc(sizeof(float) * nw);
+  if (!f->w) return free(mul), 0;
+  if (o->kind == LQ_TCONV) { /* engine IHWO [I][K][O] -> OHWI */
+    lf_node *in = lf_graph_node(g, n->inputs[0]);
+    int I = in->c;
+    size_t K = f->per / (size_t)I;
+    for (int i = 0; i < I; i++)
+      for (size_t k = 0; k < K; k++)
+        for (int c = 0; c < O; c++) f->w[((size_t)c * K + k) * I + i] = w[((size_t)i * K + k) * O + c] * mul[c];
+  } else {
+    for (int c = 0; c < O; c++)
+      for (size_t k = 0; k < f->per; k++) f->w[(size_t)c * f->per + k] = w[(size_t)c * f->per + k] * mul[c];
+  }
+  free(mul);
+  return 1;
+}
+
+/* int8 weights, int32 bias and requantisation multipliers, as convert.c
+ * writes them and the runtime prepares them. */
+typedef struct {
+  int8_t *w;
+  int32_t *b, *mult, *shift;
+  float *ws;
+} qweights;
+
+static void qweights_free(qweights *q) {
+  free(q->w);
+  free(q->b);
+  free(q->mult);
+  free(q->shift);
+  free(q->ws);
+}
+
+static int quant_weighted(const folded *f, float in_scale, float out_scale, qweights *q) {
+  int O = f->O;
+  q->w = malloc((size_t)O * f->per);
+  q->b = malloc(sizeof(int32_t) * (size_t)O);
+  q->mult = malloc(sizeof(int32_t) * (size_t)O);
+  q->shift = malloc(sizeof(int32_t) * (size_t)O);
+  q->ws = malloc(sizeof(float) * (size_t)O);
+  if (!q->w || !q->b || !q->mult || !q->shift || !q->ws) return 0;
+  if (lf_qparams_weights_per_channel(f->w, O, f->per, q->ws) != LF_OK) return 0;
+  for (int c = 0; c < O; c++) {
+    for (size_t k = 0; k < f->per; k++)
+      q->w[(size_t)c * f->per + k] = (int8_t)lq_quant_weight(f->w[(size_t)c * f->per + k], q->ws[c]);
+    float sb = in_scale * q->ws[c];
+    q->b[c] = lq_quant_bias(f->b[c], sb);
+    if (lfrt_conv_scale_q8(in_scale, q->ws[c], out_scale, &q->mult[c], &q->shift[c])) return 0;
+  }
+  return 1;
+}
+
+/* torch explicit padding that TFLite expresses as SAME or VALID (then the
+ * runtime's clipped windows apply), as convert.c decides it. */
+static int tfl_pad_ok(int in, int k, int s, int pb, int pe) {
+  int out = (in + pb + pe - k) / s + 1;
+  if (pb == 0 && pe == 0 && out == (in - k + s) / s) return 1;
+  int sout = (in + s - 1) / s, total = (sout - 1) * s + k - in;
+  if (total < 0) total = 0;
+  return out == sout && pb == total / 2 && pe == total - total / 2;
+}
+
+/* ---- the ops ------------------------------------------------------------------------ */
+static int run_weighted(lf_graph *g, const xop *o, const qin *x, lf_qparams yq, int batch, int8_t *y) {
+  lf_node *n = lf_graph_node(g, o->src);
+  folded f;
+  qweights q;
+  memset(&q, 0, sizeof q);
+  int ok = fold_weighted(g, o, &f) && quant_weighted(&f, x->q.scale, yq.scale, &q);
+  int32_t lo = -128, hi = 127;
+  if (ok) ok = !lfrt_act_range_q8(o->relu ? LFRT_ACT_RELU : LFRT_ACT_NONE, yq.scale, yq.zero_point, &lo, &hi);
+  const lf_node *in = lf_graph_node(g, n->inputs[0]);
+  if (ok && o->kind == LQ_FC) {
+    lfrt_fc_params p = {batch, in->h * in->w * in->c, n->c, x->q.zero_point, yq.zero_point, lo, hi, q.mult, q.shift,
+                        0, 0};
+    lfrt_qs8_fc__ref(&p, x->v, q.w, q.b, y, 0, batch * n->c);
+  } else if (ok) {
+    lfrt_conv_params p;
+    memset(&p, 0, sizeof p);
+    p.batch = batch;
+    p.in_h = in->h, p.in_w = in->w, p.in_c = in->c;
+    p.out_h = n->h, p.out_w = n->w, p.out_c = n->c;
+    p.in_zp = x->q.zero_point, p.out_zp = yq.zero_point, p.act_min = lo, p.act_max = hi;
+    p.mult = q.mult, p.shift = q.shift;
+    p.depth_multiplier = 1;
+    p.dil_h = p.dil_w = p.stride_h = p.stride_w = p.k_h = p.k_w = 1;
+    if (o->kind == LQ_AFFINE) {
+      lfrt_qs8_dwconv2d__ref(&p, x->v, q.w, q.b, y, 0, batch * p.out_h);
+    } else if (o->kind == LQ_TCONV) {
+      lq_tconv_attrs *a = n->attrs;
+      p.k_h = a->p.kh, p.k_w = a->p.kw, p.stride_h = a->p.stride_h, p.stride_w = a->p.stride_w;
+      p.pad_top = a->p.pad_top, p.pad_left = a->p.pad_left;
+      lfrt_qs8_tconv2d__ref(&p, x->v, q.w, q.b, y, 0, batch * p.out_h);
+    } else {
+      lq_conv_attrs *a = n->attrs;
+      p.k_h = a->p.kh, p.k_w = a->p.kw, p.stride_h = a->p.stride_h, p.stride_w = a->p.stride_w;
+      p.dil_h = a->p.dil_h, p.dil_w = a->p.dil_w, p.pad_top = a->p.pad_top, p.pad_left = a->p.pad_left;
+      if (a->p.groups > 1) { /* depthwise: weights [kh][kw][C] */
+        size_t K = f.per;
+        int8_t *t = malloc(K * (size_t)f.O);
+        ok = t != NULL;
+        if (ok) {
+          for (int c = 0; c < f.O; c++)
+            for (size_t k = 0; k < K; k++) t[k * (size_t)f.O + c] = q.w[(size_t)c * K + k];
+          lfrt_qs8_dwconv2d__ref(&p, x->v, t, q.b, y, 0, batch * p.out_h);
+        }
+        free(t);
+      } else
+        lfrt_qs8_conv2d__ref(&p, x->v, q.w, q.b, y, 0, batch * p.out_h);
+    }
+  }
+  folded_free(&f);
+  qweights_free(&q);
+  return ok;
+}
+
+static int run_pool(lf_graph *g, const xop *o, const qin *x, int batch, int8_t *y) {
+  lf_node *n = lf_graph_node(g, o->src);
+  const lf_node *in = lf_graph_node(g, n->inputs[0]);
+  const lf_pool_params *pp = n->attrs;
+  int avg = o->kind == LQ_AVGPOOL;
+  int any_pad = pp->pad_top || pp->pad_bottom || pp->pad_left || pp->pad_right;
+  int same = tfl_pad_ok(in->h, pp->kh, pp->stride_h, pp->pad_top, pp->pad_bottom) &&
+             tfl_pad_ok(in->w, pp->kw, pp->stride_w, pp->pad_left, pp->pad_right) &&
+             (!avg || !any_pad || !pp->count_include_pad);
+  lfrt_pool_params p;
+  memset(&p, 0, sizeof p);
+  p.batch = batch, p.c = in->c, p.out_h = n->h, p.out_w = n->w;
+  p.k_h = pp->kh, p.k_w = pp->kw, p.stride_h = pp->stride_h, p.stride_w = pp->stride_w;
+  p.act_min = -128, p.act_max = 127;
+  const int8_t *src = x->v;
+  int8_t *padded = NULL;
+  if (same) {
+    p.in_h = in->h, p.in_w = in->w, p.pad_top = pp->pad_top, p.pad_left = pp->pad_left;
+  } else { /* convert.c emits PAD (the zero point) and a VALID pool */
+    int H = in->h + pp->pad_top + pp->pad_bottom, W = in->w + pp->pad_left + pp->pad_right, C = in->c;
+    padded = malloc((size_t)batch * H * W * C);
+    if (!padded) return 0;
+    memset(padded, (int)(int8_t)x->q.zero_point, (size_t)batch * H * W * C);
+    for (int b = 0; b < batch; b++)
+      for (int r = 0; r < in->h; r++)
+        memcpy(padded + (((size_t)b * H + r + pp->pad_top) * W + pp->pad_left) * C,
+               x->v + (((size_t)b * in->h + r) * in->w) * C, (size_t)in->w * C);
+    p.in_h = H, p.in_w = W;
+    src = padded;
+  }
+  if (avg) lfrt_qs8_avgpool__ref(&p, src, y, 0, batch * p.out_h);
+  else lfrt_qs8_maxpool__ref(&p, src, y, 0, batch * p.out_h);
+  free(padded);
+  return 1;
+}
+
+static int run_resize(lf_graph *g, const xop *o, const qin *x, int batch, int8_t *y) {
+  lf_node *n = lf_graph_node(g, o->src);
+  const lf_node *in = lf_graph_node(g, n->inputs[0]);
+  const lf_upsample_params *up = n->attrs;
+  lfrt_resize_params p;
+  memset(&p, 0, sizeof p);
+  p.batch = batch, p.in_h = in->h, p.in_w = in->w, p.c = in->c, p.out_h = n->h, p.out_w = n->w;
+  if (up->mode == LF_UPSAMPLE_NEAREST) {
+    lfrt_qs8_resize_nearest__ref(&p, x->v, y, 0, batch * p.out_h);
+    return 1;
+  }
+  p.align_corners = up->align_corners ? 1 : 0;
+  p.half_pixel_centers = up->align_corners ? 0 : 1;
+  int32_t *tab = malloc(sizeof(int32_t) * 3 * (size_t)(p.out_h + p.out_w));
+  if (!tab) return 0;
+  lfrt_resize_q11_table(p.in_h, p.out_h, p.align_corners, p.half_pixel_centers, tab);
+  lfrt_resize_q11_table(p.in_w, p.out_w, p.align_corners, p.half_pixel_centers, tab + 3 * p.out_h);
+  p.tab_y = tab;
+  p.tab_x = tab + 3 * p.out_h;
+  lfrt_qs8_resize_bilinear_q11__ref(&p, x->v, y, 0, batch * p.out_h);
+  free(tab);
+  return 1;
+}
+
+/* Computes fq node n's value exactly; 0 = not handled here (the caller fake-quantises). */
+int lq_exact_forward(lf_graph *g, lf_node *n, const lq_exact *x) {
+  if (!x || n->id < 0 || n->id >= x->n_nodes || x->op_of_fq[n->id] < 0) return 0;
+  const xop *o = &x->ops[x->op_of_fq[n->id]];
+  lf_qparams yq;
+  if (!lq_fq_qparams(g, n->id, &yq)) return 0;
+  switch (o->kind) {
+  case LQ_CONV:
+  case LQ_AFFINE:
+  case LQ_FC:
+  case LQ_TCONV:
+  case LQ_MAXPOOL:
+  case LQ_AVGPOOL:
+  case LQ_MEAN:
+  case LQ_CONCAT:
+  case LQ_RESIZE:
+  case LQ_LOGISTIC:
+    break;
+  default: /* input (fake quant is QUANTIZE already), add, mul, relu, mul-add BN */
+    return 0;
+  }
+  int batch = n->out.shape[0];
+  size_t count = n->out.numel;
+  int8_t *y = malloc(count ? count : 1);
+  qin ins[64];
+  int nin = o->n_in < 64 ? o->n_in : 0, ok = y != NULL && nin > 0;
+  for (int k = 0; k < nin; k++) ins[k].v = NULL;
+  for (int k = 0; k < nin && ok; k++) ok = load_q8(g, o->in_fq[k], &ins[k]);
+  if (ok) switch (o->kind) {
+    case LQ_CONV:
+    case LQ_AFFINE:
+    case LQ_FC:
+    case LQ_TCONV:
+      ok = run_weighted(g, o, &ins[0], yq, batch, y);
+      break;
+    case LQ_MAXPOOL:
+    case LQ_AVGPOOL:
+      ok = ins[0].q.scale == yq.scale && ins[0].q.zero_point == yq.zero_point && run_pool(g, o, &ins[0], batch, y);
+      break;
+    case LQ_RESIZE:
+      ok = ins[0].q.scale == yq.scale && ins[0].q.zero_point == yq.zero_point && run_resize(g, o, &ins[0], batch, y);
+      break;
+    case LQ_MEAN: {
+      const lf_node *in = ins[0].n;
+      lfrt_mean_params p;
+      memset(&p, 0, sizeof p);
+      p.ndim = 4;
+      p.shape[0] = batch, p.shape[1] = in->h, p.shape[2] = in->w, p.shape[3] = in->c;
+      p.reduce[1] = p.reduce[2] = 1;
+      p.n = in->h * in->w;
+      p.out_count = batch * in->c;
+      lfrt_mean_q8_scale(ins[0].q.scale, ins[0].q.zero_point, yq.scale, yq.zero_point, p.n, &p.scale, &p.zp);
+      lfrt_qs8_mean__ref(&p, ins[0].v, y, 0, p.out_count);
+      break;
+    }
+    case LQ_CONCAT: {
+      size_t inner[64];
+      const void *ptr[64];
+      size_t tot = 0;
+      for (int k = 0; k < nin; k++) {
+        ok &= ins[k].q.scale == yq.scale && ins[k].q.zero_point == yq.zero_point;
+        inner[k] = (size_t)ins[k].n->c;
+        ptr[k] = ins[k].v;
+        tot += inner[k];
+      }
+      if (ok && tot == (size_t)n->c) {
+        lfrt_concat_params p = {nin, (int)(count / tot), inner, tot};
+        lfrt_x8_concat__ref(&p, ptr, y, 0, p.outer);
+      } else
+        ok = 0;
+      break;
+    }
+    case LQ_LOGISTIC: {
+      int8_t lut[256];
+      lfrt_logistic_lut_q8(ins[0].q.scale, ins[0].q.zero_point, yq.scale, yq.zero_point, lut);
+      lfrt_qs8_lut__ref(lut, ins[0].v, y, 0, (int)count);
+      break;
+    }
+    default:
+      ok = 0;
+    }
+  if (ok)
+    for (size_t i = 0; i < count; i++) n->out.data[i] = (float)((int32_t)y[i] - yq.zero_point) * yq.scale;
+  for (int k = 0; k < nin; k++) free(ins[k].v);
+  free(y);
+  return ok;
+}

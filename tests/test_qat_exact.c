@@ -1,0 +1,457 @@
+/* QAT eval is integer-exact: on TRAINED deep models (trained here for a few
+ * dozen steps on synthetic data, FP32 then QAT), the QAT graph's eval forward
+ * gives, for EVERY value the int8 model quantises (each layer's output, not
+ * just the model output), exactly the bytes of the converted int8 model in
+ * leapfrog's runtime (0 steps), and those bytes equal Google's LiteRT's
+ * (tests/oracles/tflite, every value as the output of a sub-model converted up
+ * to it). The float fake-quant eval (lf_qat_set_exact(q, 0)) is reported for
+ * comparison: its one-step differences build up with depth.
+ * Models: a reduced DenseNet (real topology: pre-activation BN -> depthwise
+ * 1x1, concatenations, transitions with average pools, global pool, FC,
+ * sigmoid), the paper's UNet (23 convs: max pools, nearest upsampling,
+ * concatenated skips, sigmoid) and its transposed-conv decoder, and a small
+ * net with bilinear upsampling (both coordinate modes) and padded pools. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "leapfrog/lf_convert.h"
+#include "leapfrog/lf_loss.h"
+#include "leapfrog/lf_models.h"
+#include "leapfrog/lf_nn.h"
+#include "leapfrog/lf_optim.h"
+#include "leapfrog/lf_qat.h"
+#include "leapfrog/lf_quant.h"
+#include "lf_test.h"
+#include "lfrt_interp.h"
+#include "lfrt_model.h"
+
+static uint64_t rs = 0x9e3779b97f4a7c15ULL;
+static float urand(void) {
+  rs ^= rs << 13;
+  rs ^= rs >> 7;
+  rs ^= rs << 17;
+  return (float)((rs >> 40) * (1.0 / 16777216.0));
+}
+static float nrand(void) {
+  float u = urand() + 1e-7f, v = urand();
+  return sqrtf(-2.0f * logf(u)) * cosf(6.2831853f * v);
+}
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static char dir[512];
+static int litert_ran, litert_missing;
+
+/* Synthetic task. seg: a bright disc on noise, target = the disc (one
+ * channel). cls: `classes` fixed random patterns, each present with p 0.5,
+ * target = which are present. */
+typedef struct {
+  int h, w, c, classes, seg;
+  float *pat;
+} task;
+
+static void batch(task *t, int n, lf_tensor *x, lf_tensor *y) {
+  lf_tensor_alloc4(x, n, t->h, t->w, t->c);
+  if (t->seg) lf_tensor_alloc4(y, n, t->h, t->w, 1);
+  else lf_tensor_alloc4(y, n, 1, 1, t->classes);
+  size_t per = (size_t)t->h * t->w * t->c;
+  for (int b = 0; b < n; b++) {
+    float *xi = x->data + b * per;
+    for (size_t i = 0; i < per; i++) xi[i] = 0.3f * nrand();
+    if (t->seg) {
+      float cy = urand() * t->h, cx = urand() * t->w, r = 2.0f + urand() * t->h / 4.0f;
+      for (int i = 0; i < t->h; i++)
+        for (int j = 0; j < t->w; j++) {
+          int in = (i - cy) * (i - cy) + (j - cx) * (j - cx) < r * r;
+          y->data[((size_t)b * t->h + i) * t->w + j] = (float)in;
+          for (int ch = 0; ch < t->c; ch++) xi[((size_t)i * t->w + j) * t->c + ch] += in ? 1.0f : 0.0f;
+        }
+    } else {
+      for (int k = 0; k < t->classes; k++) {
+        int on = urand() < 0.5f;
+        y->data[(size_t)b * t->classes + k] = (float)on;
+        if (on)
+          for (size_t i = 0; i < per; i++) xi[i] += t->pat[(size_t)k * per + i];
+      }
+    }
+  }
+}
+
+/* steps of Adam on BCE(+Dice for seg) on the logits node; returns the last loss. */
+static float train(lf_graph *g, int in, int logits, task *t, int steps, float lr) {
+  lf_optim *o = NULL;
+  lf_optim_config oc = lf_optim_defaults(LF_OPT_ADAM, lr);
+  if (lf_optim_create(&o, &oc, g) != LF_OK) return NAN;
+  lf_tensor x = {0}, y = {0}, gr = {0};
+  float loss = NAN;
+  for (int s = 0; s < steps; s++) {
+    batch(t, 4, &x, &y);
+    if (lf_graph_set_input(g, in, &x) != LF_OK || lf_graph_forward(g, 1) != LF_OK) break;
+    const lf_tensor *z = lf_graph_output(g, logits);
+    lf_tensor_alloc(&gr, z->ndim, z->shape);
+    lf_status st = t->seg ? lf_bce_dice_with_logits(z, &y, 1.0f, 1.0f, 1.0f, 0, &loss, &gr)
+                          : lf_bce_with_logits(z, &y, NULL, &loss, &gr);
+    if (st != LF_OK) break;
+    lf_graph_zero_grad(g);
+    if (lf_graph_backward(g, logits, &gr) != LF_OK || lf_optim_step(o) != LF_OK) break;
+  }
+  lf_tensor_free(&x);
+  lf_tensor_free(&y);
+  lf_tensor_free(&gr);
+  lf_optim_free(o);
+  return loss;
+}
+
+static int run_runtime(const void *bytes, size_t len, const void *in, size_t in_bytes, void *out, size_t out_bytes) {
+  lfrt_model *m = NULL;
+  lfrt_interp *it = NULL;
+  lfrt_error e;
+  e.msg[0] = 0;
+  int ok = lfrt_model_load(bytes, len, "converted", &m, &e) == LFRT_OK && lfrt_interp_create(m, NULL, &it, &e) == LFRT_OK &&
+           lfrt_interp_set_input(it, 0, in, in_bytes, &e) == LFRT_OK && lfrt_interp_invoke(it, &e) == LFRT_OK &&
+           lfrt_interp_get_output(it, 0, out, out_bytes, &e) == LFRT_OK;
+  if (!ok) fprintf(stderr, "runtime: %s\n", e.msg);
+  lfrt_interp_free(it);
+  lfrt_model_free(m);
+  return ok;
+}
+
+static int write_file(const char *path, const void *b, size_t n) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return 0;
+  int ok = fwrite(b, 1, n, f) == n;
+  return fclose(f) == 0 && ok;
+}
+static int read_file(const char *path, void *b, size_t n) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  size_t got = fread(b, 1, n, f);
+  fclose(f);
+  return got == n;
+}
+
+/* Trains, QATs, then compares every quantised value. */
+static void check_trained(const char *tag, lf_graph *g, int in, int logits, int probs, task *t, int fp_steps,
+                          int qat_steps) {
+  double t0 = now();
+  float l0 = train(g, in, logits, t, fp_steps, 3e-3f);
+  LF_CHECK_MSG(isfinite(l0), "%s: fp32 training failed: %s", tag, lf_last_error());
+  lf_qat_opts qo = {0.05f, 0, 0, 5};
+  lf_qat *q = NULL;
+  LF_CHECK_MSG(lf_qat_create(g, in, probs, &qo, &q) == LF_OK, "%s: qat_create: %s", tag, lf_last_error());
+  if (!q) return;
+  lf_graph *qg = lf_qat_graph(q);
+  int qlogits = lf_qat_value_node(q, lf_graph_node(g, logits)->name);
+  LF_CHECK(qlogits >= 0);
+  float l1 = train(qg, lf_qat_input(q), qlogits, t, qat_steps, 1e-3f);
+  lf_qat_freeze(q, 1, 1);
+  float l2 = train(qg, lf_qat_input(q), qlogits, t, qat_steps / 2, 5e-4f);
+  LF_CHECK_MSG(isfinite(l1) && isfinite(l2), "%s: QAT training failed: %s", tag, lf_last_error());
+  printf("  %s: trained %d FP32 + %d QAT steps (loss %.3f -> QAT %.3f -> frozen %.3f) in %.1f s\n", tag, fp_steps,
+         qat_steps + qat_steps / 2, l0, l1, l2, now() - t0);
+
+  /* convert with the QAT parameters and ranges */
+  int copied = 0;
+  LF_CHECK(lf_graph_copy_params(g, qg, &copied) == LF_OK && copied > 0);
+  lf_qranges r;
+  lf_qranges_init(&r);
+  LF_CHECK_MSG(lf_qat_ranges(q, &r) == LF_OK, "%s: ranges: %s", tag, lf_last_error());
+  lf_convert_opts co = {0};
+  co.int8 = 1;
+  const char **names = NULL;
+  int nv = 0;
+  LF_CHECK(lf_convert_value_names(g, in, probs, &names, &nv) == LF_OK && nv > 2);
+
+  /* one eval sample (batch 1), its int8 input as the runtime gets it */
+  lf_tensor x = {0}, y = {0};
+  batch(t, 1, &x, &y);
+  size_t in_n = x.numel;
+  int8_t *qin = malloc(in_n);
+  lf_node *qin_node = lf_graph_node(qg, lf_qat_value_node(q, names[0]));
+  (void)qin_node;
+  double te = now();
+  LF_CHECK(lf_graph_set_input(qg, lf_qat_input(q), &x) == LF_OK && lf_graph_forward(qg, 0) == LF_OK);
+  double exact_ms = (now() - te) * 1e3;
+  /* keep every value of the exact forward */
+  float **vals = calloc((size_t)nv, sizeof(float *));
+  size_t *vn = calloc((size_t)nv, sizeof(size_t));
+  for (int i = 0; i < nv; i++) {
+    int f = lf_qat_value_node(q, names[i]);
+    if (f < 0) continue;
+    const lf_tensor *v = lf_graph_output(qg, f);
+    vals[i] = malloc(v->numel * sizeof(float));
+    memcpy(vals[i], v->data, v->numel * sizeof(float));
+    vn[i] = v->numel;
+  }
+  /* the float fake-quant eval on the same sample */
+  lf_qat_set_exact(q, 0);
+  te = now();
+  LF_CHECK(lf_graph_forward(qg, 0) == LF_OK);
+  double float_ms = (now() - te) * 1e3;
+  lf_qat_set_exact(q, 1);
+
+  char manifest[700];
+  snprintf(manifest, sizeof manifest, "%s/%s.tsv", dir, tag);
+  FILE *mf = fopen(manifest, "w");
+  int compared = 0, mismatched_values = 0, worst = 0, fworst = 0, fworst_out = 0, missing = 0;
+  long bytes_total = 0;
+  const char *first_bad = NULL;
+  size_t out_cap = 0;
+  int8_t *qo8 = NULL, *qq8 = NULL;
+  for (int i = 1; i < nv; i++) {
+    int node = lf_graph_find_node(g, names[i]);
+    int f = lf_qat_value_node(q, names[i]);
+    if (node < 0 || f < 0 || !vals[i]) {
+      missing++;
+      continue;
+    }
+    void *tfl = NULL;
+    size_t len = 0;
+    if (lf_convert_graph(g, in, node, &r, &co, &tfl, &len) != LF_OK) {
+      LF_CHECK_MSG(0, "%s: convert up to %s: %s", tag, names[i], lf_last_error());
+      continue;
+    }
+    lfrt_model *m = NULL;
+    lfrt_error e;
+    if (lfrt_model_load(tfl, len, names[i], &m, &e) != LFRT_OK) {
+      LF_CHECK_MSG(0, "%s: load %s: %s", tag, names[i], e.msg);
+      free(tfl);
+      continue;
+    }
+    const lfrt_tensor *ti = &m->tensors[m->inputs[0]], *to = &m->tensors[m->outputs[0]];
+    lf_qparams iq = {ti->quant.scale[0], ti->quant.zero_point[0]}, oq = {to->quant.scale[0], to->quant.zero_point[0]};
+    size_t on = (size_t)to->count;
+    lfrt_model_free(m);
+    if (on != vn[i]) {
+      LF_CHECK_MSG(0, "%s: %s has %zu values in the model, %zu in QAT", tag, names[i], on, vn[i]);
+      free(tfl);
+      continue;
+    }
+    if (on > out_cap) {
+      out_cap = on;
+      qo8 = realloc(qo8, on);
+      qq8 = realloc(qq8, on);
+    }
+    float inv = 1.0f / iq.scale;
+    for (size_t k = 0; k < in_n; k++) {
+      long v = (long)nearbyintf(x.data[k] * inv) + iq.zero_point;
+      qin[k] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+    }
+    if (!run_runtime(tfl, len, qin, in_n, qo8, on)) {
+      LF_CHECK_MSG(0, "%s: runtime failed on %s", tag, names[i]);
+      free(tfl);
+      continue;
+    }
+    /* QAT exact value -> int8 and back: it must be exactly on the grid */
+    int bad = 0, w = 0;
+    for (size_t k = 0; k < on; k++) {
+      float qf = nearbyintf(vals[i][k] / oq.scale) + (float)oq.zero_point;
+      qq8[k] = (int8_t)(qf < -128 ? -128 : qf > 127 ? 127 : qf);
+      if (((float)qq8[k] - (float)oq.zero_point) * oq.scale != vals[i][k]) bad++;
+      int d = abs((int)qq8[k] - (int)qo8[k]);
+      if (d > w) w = d;
+      if (d) bad++;
+    }
+    /* float fake-quant eval of this value vs the runtime */
+    const lf_tensor *fv = lf_graph_output(qg, f);
+    (void)fv;
+    if (w > worst) worst = w;
+    if (bad) {
+      mismatched_values++;
+      if (!first_bad) first_bad = names[i];
+    }
+    compared++;
+    bytes_total += (long)on;
+    char mp[700], ip[700], op[700];
+    snprintf(mp, sizeof mp, "%s/%s.%d.tflite", dir, tag, i);
+    snprintf(ip, sizeof ip, "%s/%s.%d.in", dir, tag, i);
+    snprintf(op, sizeof op, "%s/%s.%d.lrt", dir, tag, i);
+    char rp[700];
+    snprintf(rp, sizeof rp, "%s/%s.%d.lf", dir, tag, i);
+    if (mf && write_file(mp, tfl, len) && write_file(ip, qin, in_n) && write_file(rp, qo8, on))
+      fprintf(mf, "%s\t%s\t%s\n", mp, ip, op);
+    free(tfl);
+  }
+  if (mf) fclose(mf);
+  /* float fake-quant eval vs exact (= runtime): per value and at the output */
+  for (int i = 1; i < nv; i++) {
+    int f = lf_qat_value_node(q, names[i]);
+    if (f < 0 || !vals[i]) continue;
+    lf_qparams oq;
+    (void)oq;
+  }
+  lf_qat_set_exact(q, 0);
+  lf_graph_forward(qg, 0);
+  for (int i = 1; i < nv; i++) {
+    int f = lf_qat_value_node(q, names[i]);
+    if (f < 0 || !vals[i]) continue;
+    const lf_tensor *v = lf_graph_output(qg, f);
+    /* step = the value's scale: smallest nonzero gap on its grid */
+    lf_qrange const *rr = lf_qranges_find(&r, names[i]);
+    lf_qparams oq = {1.0f / 256.0f, -128};
+    if (rr) lf_qparams_asym(rr->min, rr->max, LF_QMIN_ACT, LF_QMAX_ACT, &oq, NULL, NULL);
+    int w = 0;
+    for (size_t k = 0; k < vn[i]; k++) {
+      int d = (int)lroundf(fabsf(v->data[k] - vals[i][k]) / oq.scale);
+      if (d > w) w = d;
+    }
+    if (w > fworst) fworst = w;
+    if (i == nv - 1 || !strcmp(names[i], lf_graph_node(g, logits)->name)) fworst_out = w > fworst_out ? w : fworst_out;
+  }
+  lf_qat_set_exact(q, 1);
+  printf("  %s exact eval: %d values (%ld int8 outputs, %d without a value node), max |QAT - runtime| = %d step(s), "
+         "%d values differ%s%s\n",
+         tag, compared, bytes_total, missing, worst, mismatched_values, first_bad ? ", first: " : "", first_bad ? first_bad : "");
+  printf("  %s float fake-quant eval for comparison: max %d step(s) over all values, %d at the logits/output\n", tag,
+         fworst, fworst_out);
+  printf("  %s eval forward (batch 1): exact %.1f ms, float fake quant %.1f ms\n", tag, exact_ms, float_ms);
+  LF_CHECK_MSG(compared == nv - 1 - missing && compared > 0, "%s: compared %d of %d values", tag, compared, nv - 1);
+  LF_CHECK_MSG(missing == 0, "%s: %d values have no QAT node", tag, missing);
+  LF_CHECK_MSG(mismatched_values == 0, "%s: QAT exact eval differs from the int8 runtime on %d values (first %s, max %d steps)",
+               tag, mismatched_values, first_bad ? first_bad : "", worst);
+
+  /* LiteRT on every sub-model, one node process */
+  const char *oracle = getenv("LF_TFLITE_ORACLE");
+  if (!oracle || !*oracle) litert_missing = 1;
+  else {
+    char cmd[2048], odir[600];
+    snprintf(odir, sizeof odir, "%s", oracle);
+    char *slash = strrchr(odir, '/');
+    if (slash) *slash = 0;
+    else snprintf(odir, sizeof odir, ".");
+    snprintf(cmd, sizeof cmd, "node '%s/run_litert_batch.mjs' '%s' > /dev/null", odir, manifest);
+    int rc = system(cmd);
+    if (rc != 0 && WIFEXITED(rc) && (WEXITSTATUS(rc) == 127 || WEXITSTATUS(rc) == 126)) litert_missing = 1;
+    else {
+      LF_CHECK_MSG(rc == 0, "%s: LiteRT batch failed (rc %d)", tag, rc);
+      int lit_bad = 0, lit_n = 0;
+      const char *lfirst = NULL;
+      for (int i = 1; i < nv; i++) {
+        char rp[700], op[700];
+        snprintf(rp, sizeof rp, "%s/%s.%d.lf", dir, tag, i);
+        snprintf(op, sizeof op, "%s/%s.%d.lrt", dir, tag, i);
+        if (!vals[i] || vn[i] == 0) continue;
+        int8_t *a = malloc(vn[i]), *b = malloc(vn[i]);
+        if (!read_file(rp, a, vn[i])) {
+          free(a);
+          free(b);
+          continue;
+        }
+        lit_n++;
+        if (!read_file(op, b, vn[i]) || memcmp(a, b, vn[i])) {
+          lit_bad++;
+          if (!lfirst) lfirst = names[i];
+        }
+        free(a);
+        free(b);
+      }
+      litert_ran = 1;
+      printf("  %s LiteRT: %d sub-models, %d differ from leapfrog's runtime%s%s\n", tag, lit_n, lit_bad,
+             lfirst ? ", first: " : "", lfirst ? lfirst : "");
+      LF_CHECK_MSG(lit_n == compared && lit_bad == 0, "%s: LiteRT differs on %d of %d values (first %s)", tag, lit_bad, lit_n,
+                   lfirst ? lfirst : "");
+    }
+  }
+  for (int i = 0; i < nv; i++) free(vals[i]);
+  free(vals);
+  free(vn);
+  free(qo8);
+  free(qq8);
+  free(qin);
+  free(names);
+  lf_tensor_free(&x);
+  lf_tensor_free(&y);
+  lf_qranges_free(&r);
+  lf_qat_free(q);
+}
+
+static void run_model(const char *tag, lf_model_config cfg, int fp_steps, int qat_steps) {
+  lf_model m;
+  LF_CHECK_MSG(lf_model_build(&m, &cfg, 11) == LF_OK, "%s: build: %s", tag, lf_last_error());
+  task t = {cfg.in_h, cfg.in_w, cfg.in_c, cfg.classes, cfg.arch == LF_ARCH_UNET, NULL};
+  if (!t.seg) {
+    size_t per = (size_t)t.h * t.w * t.c;
+    t.pat = malloc(sizeof(float) * per * (size_t)t.classes);
+    for (size_t i = 0; i < per * (size_t)t.classes; i++) t.pat[i] = 0.6f * nrand();
+  }
+  check_trained(tag, m.g, m.input, m.logits, m.probs, &t, fp_steps, qat_steps);
+  free(t.pat);
+  lf_model_free(&m);
+}
+
+LF_TEST(test_densenet_reduced) {
+  lf_model_config cfg = lf_model_defaults(LF_ARCH_DENSENET);
+  cfg.in_h = cfg.in_w = 32;
+  cfg.classes = 5;
+  cfg.growth = 8;
+  cfg.init_features = 16;
+  cfg.bn_size = 2;
+  cfg.n_blocks = 4;
+  cfg.blocks[0] = 2, cfg.blocks[1] = 3, cfg.blocks[2] = 4, cfg.blocks[3] = 3;
+  run_model("densenet_reduced", cfg, 40, 20);
+}
+
+static lf_model_config unet_cfg(int transposed) {
+  lf_model_config cfg = lf_model_defaults(LF_ARCH_UNET);
+  cfg.in_h = 32;
+  cfg.in_w = 48;
+  cfg.width = 4;
+  cfg.depth = 4;
+  cfg.transposed = transposed;
+  cfg.dropout = 0.0f;
+  return cfg;
+}
+LF_TEST(test_unet) { run_model("unet", unet_cfg(0), 40, 20); }
+LF_TEST(test_unet_transposed) { run_model("unet_transposed", unet_cfg(1), 40, 20); }
+
+/* Bilinear upsampling (align_corners 0 and 1), padded max/avg pools. */
+LF_TEST(test_bilinear_pools) {
+  lf_graph *g = NULL;
+  LF_CHECK(lf_graph_create(&g, 5) == LF_OK);
+  int in = lf_nn_input(g, "input", 12, 16, 1);
+  int x = lf_nn_conv2d(g, in, "c1", lf_conv_params(6, 3, 1, 1, 0));
+  x = lf_nn_batchnorm(g, x, "bn1", 1e-5f, 0.1f);
+  int s1 = lf_nn_relu(g, x, "relu1");
+  x = lf_nn_maxpool(g, s1, "mpool", lf_pool_square(3, 2, 1));
+  x = lf_nn_conv2d(g, x, "c2", lf_conv_params(8, 3, 1, 1, 1));
+  x = lf_nn_relu(g, x, "relu2");
+  int a = lf_nn_avgpool(g, x, "apool", lf_pool_square(3, 1, 1));
+  lf_upsample_params up = {LF_UPSAMPLE_BILINEAR, 12, 16, 0};
+  int u0 = lf_nn_upsample(g, a, "up_half", up);
+  up.align_corners = 1;
+  int u1 = lf_nn_upsample(g, x, "up_align", up);
+  int cat[3] = {s1, u0, u1};
+  x = lf_nn_concat(g, cat, 3, "cat");
+  x = lf_nn_conv2d(g, x, "head", lf_conv_params(1, 1, 1, 0, 1));
+  int probs = lf_nn_sigmoid(g, x, "sigmoid");
+  LF_CHECK_MSG(lf_graph_status(g) == LF_OK, "build: %s", lf_graph_error(g));
+  task t = {12, 16, 1, 1, 1, NULL};
+  check_trained("bilinear_pools", g, in, x, probs, &t, 40, 20);
+  lf_graph_free(g);
+}
+
+int main(void) {
+  const char *tmp = getenv("LF_TMP");
+  snprintf(dir, sizeof dir, "%s/test_qat_exact.XXXXXX", tmp ? tmp : "/tmp");
+  if (!mkdtemp(dir)) return 1;
+  lf_set_threads(2);
+  LF_RUN(test_bilinear_pools);
+  LF_RUN(test_unet);
+  LF_RUN(test_unet_transposed);
+  LF_RUN(test_densenet_reduced);
+  int rc = lf_test_summary();
+  char cmd[700];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd)) {}
+  if (rc == 0 && litert_missing && !litert_ran) {
+    printf("skip: LiteRT oracle missing (LF_TFLITE_ORACLE)\n");
+    return 77;
+  }
+  return rc;
+}
