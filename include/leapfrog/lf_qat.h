@@ -1,7 +1,25 @@
 /* Quantization-aware training: the FP32 graph rebuilt with fake quantisation
  * exactly where the int8 runtime quantises (the converter's lowering,
- * lf_convert.h), so that the QAT forward in eval mode and the converted int8
- * model agree within one quantisation step on every output.
+ * lf_convert.h).
+ *
+ * What holds between the QAT graph and the int8 model lf_convert_graph writes
+ * from its parameters and lf_qat_ranges (same input, quantised as the
+ * runtime's QUANTIZE):
+ *  - eval mode (lf_graph_forward(g, 0)), exact (the default): every fake-quant
+ *    node's output is exactly (q - zp) * scale of the int8 value q the
+ *    converted model computes for that tensor in leapfrog's runtime (and so in
+ *    LiteRT, whose bytes the runtime reproduces): each quantised op is
+ *    computed from the int8 values of its inputs with the runtime's own
+ *    kernels and parameter derivations and the converter's weight/bias
+ *    quantisation (src/quant/qat_exact.c). Ops without an exact path (ADD,
+ *    MUL, a standalone RELU, the mul-add BN lowering) fall back to the float
+ *    fake quantisation below. Tested on trained DenseNet/UNet variants, every
+ *    layer (tests/test_qat_exact.c).
+ *  - eval mode, lf_qat_set_exact(q, 0), and train mode: float fake
+ *    quantisation (torch semantics, straight-through gradients). Each op is
+ *    within one step of the runtime given the same int8 inputs, but the
+ *    differences compound with depth (a trained 23-conv UNet: up to 4 steps on
+ *    the logits); eval of that form is ~3-5x cheaper than the exact form.
  *
  * What the QAT graph holds (parameter names unchanged, so checkpoints and the
  * converter read the same tensors):
