@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
 #include "cli_model_opts.h"
 #include "leapfrog/lf_checkpoint.h"
@@ -25,14 +27,26 @@ static void help(FILE *f) {
           "  --labels a,b,...      class names for the metadata (default: the 14 NIH\n"
           "                        findings for 14-class DenseNets, \"nerve\" for the UNet)\n"
           "  --norm unit|imagenet  input normalisation recorded in the metadata (default unit: x/255)\n"
+          "  --bn-lowering depthwise|mul-add  int8 form of BNs that cannot be folded (default:\n"
+          "                        what the checkpoint's qat/ptq recorded, else depthwise)\n"
           "Model options (needed when CKPT is a bare torch state_dict without leapfrog metadata,\n"
           "e.g. torchvision's densenet121 weights: --arch densenet121 --classes 14):\n");
   lf_cli_model_opts_help(f);
 }
 
+/* "bn_lowering" of a leapfrog.quant metadata JSON, or LF_BN_LOWER_DEFAULT. */
+static int recorded_bn_lowering(const char *quant_json) {
+  int v = LF_BN_LOWER_DEFAULT;
+  cJSON *j = quant_json ? cJSON_Parse(quant_json) : NULL;
+  const cJSON *b = j ? cJSON_GetObjectItemCaseSensitive(j, "bn_lowering") : NULL;
+  if (cJSON_IsString(b) && lf_bn_lowering_parse(b->valuestring, &v) != LF_OK) v = LF_BN_LOWER_DEFAULT;
+  cJSON_Delete(j);
+  return v;
+}
+
 int cmd_convert(int argc, char **argv) {
   const char *in = NULL, *out = NULL, *io = "int8", *ranges_path = NULL, *labels_arg = NULL, *norm = "unit";
-  int fp32 = 0, logits = 0;
+  int fp32 = 0, logits = 0, bn_lowering = LF_BN_LOWER_DEFAULT;
   lf_model_config cfg;
   memset(&cfg, 0, sizeof cfg);
   int have_arch = lf_cli_model_arch(argc, argv, &cfg);
@@ -53,6 +67,12 @@ int cmd_convert(int argc, char **argv) {
     else if (!strcmp(a, "--ranges") && i + 1 < argc) ranges_path = argv[++i];
     else if (!strcmp(a, "--labels") && i + 1 < argc) labels_arg = argv[++i];
     else if (!strcmp(a, "--norm") && i + 1 < argc) norm = argv[++i];
+    else if (!strcmp(a, "--bn-lowering") && i + 1 < argc) {
+      if (lf_bn_lowering_parse(argv[++i], &bn_lowering)) {
+        fprintf(stderr, "leapfrog convert: %s\n", lf_last_error());
+        return 2;
+      }
+    }
     else if (a[0] == '-' && a[1]) {
       fprintf(stderr, "leapfrog convert: unknown or incomplete option '%s'\n", a);
       help(stderr);
@@ -123,6 +143,12 @@ int cmd_convert(int argc, char **argv) {
   } else if (m.cfg.arch == LF_ARCH_UNET) {
     labels[n_labels++] = "nerve";
   }
+  /* the lowering QAT simulated / PTQ calibrated, unless overridden */
+  int recorded = recorded_bn_lowering(lf_st_meta(&f, "leapfrog.quant"));
+  if (bn_lowering == LF_BN_LOWER_DEFAULT) bn_lowering = recorded;
+  else if (!fp32 && recorded != LF_BN_LOWER_DEFAULT && recorded != bn_lowering)
+    fprintf(stderr, "leapfrog convert: warning: %s was quantised for --bn-lowering %s, converting with %s\n", in,
+            lf_bn_lowering_name(recorded), lf_bn_lowering_name(bn_lowering));
   arch_json = lf_model_config_to_json(&m.cfg);
   lf_convert_opts o;
   memset(&o, 0, sizeof o);
@@ -132,6 +158,7 @@ int cmd_convert(int argc, char **argv) {
   o.n_labels = n_labels;
   o.arch_json = arch_json;
   o.description = fp32 ? "leapfrog fp32" : "leapfrog int8";
+  o.bn_lowering = bn_lowering;
   o.norm_channels = m.cfg.in_c > 4 ? 4 : m.cfg.in_c;
   for (int c = 0; c < o.norm_channels; c++) {
     static const float im_mean[3] = {0.485f, 0.456f, 0.406f}, im_std[3] = {0.229f, 0.224f, 0.225f};

@@ -19,6 +19,8 @@ static void usage(FILE *f) {
           "  --method minmax|percentile|mse   range choice (default mse: minimum expected\n"
           "                                   int8 quantisation error)\n"
           "  --percentile P                   for --method percentile (default 99.99)\n"
+          "  --bn-lowering depthwise|mul-add  int8 form of unfoldable BNs (default depthwise);\n"
+          "                                   recorded in the checkpoint for `convert`\n"
           "  --task chestxray14|nerve         (default from the checkpoint's arch)\n"
           "  --split SPEC                     dataset split spec (default patient, as train)\n"
           "  --batch N (16)  --threads N (2)\n");
@@ -44,7 +46,7 @@ int cmd_ptq(int argc, char **argv) {
   lf_calib_method method = LF_CALIB_MSE;
   double pct = 99.99;
   long calib = 0;
-  int batch = 16, threads = 2;
+  int batch = 16, threads = 2, bn_lowering = LF_BN_LOWER_DEFAULT;
   for (int i = 1; i < argc; i++) {
     int r = lf_cli_model_opt(argc, argv, &i, &mc);
     if (r == 2) return 2;
@@ -66,6 +68,12 @@ int cmd_ptq(int argc, char **argv) {
     else if (!strcmp(a, "-o") || !strcmp(a, "--output")) out = v;
     else if (!strcmp(a, "--split")) split = v;
     else if (!strcmp(a, "--task")) task_s = v;
+    else if (!strcmp(a, "--bn-lowering")) {
+      if (lf_bn_lowering_parse(v, &bn_lowering)) {
+        fprintf(stderr, "leapfrog ptq: %s\n", lf_last_error());
+        return 2;
+      }
+    }
     else if (!strcmp(a, "--method")) {
       if (lf_calib_method_parse(v, &method)) {
         fprintf(stderr, "leapfrog ptq: %s\n", lf_last_error());
@@ -134,7 +142,7 @@ int cmd_ptq(int argc, char **argv) {
   lf_set_threads(threads);
   if (!st) st = lf_loader_create(ds, LF_SPLIT_TRAIN, &lo, &ld);
   if (!st) st = lf_loader_start_epoch(ld, 0);
-  if (!st) st = lf_ptq_create(m.g, m.input, m.probs, &pc);
+  if (!st) st = lf_ptq_create_ex(m.g, m.input, m.probs, bn_lowering, &pc);
   long seen = 0;
   while (!st && seen < calib) {
     lf_batch *b = NULL;
@@ -152,9 +160,10 @@ int cmd_ptq(int argc, char **argv) {
   if (!st) st = lf_ptq_ranges(pc, method, pct, &r);
   if (!st) st = lf_qranges_to_json(&r, &json);
   if (!st) {
-    char info[160];
-    snprintf(info, sizeof info, "{\"method\":\"ptq\",\"calibration\":\"%s\",\"percentile\":%g,\"images\":%ld}",
-             lf_calib_method_name(method), pct, seen);
+    char info[200];
+    snprintf(info, sizeof info,
+             "{\"method\":\"ptq\",\"calibration\":\"%s\",\"percentile\":%g,\"images\":%ld,\"bn_lowering\":\"%s\"}",
+             lf_calib_method_name(method), pct, seen, lf_bn_lowering_name(bn_lowering));
     ptq_meta pm = {json, info};
     st = lf_ckpt_save(out, &m, NULL, NULL, hook, &pm);
   }

@@ -22,6 +22,9 @@ static void usage(FILE *f) {
           "  --freeze-bn-after N       steps with live BN statistics, then frozen (folded) BN (0: never)\n"
           "  --freeze-observers-after N  steps of observer updates, then fixed ranges (0: never)\n"
           "  --averaging F             observer moving-average constant (0.01)\n"
+          "  --bn-lowering depthwise|mul-add  int8 form of BNs that cannot be folded (DenseNet's\n"
+          "                            pre-activation norms; default depthwise): QAT simulates it,\n"
+          "                            the checkpoint records it and `convert` uses it\n"
           "defaults: --out runs/qat --epochs 1 --lr 1e-4; --resume also restores the observers\n");
   lf_cli_train_opts_help(f);
   lf_cli_model_opts_help(f);
@@ -32,6 +35,7 @@ typedef struct {
 } qat_ctx;
 
 static lf_status save_hook(void *vctx, lf_st_writer *w) {
+  /* leapfrog.quant: {"method":"qat","steps":N,"bn_lowering":"..."} (convert reads the lowering) */
   qat_ctx *c = vctx;
   lf_qranges r;
   lf_qranges_init(&r);
@@ -43,8 +47,9 @@ static lf_status save_hook(void *vctx, lf_st_writer *w) {
   char *js = NULL;
   st = lf_qranges_to_json(&r, &js);
   if (st == LF_OK) st = lf_st_writer_meta(w, "leapfrog.qranges", js);
-  char info[128];
-  snprintf(info, sizeof info, "{\"method\":\"qat\",\"steps\":%ld}", lf_qat_steps(c->q));
+  char info[160];
+  snprintf(info, sizeof info, "{\"method\":\"qat\",\"steps\":%ld,\"bn_lowering\":\"%s\"}", lf_qat_steps(c->q),
+           lf_bn_lowering_name(lf_qat_bn_lowering(c->q)));
   if (st == LF_OK) st = lf_st_writer_meta(w, "leapfrog.quant", info);
   free(js);
   lf_qranges_free(&r);
@@ -72,6 +77,7 @@ int cmd_qat(int argc, char **argv) {
   o.epochs = 1;
   o.lr = 1e-4f;
   lf_qat_opts qo = {0.01f, 0, 0, 1};
+  int bn_lowering = LF_BN_LOWER_DEFAULT;
   for (int i = 1; i < argc; i++) {
     int r = lf_cli_model_opt(argc, argv, &i, &mc);
     if (r == 2) return 2;
@@ -82,7 +88,7 @@ int cmd_qat(int argc, char **argv) {
       return 0;
     }
     if (!strcmp(a, "--from") || !strcmp(a, "--freeze-bn-after") || !strcmp(a, "--freeze-observers-after") ||
-        !strcmp(a, "--averaging")) {
+        !strcmp(a, "--averaging") || !strcmp(a, "--bn-lowering")) {
       if (i + 1 >= argc) {
         fprintf(stderr, "leapfrog qat: %s needs a value\n", a);
         return 2;
@@ -90,7 +96,12 @@ int cmd_qat(int argc, char **argv) {
       const char *v = argv[++i];
       double x;
       if (!strcmp(a, "--from")) from = v;
-      else if (!strcmp(a, "--averaging")) {
+      else if (!strcmp(a, "--bn-lowering")) {
+        if (lf_bn_lowering_parse(v, &bn_lowering)) {
+          fprintf(stderr, "leapfrog qat: %s\n", lf_last_error());
+          return 2;
+        }
+      } else if (!strcmp(a, "--averaging")) {
         if (!lf_cli_num("qat", a, v, 1e-6, 1, &x)) return 2;
         qo.averaging = (float)x;
       } else {
@@ -133,7 +144,7 @@ int cmd_qat(int argc, char **argv) {
     return 2;
   }
   lf_qat *q = NULL;
-  if (lf_qat_create(fp.g, fp.input, fp.probs, &qo, &q)) {
+  if (lf_qat_create_ex(fp.g, fp.input, fp.probs, &qo, bn_lowering, &q)) {
     fprintf(stderr, "leapfrog qat: %s\n", lf_last_error());
     lf_model_free(&fp);
     return 1;

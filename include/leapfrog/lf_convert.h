@@ -6,11 +6,10 @@
  *                                      bias (b-mean)*gamma/sigma+beta; fused RELU)
  *   batchnorm not after a conv       -> DEPTHWISE_CONV_2D 1x1 with the per-channel
  *      [+ relu]                        scale gamma/sigma as weights and the shift
- *                                      as bias, fused RELU. (One requantisation,
- *                                      per-channel int8 weights, int32 bias: more
- *                                      exact than the MUL + ADD pair TF emits.)
+ *                                      as bias, fused RELU (default), or MUL +
+ *                                      ADD with fused RELU (lf_bn_lowering below)
  *   dense [+ relu]                   -> FULLY_CONNECTED (output [1, out])
- *   conv_transpose2d [+ relu]        -> TRANSPOSE_CONV (a BN after it: depthwise 1x1)
+ *   conv_transpose2d [+ bn] [+ relu] -> TRANSPOSE_CONV (BN folded as for conv)
  *   maxpool / avgpool                -> MAX_POOL_2D / AVERAGE_POOL_2D (PAD first
  *                                      when torch's explicit padding is not SAME)
  *   global_avgpool                   -> MEAN over H,W (keep_dims)
@@ -51,6 +50,30 @@ const lf_qrange *lf_qranges_find(const lf_qranges *r, const char *name);
 lf_status lf_qranges_to_json(const lf_qranges *r, char **json);
 lf_status lf_qranges_from_json(const char *json, lf_qranges *r);
 
+/* Lowering of a BatchNorm that cannot be folded into a conv (DenseNet's
+ * pre-activation norms), int8 only (FP32 models always use the depthwise form):
+ *  - DEPTHWISE: DEPTHWISE_CONV_2D 1x1, weights gamma/sigma int8 per channel,
+ *    bias beta - mean*gamma/sigma int32, fused ReLU: one requantisation.
+ *  - MULADD: what TF's converters emit: MUL by the per-channel scale, then ADD
+ *    of the per-channel shift with fused ReLU. Both constants are [1,1,1,C]
+ *    int8 tensors quantised per tensor (asymmetric over [min(v,0), max(v,0)],
+ *    the only form TFLite's MUL/ADD accept); the MUL output is a quantised
+ *    value of its own (range name "<bn>.mul"): two requantisations.
+ * QAT simulates the chosen one and records it in the checkpoint (metadata
+ * leapfrog.quant "bn_lowering"), which convert then uses; the .tflite records
+ * it in its leapfrog metadata. DEFAULT is DEPTHWISE: measured on a trained
+ * DenseNet (README, "INT8"), it keeps int8 closer to FP32 than MULADD. */
+typedef enum {
+  LF_BN_LOWER_DEFAULT = 0,
+  LF_BN_LOWER_DEPTHWISE = 1,
+  LF_BN_LOWER_MULADD = 2
+} lf_bn_lowering;
+#define LF_BN_LOWER_DEFAULT_IS LF_BN_LOWER_DEPTHWISE
+/* "depthwise" | "mul-add" (and the default's name for LF_BN_LOWER_DEFAULT). */
+const char *lf_bn_lowering_name(int bn_lowering);
+/* "depthwise" | "mul-add" -> value; LF_EINVAL otherwise. */
+lf_status lf_bn_lowering_parse(const char *s, int *bn_lowering);
+
 typedef struct {
   int int8;                 /* 0: FP32 model; 1: fully int8 */
   int io_uint8;             /* int8 only: uint8 input/output with QUANTIZE at the edges */
@@ -61,6 +84,7 @@ typedef struct {
   float norm_mean[4], norm_std[4];
   const char *arch_json;    /* architecture/config JSON for the metadata (may be NULL) */
   const char *description;  /* may be NULL */
+  int bn_lowering;          /* lf_bn_lowering (0: default) */
 } lf_convert_opts;
 
 /* Converts the sub-graph from `input_node` to `output_node` (batch 1; the
@@ -75,9 +99,12 @@ lf_status lf_convert_graph_file(lf_graph *g, int input_node, int output_node,
                                 const char *path);
 
 /* Names of the values whose ranges an int8 conversion needs, in graph order
- * (the model input first). *names is a malloc'd array of pointers into the
- * graph's node names; free(*names) only. */
+ * (the model input first), by the default BN lowering. *names is one malloc'd
+ * block (pointers and strings); free(*names) only. */
 lf_status lf_convert_value_names(lf_graph *g, int input_node, int output_node,
                                  const char ***names, int *count);
+/* The same for a given BN lowering. */
+lf_status lf_convert_value_names_ex(lf_graph *g, int input_node, int output_node, int bn_lowering,
+                                    const char ***names, int *count);
 
 #endif

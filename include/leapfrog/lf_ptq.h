@@ -18,6 +18,9 @@
 typedef struct lf_ptq lf_ptq;
 
 lf_status lf_ptq_create(lf_graph *g, int input_node, int output_node, lf_ptq **out);
+/* The same for a BN lowering (lf_bn_lowering in lf_convert.h): mul-add also
+ * calibrates each unfoldable BN's MUL output ("<bn>.mul"). */
+lf_status lf_ptq_create_ex(lf_graph *g, int input_node, int output_node, int bn_lowering, lf_ptq **out);
 /* Observes the values of the last forward (all samples of the batch). */
 lf_status lf_ptq_observe(lf_ptq *c);
 /* Number of batches observed. */

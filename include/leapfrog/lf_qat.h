@@ -32,16 +32,20 @@
  *    bias, as the runtime does, and the BN node passes values through.
  *  - standalone BN (DenseNet's pre-activation norm): batch statistics while
  *    live; frozen/eval: the per-channel scale (int8 per channel) and shift
- *    (int32), as the runtime's depthwise 1x1.
+ *    (int32), as the runtime's depthwise 1x1; or, with the mul-add lowering
+ *    (lf_qat_create_ex), x * scale (int8 per tensor), fake-quant "qat.<bn>.mul",
+ *    + shift (int8 per tensor), as the runtime's MUL and ADD.
  *  - dense, transposed conv: int8 per-output-channel weights, int32 bias in
- *    eval (a BN after a transposed conv is not folded: it stays standalone).
+ *    eval (a BN after a transposed conv is folded into it as for conv).
  *  - after every lowered op output (and the input): a fake-quant node
  *    "qat.<value>" with a moving-average min/max observer (buffers
  *    qat.<value>.min/.max/.steps, which checkpoint loaders skip); values that TFLite makes share quantisation (concat
  *    inputs and output, pool/resize input and output) share one observer
  *    (the first member's). Sigmoid outputs use scale 1/256, zero point -128.
  *  - pools, concat, upsample, add, mul, relu, sigmoid: the engine's own ops.
- *    Dropout is left out (QAT fine-tunes without it).
+ *    Dropout stays where the FP32 graph has it (same p; after the fake quant
+ *    of its input): it drops in train mode and is the identity in eval, as in
+ *    the converted model (where it is removed).
  * Observers update in train mode until frozen; the same observer is updated
  * by every member of a shared group. Gradients: straight-through estimator. */
 #ifndef LF_QAT_H
@@ -62,6 +66,10 @@ typedef struct lf_qat lf_qat;
  * fp32's parameter values into it. */
 lf_status lf_qat_create(lf_graph *fp32, int input_node, int output_node, const lf_qat_opts *opts,
                         lf_qat **out);
+/* The same with the lowering of unfoldable BNs chosen (lf_bn_lowering in
+ * lf_convert.h; LF_BN_LOWER_DEFAULT = the default). */
+lf_status lf_qat_create_ex(lf_graph *fp32, int input_node, int output_node, const lf_qat_opts *opts,
+                           int bn_lowering, lf_qat **out);
 void lf_qat_free(lf_qat *q);
 lf_graph *lf_qat_graph(lf_qat *q);
 int lf_qat_input(const lf_qat *q);  /* QAT graph input node */
@@ -78,10 +86,14 @@ int lf_qat_value_node(const lf_qat *q, const char *value_name);
 /* Restores the observer buffers (qat.* tensors) saved in a QAT checkpoint
  * (checkpoint loaders skip them); *loaded (may be NULL) gets the count. */
 lf_status lf_qat_load_observers(lf_qat *q, const char *path, int *loaded);
+/* The BN lowering this QAT graph simulates (resolved, never DEFAULT). */
+int lf_qat_bn_lowering(const lf_qat *q);
 /* Eval-mode forward (lf_graph_forward(g, 0)) is integer-exact by default
- * (see above); lf_qat_set_exact(q, 0) switches eval to float fake
- * quantisation (training mode always uses it). */
-void lf_qat_set_exact(lf_qat *q, int on);
+ * (see above). mode 0: eval uses float fake quantisation (as training always
+ * does); 1: exact (default; convolutions by SGEMM on the integer values in
+ * chunks that stay exact in float); 2: exact with every convolution through
+ * the runtime's reference kernel (slower; a cross-check). */
+void lf_qat_set_exact(lf_qat *q, int mode);
 int lf_qat_exact(const lf_qat *q);
 /* Freezes observers and/or BN now. */
 void lf_qat_freeze(lf_qat *q, int observers, int bn);

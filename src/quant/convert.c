@@ -9,6 +9,7 @@
 #include "leapfrog/lf_quant.h"
 #include "lfrt_writer.h"
 #include "nn/nn_internal.h"
+#include "quant/qconst.h"
 #include "quant/qconv_util.h"
 #include "quant/qplan.h"
 
@@ -18,6 +19,7 @@ typedef struct {
   const lf_convert_opts *o;
   lfrt_writer *w;
   int int8;
+  int bn_lowering; /* resolved */
   int *tensor;     /* per op: TFLite tensor of its output */
   int *ndim;       /* per op: rank of that tensor */
   int32_t (*shape)[4];
@@ -285,6 +287,58 @@ done:
   return st;
 }
 
+/* Per-channel constant [1,1,1,C] for the mul-add BN lowering: int8 per tensor
+ * (asymmetric over [min(v,0), max(v,0)]: TFLite's MUL/ADD take no per-axis
+ * quantisation), or float. */
+static int channel_const(cv *c, const char *name, const float *v, int C) {
+  int32_t shp[4] = {1, 1, 1, C};
+  if (!c->int8) return lfrt_writer_add_tensor(c->w, name, LFRT_FLOAT32, 4, shp, v, sizeof(float) * (size_t)C, NULL);
+  lf_qparams qp;
+  int8_t *q = malloc((size_t)C);
+  if (!q || lq_const_qparams(v, C, &qp) != LF_OK) {
+    free(q);
+    return -1;
+  }
+  for (int k = 0; k < C; k++) q[k] = (int8_t)lq_const_quant(v[k], qp);
+  lfrt_quant qq = q1(&qp);
+  int t = lfrt_writer_add_tensor(c->w, name, LFRT_INT8, 4, shp, q, (size_t)C, &qq);
+  free(q);
+  return t;
+}
+
+/* LQ_BNMUL: MUL(x, scale); LQ_BNADD: ADD(mul, shift) [+ RELU]. */
+static lf_status emit_bn_muladd(cv *c, int i) {
+  lq_op *op = &c->p->ops[i];
+  lf_node *n = lf_graph_node(c->g, op->node);
+  int C = n->c, in_op = op->in[0];
+  float *mul = malloc(sizeof(float) * (size_t)C), *add = malloc(sizeof(float) * (size_t)C);
+  lf_status st = (mul && add) ? lq_fold_factors(c->g, op, C, mul, add) : lf_error(LF_ENOMEM, "convert: out of memory");
+  char nm[160];
+  int add_op = op->kind == LQ_BNADD;
+  snprintf(nm, sizeof nm, "%s/%s", n->name, add_op ? "shift" : "scale");
+  int k = st == LF_OK ? channel_const(c, nm, add_op ? add : mul, C) : -1;
+  int32_t shp[4] = {1, n->h, n->w, C};
+  int t = st == LF_OK ? act_tensor(c, lq_value_name(c->g, c->p, i), 4, shp, i) : -1;
+  lfrt_options opt;
+  memset(&opt, 0, sizeof opt);
+  if (add_op) {
+    opt.add.activation = op->relu ? LFRT_ACT_RELU : LFRT_ACT_NONE;
+    opt.add.pot_scale_int16 = 1;
+  } else
+    opt.mul.activation = LFRT_ACT_NONE;
+  int32_t ins[2] = {c->tensor[in_op], k}, outs[1] = {t};
+  if (st == LF_OK && (k < 0 || t < 0 ||
+                      lfrt_writer_add_operator(c->w, add_op ? LFRT_OP_ADD : LFRT_OP_MUL, ins, 2, outs, 1, &opt) < 0))
+    st = werr(c, n->name);
+  free(mul);
+  free(add);
+  if (st != LF_OK) return st;
+  c->tensor[i] = t;
+  c->ndim[i] = 4;
+  memcpy(c->shape[i], shp, sizeof shp);
+  return LF_OK;
+}
+
 static lf_status emit_op(cv *c, int i) {
   lq_op *op = &c->p->ops[i];
   lf_node *n = lf_graph_node(c->g, op->node);
@@ -301,6 +355,9 @@ static lf_status emit_op(cv *c, int i) {
   case LQ_AFFINE:
   case LQ_FC:
     return emit_weighted(c, i);
+  case LQ_BNMUL:
+  case LQ_BNADD:
+    return emit_bn_muladd(c, i);
   case LQ_MAXPOOL:
   case LQ_AVGPOOL: {
     lf_pool_params *pp = n->attrs;
@@ -478,6 +535,10 @@ static lf_status add_metadata(cv *c, const char *input_name) {
   json_raw(&b, &len, &cap, c->int8 ? "int8" : "fp32");
   json_raw(&b, &len, &cap, "\",\"io\":\"");
   json_raw(&b, &len, &cap, !c->int8 ? "float32" : o->io_uint8 ? "uint8" : "int8");
+  if (c->int8) {
+    json_raw(&b, &len, &cap, "\",\"bn_lowering\":\"");
+    json_raw(&b, &len, &cap, lf_bn_lowering_name(c->bn_lowering));
+  }
   json_raw(&b, &len, &cap, "\",\"input\":\"");
   json_str(&b, &len, &cap, input_name);
   json_raw(&b, &len, &cap, "\",\"labels\":[");
@@ -516,7 +577,9 @@ lf_status lf_convert_graph(lf_graph *g, int input_node, int output_node, const l
   if (!g || !bytes || !len) return lf_error(LF_EINVAL, "convert: NULL argument");
   if (!opts) opts = &defaults;
   lq_plan p;
-  lf_status st = lq_plan_build(g, input_node, output_node, &p);
+  /* FP32 models keep the one-op depthwise form whatever the int8 lowering */
+  int bnl = opts->int8 ? lq_bn_lowering_resolve(opts->bn_lowering) : LF_BN_LOWER_DEPTHWISE;
+  lf_status st = lq_plan_build_ex(g, input_node, output_node, bnl, &p);
   if (st != LF_OK) return st;
   cv c;
   memset(&c, 0, sizeof c);
@@ -524,6 +587,7 @@ lf_status lf_convert_graph(lf_graph *g, int input_node, int output_node, const l
   c.p = &p;
   c.o = opts;
   c.int8 = opts->int8;
+  c.bn_lowering = bnl;
   c.w = lfrt_writer_new();
   c.tensor = calloc((size_t)p.n, sizeof(int));
   c.ndim = calloc((size_t)p.n, sizeof(int));
@@ -598,18 +662,43 @@ lf_status lf_convert_graph_file(lf_graph *g, int input_node, int output_node,
   return st;
 }
 
-lf_status lf_convert_value_names(lf_graph *g, int input_node, int output_node,
-                                 const char ***names, int *count) {
+lf_status lf_convert_value_names_ex(lf_graph *g, int input_node, int output_node, int bn_lowering,
+                                    const char ***names, int *count) {
   lq_plan p;
-  lf_status st = lq_plan_build(g, input_node, output_node, &p);
+  lf_status st = lq_plan_build_ex(g, input_node, output_node, bn_lowering, &p);
   if (st != LF_OK) return st;
-  *names = malloc(sizeof(char *) * (size_t)p.n);
-  if (!*names) {
+  size_t bytes = sizeof(char *) * (size_t)p.n;
+  for (int i = 0; i < p.n; i++) bytes += strlen(lq_value_name(g, &p, i)) + 1;
+  char **v = malloc(bytes);
+  if (!v) {
     lq_plan_free(&p);
     return lf_error(LF_ENOMEM, "convert: out of memory");
   }
-  for (int i = 0; i < p.n; i++) (*names)[i] = lq_value_name(g, &p, i);
+  char *str = (char *)(v + p.n);
+  for (int i = 0; i < p.n; i++) {
+    size_t l = strlen(lq_value_name(g, &p, i)) + 1;
+    memcpy(str, lq_value_name(g, &p, i), l);
+    v[i] = str;
+    str += l;
+  }
+  *names = (const char **)v;
   *count = p.n;
   lq_plan_free(&p);
+  return LF_OK;
+}
+
+lf_status lf_convert_value_names(lf_graph *g, int input_node, int output_node,
+                                 const char ***names, int *count) {
+  return lf_convert_value_names_ex(g, input_node, output_node, LF_BN_LOWER_DEFAULT, names, count);
+}
+
+const char *lf_bn_lowering_name(int bn_lowering) {
+  return lq_bn_lowering_resolve(bn_lowering) == LF_BN_LOWER_MULADD ? "mul-add" : "depthwise";
+}
+
+lf_status lf_bn_lowering_parse(const char *s, int *bn_lowering) {
+  if (s && !strcmp(s, "depthwise")) *bn_lowering = LF_BN_LOWER_DEPTHWISE;
+  else if (s && (!strcmp(s, "mul-add") || !strcmp(s, "muladd"))) *bn_lowering = LF_BN_LOWER_MULADD;
+  else return lf_error(LF_EINVAL, "BN lowering must be depthwise or mul-add, not '%s'", s ? s : "(null)");
   return LF_OK;
 }

@@ -2,12 +2,17 @@
  * semantics (batch statistics, running statistics updated). Frozen or eval:
  * folded into the previous QAT conv (then this node passes values through),
  * or standalone as the runtime's depthwise 1x1: int8 per-channel scale and
- * int32 shift. */
+ * int32 shift. Mul-add lowering (lf_convert.h): this node outputs x * scale
+ * (scale int8 per tensor once running), a fake-quant node quantises that as
+ * the runtime's MUL output, and LQK_BNADD (below) adds the shift (int8 per
+ * tensor once running); live, the pair computes the batch-statistics BN and
+ * the gradient is BN's (straight through the fake quant between). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "quant/qat_internal.h"
+#include "quant/qconst.h"
 #include "quant/qconv_util.h"
 
 typedef struct {
@@ -58,6 +63,28 @@ static lf_status bn_build(lf_graph *g, lf_node *n) {
   return lf_nn_add_bn_params(g, n, C);
 }
 
+/* Batch mean / inverse std into s->mean / s->invstd; running statistics updated. */
+static void batch_stats(lf_graph *g, lf_node *n, const float *x, size_t rows) {
+  lq_bn_attrs *a = n->attrs;
+  bn_state *s = n->state;
+  int C = s->C;
+  float *rm = lf_node_param(g, n, 2)->value.data, *rv = lf_node_param(g, n, 3)->value.data;
+  lf_nn_colsum(x, NULL, rows, C, s->s1);
+  lf_nn_colsum(x, x, rows, C, s->s2);
+  float m = a->momentum;
+  for (int c = 0; c < C; c++) {
+    double mean = s->s1[c] / (double)rows;
+    double var = s->s2[c] / (double)rows - mean * mean;
+    if (var < 0) var = 0;
+    s->mean[c] = (float)mean;
+    s->invstd[c] = (float)(1.0 / sqrt(var + a->eps));
+    double unbiased = rows > 1 ? var * (double)rows / (double)(rows - 1) : var;
+    rm[c] = (1.0f - m) * rm[c] + m * (float)mean;
+    rv[c] = (1.0f - m) * rv[c] + m * (float)unbiased;
+  }
+  lf_node_param(g, n, 4)->value.data[0] += 1.0f;
+}
+
 static lf_status bn_forward(lf_graph *g, lf_node *n) {
   lq_bn_attrs *a = n->attrs;
   bn_state *s = n->state;
@@ -70,6 +97,27 @@ static lf_status bn_forward(lf_graph *g, lf_node *n) {
   s->running = lq_bn_uses_running(a->ctx, n);
   if (s->running && a->conv >= 0) { /* folded into the conv before */
     memcpy(y, x->data, x->numel * sizeof(float));
+    return LF_OK;
+  }
+  if (a->muladd) { /* MUL by the scale (int8 per tensor once running); the shift is LQK_BNADD's */
+    if (!s->running) batch_stats(g, n, x->data, rows);
+    for (int c = 0; c < C; c++) {
+      if (s->running) { /* the converter's arithmetic (lq_fold_factors) */
+        s->invstd[c] = 1.0f / sqrtf(rv[c] + a->eps);
+        s->mean[c] = rm[c];
+        s->wq[c] = gamma[c] / sqrtf(rv[c] + a->eps);
+        s->bias[c] = (0.0f - rm[c]) * s->wq[c] + beta[c];
+      } else {
+        s->wq[c] = gamma[c] * s->invstd[c];
+        s->bias[c] = beta[c] - s->mean[c] * s->wq[c];
+      }
+    }
+    if (s->running) {
+      lf_qparams kq;
+      if (lq_const_qparams(s->wq, C, &kq) == LF_OK) lf_fake_quant(s->wq, s->wq, NULL, (size_t)C, kq, LF_QMIN_ACT, LF_QMAX_ACT);
+    }
+    for (size_t r = 0; r < rows; r++)
+      for (int c = 0; c < C; c++) y[r * C + c] = x->data[r * C + c] * s->wq[c];
     return LF_OK;
   }
   if (s->running) { /* depthwise 1x1 as the runtime runs it */
@@ -92,21 +140,7 @@ static lf_status bn_forward(lf_graph *g, lf_node *n) {
       for (int c = 0; c < C; c++) y[r * C + c] = x->data[r * C + c] * s->wq[c] + s->bias[c];
     return LF_OK;
   }
-  /* batch statistics */
-  lf_nn_colsum(x->data, NULL, rows, C, s->s1);
-  lf_nn_colsum(x->data, x->data, rows, C, s->s2);
-  float m = a->momentum;
-  for (int c = 0; c < C; c++) {
-    double mean = s->s1[c] / (double)rows;
-    double var = s->s2[c] / (double)rows - mean * mean;
-    if (var < 0) var = 0;
-    s->mean[c] = (float)mean;
-    s->invstd[c] = (float)(1.0 / sqrt(var + a->eps));
-    double unbiased = rows > 1 ? var * (double)rows / (double)(rows - 1) : var;
-    rm[c] = (1.0f - m) * rm[c] + m * (float)mean;
-    rv[c] = (1.0f - m) * rv[c] + m * (float)unbiased;
-  }
-  lf_node_param(g, n, 4)->value.data[0] += 1.0f;
+  batch_stats(g, n, x->data, rows);
   for (size_t r = 0; r < rows; r++)
     for (int c = 0; c < C; c++)
       y[r * C + c] = (x->data[r * C + c] - s->mean[c]) * s->invstd[c] * gamma[c] + beta[c];
@@ -155,3 +189,55 @@ static lf_status bn_backward(lf_graph *g, lf_node *n) {
 }
 
 const lf_op_vtable lq_bn_vt = {"qat_batchnorm", bn_build, bn_forward, bn_backward, bn_free};
+
+/* ---- LQK_BNADD: + shift of a mul-add BN ------------------------------------------ */
+typedef struct {
+  float *shift;
+} bnadd_state;
+
+static void bnadd_free(lf_node *n) {
+  bnadd_state *s = n->state;
+  if (s) free(s->shift);
+}
+
+static lf_status bnadd_build(lf_graph *g, lf_node *n) {
+  lq_bnadd_attrs *a = n->attrs;
+  lf_node *in = lf_graph_node(g, n->inputs[0]), *bn = lf_graph_node(g, a->bn);
+  if (!bn || bn->kind != LQK_BN || bn->c != in->c)
+    return lf_error(LF_EINVAL, "qat: %s: not after a mul-add batchnorm", n->name);
+  n->h = in->h;
+  n->w = in->w;
+  n->c = in->c;
+  bnadd_state *s = calloc(1, sizeof *s);
+  if (!s) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+  n->state = s;
+  s->shift = malloc(sizeof(float) * (size_t)n->c);
+  return s->shift ? LF_OK : lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+}
+
+static lf_status bnadd_forward(lf_graph *g, lf_node *n) {
+  lq_bnadd_attrs *a = n->attrs;
+  bnadd_state *s = n->state;
+  const bn_state *b = lf_graph_node(g, a->bn)->state;
+  const lf_tensor *x = lf_node_input(g, n, 0);
+  int C = n->c;
+  size_t rows = x->numel / (size_t)C;
+  memcpy(s->shift, b->bias, sizeof(float) * (size_t)C);
+  lf_qparams kq;
+  if (b->running && lq_const_qparams(s->shift, C, &kq) == LF_OK)
+    lf_fake_quant(s->shift, s->shift, NULL, (size_t)C, kq, LF_QMIN_ACT, LF_QMAX_ACT);
+  float *y = n->out.data;
+  for (size_t r = 0; r < rows; r++)
+    for (int c = 0; c < C; c++) y[r * C + c] = x->data[r * C + c] + s->shift[c];
+  return LF_OK;
+}
+
+/* The BN node before takes this gradient as its output's (y = x*scale + shift). */
+static lf_status bnadd_backward(lf_graph *g, lf_node *n) {
+  lf_tensor *dx = lf_node_input_grad(g, n, 0);
+  if (dx)
+    for (size_t i = 0; i < dx->numel; i++) dx->data[i] += n->grad.data[i];
+  return LF_OK;
+}
+
+const lf_op_vtable lq_bnadd_vt = {"qat_bn_add", bnadd_build, bnadd_forward, bnadd_backward, bnadd_free};

@@ -12,6 +12,7 @@
 struct lf_qat {
   lf_graph *g;
   lq_ctx *ctx;
+  int bn_lowering;
   int input, output;
   int n_values;
   int *fq_of;        /* per plan op: its fq node in g */
@@ -23,7 +24,7 @@ static lf_status reg_status = LF_OK;
 static void reg(void) {
   if (lf_nn_register_op(LQK_FQ, &lq_fq_vt) || lf_nn_register_op(LQK_CONV, &lq_conv_vt) ||
       lf_nn_register_op(LQK_BN, &lq_bn_vt) || lf_nn_register_op(LQK_DENSE, &lq_dense_vt) ||
-      lf_nn_register_op(LQK_TCONV, &lq_tconv_vt))
+      lf_nn_register_op(LQK_TCONV, &lq_tconv_vt) || lf_nn_register_op(LQK_BNADD, &lq_bnadd_vt))
     reg_status = LF_EINVAL;
 }
 lf_status lq_register_ops(void) {
@@ -62,18 +63,37 @@ lf_status lf_graph_copy_params(lf_graph *dst, lf_graph *src, int *copied) {
   return LF_OK;
 }
 
+/* The QAT node feeding fp node `src` to a consumer: `base` (the fake-quant of
+ * the value), through the FP32 graph's dropouts between (one QAT dropout per
+ * FP32 dropout, shared by all its consumers: drop_of caches them). */
+static int through_dropouts(lf_graph *fp, lf_graph *g, int src, int base, int *drop_of) {
+  lf_node *n = lf_graph_node(fp, src);
+  if (n->kind != LF_OP_DROPOUT) return base;
+  if (drop_of[src] >= 0) return drop_of[src];
+  int in = through_dropouts(fp, g, n->inputs[0], base, drop_of);
+  if (in < 0) return -1;
+  return drop_of[src] = lf_nn_add_node(g, LF_OP_DROPOUT, n->name, &in, 1, n->attrs, sizeof(lf_dropout_attrs));
+}
+
 lf_status lf_qat_create(lf_graph *fp, int input_node, int output_node, const lf_qat_opts *opts,
                         lf_qat **out) {
+  return lf_qat_create_ex(fp, input_node, output_node, opts, LF_BN_LOWER_DEFAULT, out);
+}
+
+lf_status lf_qat_create_ex(lf_graph *fp, int input_node, int output_node, const lf_qat_opts *opts,
+                           int bn_lowering, lf_qat **out) {
   static const lf_qat_opts defaults;
   if (!opts) opts = &defaults;
   lf_status st = lq_register_ops();
   if (st != LF_OK) return st;
   lq_plan p;
-  st = lq_plan_build(fp, input_node, output_node, &p);
+  int bnl = lq_bn_lowering_resolve(bn_lowering);
+  st = lq_plan_build_ex(fp, input_node, output_node, bnl, &p);
   if (st != LF_OK) return st;
   lf_qat *q = calloc(1, sizeof *q);
   int *node_of = calloc((size_t)p.n, sizeof(int)), *leader = malloc(sizeof(int) * (size_t)p.n);
-  if (!q || !node_of || !leader || !(q->ctx = calloc(1, sizeof(lq_ctx))) ||
+  int *drop_of = malloc(sizeof(int) * (size_t)lf_graph_node_count(fp));
+  if (!q || !node_of || !leader || !drop_of || !(q->ctx = calloc(1, sizeof(lq_ctx))) ||
       !(q->fq_of = calloc((size_t)p.n, sizeof(int))) || !(q->names = calloc((size_t)p.n, sizeof *q->names))) {
     st = lf_error(LF_ENOMEM, "qat: out of memory");
     goto fail;
@@ -82,10 +102,12 @@ lf_status lf_qat_create(lf_graph *fp, int input_node, int output_node, const lf_
   q->ctx->freeze_obs_after = opts->freeze_observers_after;
   q->ctx->freeze_bn_after = opts->freeze_bn_after;
   q->n_values = p.n;
+  q->bn_lowering = bnl;
+  for (int i = 0; i < lf_graph_node_count(fp); i++) drop_of[i] = -1;
   if ((st = lf_graph_create(&q->g, opts->seed ? opts->seed : 1)) != LF_OK) goto fail;
   lf_graph *g = q->g;
   for (int i = 0; i < p.n; i++) leader[i] = -1;
-  char nm[96];
+  char nm[160];
   for (int i = 0; i < p.n && st == LF_OK; i++) {
     lq_op *op = &p.ops[i];
     lf_node *n = lf_graph_node(fp, op->node);
@@ -94,7 +116,11 @@ lf_status lf_qat_create(lf_graph *fp, int input_node, int output_node, const lf_
       st = lf_error(LF_EUNSUPPORTED, "qat: %s: more than 64 inputs", n->name);
       break;
     }
-    for (int k = 0; k < nin; k++) ins[k] = q->fq_of[op->in[k]];
+    for (int k = 0; k < nin; k++) {
+      ins[k] = q->fq_of[op->in[k]];
+      /* op->in[k] is the value of n->inputs[k] (LQ_BNADD's is its LQ_BNMUL) */
+      if (op->kind != LQ_BNADD && k < n->n_inputs) ins[k] = through_dropouts(fp, g, n->inputs[k], ins[k], drop_of);
+    }
     switch (op->kind) {
     case LQ_INPUT:
       id = lf_nn_input(g, n->name, n->h, n->w, n->c);
@@ -106,17 +132,24 @@ lf_status lf_qat_create(lf_graph *fp, int input_node, int output_node, const lf_
       if (id >= 0 && op->bn >= 0) {
         lf_node *bn = lf_graph_node(fp, op->bn);
         lf_bn_attrs *ba = bn->attrs;
-        lq_bn_attrs b = {q->ctx, ba->eps, ba->momentum, id, -1};
+        lq_bn_attrs b = {q->ctx, ba->eps, ba->momentum, id, -1, 0};
         int bid = lf_nn_add_node(g, LQK_BN, bn->name, &id, 1, &b, sizeof b);
         if (bid >= 0) ((lq_conv_attrs *)lf_graph_node(g, id)->attrs)->bn = bid;
         id = bid;
       }
       break;
     }
-    case LQ_AFFINE: {
+    case LQ_AFFINE:
+    case LQ_BNMUL: {
       lf_bn_attrs *ba = n->attrs;
-      lq_bn_attrs b = {q->ctx, ba->eps, ba->momentum, -1, ins[0]};
+      lq_bn_attrs b = {q->ctx, ba->eps, ba->momentum, -1, ins[0], op->kind == LQ_BNMUL};
       id = lf_nn_add_node(g, LQK_BN, n->name, ins, 1, &b, sizeof b);
+      break;
+    }
+    case LQ_BNADD: {
+      lq_bnadd_attrs b = {q->ctx, node_of[op->in[0]]};
+      snprintf(nm, sizeof nm, "%s.add", n->name);
+      id = lf_nn_add_node(g, LQK_BNADD, nm, ins, 1, &b, sizeof b);
       break;
     }
     case LQ_FC: {
@@ -162,12 +195,14 @@ lf_status lf_qat_create(lf_graph *fp, int input_node, int output_node, const lf_
   if (st != LF_OK) goto fail;
   free(node_of);
   free(leader);
+  free(drop_of);
   lq_plan_free(&p);
   *out = q;
   return LF_OK;
 fail:
   free(node_of);
   free(leader);
+  free(drop_of);
   lq_plan_free(&p);
   lf_qat_free(q);
   return st;
@@ -185,6 +220,7 @@ void lf_qat_free(lf_qat *q) {
 
 lf_graph *lf_qat_graph(lf_qat *q) { return q->g; }
 int lf_qat_input(const lf_qat *q) { return q->input; }
+int lf_qat_bn_lowering(const lf_qat *q) { return q->bn_lowering; }
 int lf_qat_output(const lf_qat *q) { return q->output; }
 long lf_qat_steps(const lf_qat *q) { return q->ctx->step; }
 
@@ -206,8 +242,11 @@ int lf_qat_value_node(const lf_qat *q, const char *value_name) {
   return -1;
 }
 
-void lf_qat_set_exact(lf_qat *q, int on) { q->ctx->exact_off = !on; }
-int lf_qat_exact(const lf_qat *q) { return !q->ctx->exact_off; }
+void lf_qat_set_exact(lf_qat *q, int mode) {
+  q->ctx->exact_off = !mode;
+  q->ctx->exact_ref = mode == 2;
+}
+int lf_qat_exact(const lf_qat *q) { return q->ctx->exact_off ? 0 : q->ctx->exact_ref ? 2 : 1; }
 
 void lf_qat_freeze(lf_qat *q, int observers, int bn) {
   if (observers) q->ctx->obs_frozen = 1;

@@ -13,6 +13,7 @@ enum {
   LQK_BN = LF_OP_EXT_FIRST + 2,
   LQK_DENSE = LF_OP_EXT_FIRST + 3,
   LQK_TCONV = LF_OP_EXT_FIRST + 4,
+  LQK_BNADD = LF_OP_EXT_FIRST + 12, /* mul-add BN lowering: the ADD of the shift */
 };
 
 typedef struct lq_exact lq_exact; /* qat_exact.c */
@@ -25,6 +26,7 @@ typedef struct {
   float averaging;
   lq_exact *exact;  /* eval-mode integer-exact forward (NULL: none) */
   int exact_off;    /* 1: eval uses float fake quantisation instead */
+  int exact_ref;    /* 1: exact conv through the runtime's reference kernel (tests) */
 } lq_ctx;
 
 typedef struct {
@@ -60,7 +62,14 @@ typedef struct {
   float eps, momentum;
   int conv;        /* folded: the LQK_CONV node before it; -1 = standalone */
   int in_fq;       /* standalone: fq node producing the input */
+  int muladd;      /* standalone, mul-add lowering: outputs x * scale only (the
+                      LQK_BNADD node after its fq adds the shift) */
 } lq_bn_attrs;
+
+typedef struct {
+  lq_ctx *ctx;
+  int bn;          /* the LQK_BN node (muladd) whose shift this node adds */
+} lq_bnadd_attrs;
 
 lf_status lq_register_ops(void);
 /* Current qparams of an fq node; 0 if it has not observed anything yet. */
@@ -80,5 +89,5 @@ void lq_exact_free(lq_exact *x);
  * the op's inputs; 0 if this op has no exact path (caller fake-quantises). */
 int lq_exact_forward(lf_graph *g, lf_node *n, const lq_exact *x);
 
-extern const lf_op_vtable lq_fq_vt, lq_conv_vt, lq_bn_vt, lq_dense_vt, lq_tconv_vt;
+extern const lf_op_vtable lq_fq_vt, lq_conv_vt, lq_bn_vt, lq_dense_vt, lq_tconv_vt, lq_bnadd_vt;
 #endif

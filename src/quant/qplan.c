@@ -1,8 +1,10 @@
 /* Lowering an FP32 graph to runtime ops (see qplan.h). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "leapfrog/lf_convert.h"
 #include "nn/nn_internal.h"
 #include "quant/qplan.h"
 
@@ -46,11 +48,21 @@ void lq_plan_free(lq_plan *p) {
 }
 
 const char *lq_value_name(lf_graph *g, const lq_plan *p, int i) {
-  return lf_graph_node(g, p->ops[i].out_node)->name;
+  return p->ops[i].name[0] ? p->ops[i].name : lf_graph_node(g, p->ops[i].out_node)->name;
+}
+
+int lq_bn_lowering_resolve(int bn_lowering) {
+  return bn_lowering == LF_BN_LOWER_MULADD || bn_lowering == LF_BN_LOWER_DEPTHWISE ? bn_lowering
+                                                                                   : LF_BN_LOWER_DEFAULT_IS;
 }
 
 lf_status lq_plan_build(lf_graph *g, int input_node, int output_node, lq_plan *p) {
+  return lq_plan_build_ex(g, input_node, output_node, LF_BN_LOWER_DEFAULT, p);
+}
+
+lf_status lq_plan_build_ex(lf_graph *g, int input_node, int output_node, int bn_lowering, lq_plan *p) {
   memset(p, 0, sizeof *p);
+  const int muladd = lq_bn_lowering_resolve(bn_lowering) == LF_BN_LOWER_MULADD;
   int nn = lf_graph_node_count(g);
   if (input_node < 0 || output_node <= input_node || output_node >= nn)
     return lf_error(LF_EINVAL, "convert: bad input/output nodes %d/%d", input_node, output_node);
@@ -137,11 +149,27 @@ lf_status lq_plan_build(lf_graph *g, int input_node, int output_node, lq_plan *p
                     lf_nn_op(n->kind) ? lf_nn_op(n->kind)->name : "?");
       continue;
     }
+    int mul_op = -1; /* mul-add lowering: the MUL op before this ADD */
+    if (kind == LQ_AFFINE && muladd) {
+      mul_op = push_op(p, &cap, LQ_BNMUL, i);
+      if (mul_op < 0) { st = lf_error(LF_ENOMEM, "convert: out of memory"); break; }
+      lq_op *m = &p->ops[mul_op];
+      m->bn = i;
+      if (snprintf(m->name, sizeof m->name, "%s.mul", n->name) >= (int)sizeof((lf_qrange *)0)->name) {
+        st = lf_error(LF_EUNSUPPORTED, "convert: node %s: name too long for a range name", n->name);
+        break;
+      }
+      m->in = malloc(sizeof(int));
+      if (!m->in) { st = lf_error(LF_ENOMEM, "convert: out of memory"); break; }
+      m->n_in = 1;
+      m->in[0] = p->value_of_node[n->inputs[0]];
+      kind = LQ_BNADD;
+    }
     int o = push_op(p, &cap, kind, i);
     if (o < 0) { st = lf_error(LF_ENOMEM, "convert: out of memory"); break; }
     lq_op *op = &p->ops[o];
     int tail = i;
-    if (kind == LQ_AFFINE) op->bn = i;
+    if (kind == LQ_AFFINE || kind == LQ_BNADD) op->bn = i;
     if (fold_bn && i != output_node && NEXT_IS(i, LF_OP_BATCHNORM)) {
       op->bn = sole[i];
       tail = sole[i];
@@ -157,6 +185,7 @@ lf_status lq_plan_build(lf_graph *g, int input_node, int output_node, lq_plan *p
     if (!op->in) { st = lf_error(LF_ENOMEM, "convert: out of memory"); break; }
     op->n_in = n->n_inputs;
     for (int k = 0; k < n->n_inputs; k++) op->in[k] = p->value_of_node[n->inputs[k]];
+    if (mul_op >= 0) op->in[0] = mul_op;
     p->value_of_node[i] = o;
     p->value_of_node[tail] = o;
     if (op->bn >= 0) p->value_of_node[op->bn] = o;

@@ -9,6 +9,8 @@ typedef enum {
   LQ_INPUT,
   LQ_CONV,     /* conv2d [+ folded BN] [+ relu] */
   LQ_AFFINE,   /* standalone BN (eval) [+ relu] -> depthwise 1x1 */
+  LQ_BNMUL,    /* standalone BN, mul-add lowering: x * scale (MUL, value "<bn>.mul") */
+  LQ_BNADD,    /* ... then + shift [+ relu] (ADD; in[0] is the LQ_BNMUL op) */
   LQ_TCONV,    /* conv_transpose2d [+ relu] (BN not folded) */
   LQ_FC,       /* dense [+ relu] */
   LQ_MAXPOOL,
@@ -25,13 +27,14 @@ typedef enum {
 typedef struct {
   lq_kind kind;
   int node;     /* main graph node */
-  int bn;       /* BN folded into node (LQ_CONV/LQ_TCONV), else -1; LQ_AFFINE: == node */
+  int bn;       /* BN folded into node (LQ_CONV/LQ_TCONV), else -1; LQ_AFFINE/BNMUL/BNADD: == node */
   int relu;     /* 1: fused ReLU */
   int out_node; /* graph node whose output is this op's output */
   int *in;      /* input values (op indices) */
   int n_in;
   int group;    /* quantisation group: ops sharing scale/zero point have one root */
   int nonneg;   /* output is >= 0 (after a ReLU, or a max pool / resize of such) */
+  char name[136]; /* value name when it is not out_node's name (LQ_BNMUL), else "" */
 } lq_op;
 
 typedef struct {
@@ -43,8 +46,11 @@ typedef struct {
 } lq_plan;
 
 /* Lowers nodes input_node..output_node. LF_EUNSUPPORTED names the node that
- * has no int8 lowering. */
+ * has no int8 lowering. Standalone BNs by lf_convert.h's default lowering. */
 lf_status lq_plan_build(lf_graph *g, int input_node, int output_node, lq_plan *p);
+/* The same with the standalone-BN lowering chosen (lf_bn_lowering). */
+int lq_bn_lowering_resolve(int bn_lowering); /* LF_BN_LOWER_DEFAULT -> the default */
+lf_status lq_plan_build_ex(lf_graph *g, int input_node, int output_node, int bn_lowering, lq_plan *p);
 void lq_plan_free(lq_plan *p);
 /* The name under which op i's output range is stored (its out_node's name). */
 const char *lq_value_name(lf_graph *g, const lq_plan *p, int i);

@@ -1,0 +1,339 @@
+/* QAT and convert for the lowerings beyond test_qat_convert.c's:
+ *  - the mul-add lowering of unfoldable BNs (MUL by the scale, ADD of the
+ *    shift with fused ReLU): the model holds MUL/ADD and no depthwise; QAT
+ *    eval within one step of the int8 runtime; LiteRT's bytes equal ours;
+ *    both lowerings' int8 error against the same weights in FP32 is printed;
+ *  - dropout in the QAT graph: drops in train mode (p of the values zero, the
+ *    rest scaled by 1/(1-p)), identity in eval; the conversion removes it;
+ *  - BN after a transposed conv folded into it (QAT and convert);
+ *  - depthwise convs (groups == channels) with BN: DEPTHWISE_CONV_2D; grouped
+ *    convs TFLite cannot express are refused naming the node.
+ * LiteRT (tests/oracles/tflite/run_tflite.sh via $LF_TFLITE_ORACLE) is
+ * optional: without it those checks are skipped and the binary exits 77. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "leapfrog/lf_convert.h"
+#include "leapfrog/lf_models.h"
+#include "leapfrog/lf_nn.h"
+#include "leapfrog/lf_ptq.h"
+#include "leapfrog/lf_qat.h"
+#include "leapfrog/lf_quant.h"
+#include "lf_test.h"
+#include "lfrt_interp.h"
+#include "lfrt_model.h"
+
+static uint64_t rs = 0x9e3779b97f4a7c15ULL;
+static float urand(void) {
+  rs ^= rs << 13;
+  rs ^= rs >> 7;
+  rs ^= rs << 17;
+  return (float)((rs >> 40) * (1.0 / 16777216.0));
+}
+static float nrand(void) {
+  float u = urand() + 1e-7f, v = urand();
+  return sqrtf(-2.0f * logf(u)) * cosf(6.2831853f * v);
+}
+static void fill(lf_tensor *t, int n, int h, int w, int c) {
+  lf_tensor_alloc4(t, n, h, w, c);
+  for (size_t i = 0; i < t->numel; i++) t->data[i] = nrand();
+}
+
+static char dir[512];
+static int litert_ran, litert_missing;
+
+static void randomise_bn(lf_graph *g) {
+  for (int i = 0; i < lf_graph_param_count(g); i++) {
+    lf_param *p = lf_graph_param(g, i);
+    const char *s = strrchr(p->name, '.');
+    if (!s || lf_graph_node(g, p->node)->kind != LF_OP_BATCHNORM) continue;
+    for (size_t k = 0; k < p->value.numel; k++) {
+      if (!strcmp(s, ".weight")) p->value.data[k] = 0.5f + urand();
+      else if (!strcmp(s, ".bias")) p->value.data[k] = 0.3f * nrand();
+      else if (!strcmp(s, ".running_mean")) p->value.data[k] = 0.2f * nrand();
+      else if (!strcmp(s, ".running_var")) p->value.data[k] = 0.5f + urand();
+    }
+  }
+}
+
+static int run_runtime(const void *bytes, size_t len, const void *in, size_t in_bytes, void *out, size_t out_bytes) {
+  lfrt_model *m = NULL;
+  lfrt_interp *it = NULL;
+  lfrt_error e;
+  e.msg[0] = 0;
+  int ok = lfrt_model_load(bytes, len, "converted", &m, &e) == LFRT_OK && lfrt_interp_create(m, NULL, &it, &e) == LFRT_OK &&
+           lfrt_interp_set_input(it, 0, in, in_bytes, &e) == LFRT_OK && lfrt_interp_invoke(it, &e) == LFRT_OK &&
+           lfrt_interp_get_output(it, 0, out, out_bytes, &e) == LFRT_OK;
+  if (!ok) fprintf(stderr, "runtime: %s\n", e.msg);
+  lfrt_interp_free(it);
+  lfrt_model_free(m);
+  return ok;
+}
+
+/* n inputs through LiteRT in one process: 1 ran, 0 failed, -1 oracle missing. */
+static int run_litert(const char *tag, const void *bytes, size_t len, int n, const void *in, size_t in_bytes, void *out,
+                      size_t out_bytes) {
+  const char *oracle = getenv("LF_TFLITE_ORACLE");
+  if (!oracle || !*oracle) return -1;
+  char path[700];
+  size_t cap = 1024 + (size_t)n * 1500, used;
+  char *cmd = malloc(cap);
+  if (!cmd) return 0;
+  snprintf(path, sizeof path, "%s/%s.tflite", dir, tag);
+  FILE *f = fopen(path, "wb");
+  if (!f) return free(cmd), 0;
+  fwrite(bytes, 1, len, f);
+  fclose(f);
+  used = (size_t)snprintf(cmd, cap, "'%s' '%s'", oracle, path);
+  for (int k = 0; k < n; k++) {
+    snprintf(path, sizeof path, "%s/%s.%d.in", dir, tag, k);
+    f = fopen(path, "wb");
+    if (!f) return free(cmd), 0;
+    fwrite((const char *)in + (size_t)k * in_bytes, 1, in_bytes, f);
+    fclose(f);
+    used += (size_t)snprintf(cmd + used, cap - used, " '%s' '%s/%s.%d.out'", path, dir, tag, k);
+  }
+  snprintf(cmd + used, cap - used, " > /dev/null");
+  int rc = system(cmd);
+  free(cmd);
+  if (rc != 0) {
+    fprintf(stderr, "LiteRT oracle failed on %s (rc %d)\n", tag, rc);
+    return (WIFEXITED(rc) && (WEXITSTATUS(rc) == 127 || WEXITSTATUS(rc) == 126)) ? -1 : 0;
+  }
+  for (int k = 0; k < n; k++) {
+    snprintf(path, sizeof path, "%s/%s.%d.out", dir, tag, k);
+    f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t got = fread((char *)out + (size_t)k * out_bytes, 1, out_bytes, f);
+    fclose(f);
+    if (got != out_bytes) return 0;
+  }
+  return 1;
+}
+
+static int count_ops(const void *bytes, size_t len, lfrt_op code) {
+  lfrt_model *m = NULL;
+  lfrt_error e;
+  if (lfrt_model_load(bytes, len, "count", &m, &e) != LFRT_OK) return -1;
+  int n = 0;
+  for (int i = 0; i < m->nops; i++) n += m->ops[i].op == code;
+  lfrt_model_free(m);
+  return n;
+}
+
+typedef struct {
+  int steps;        /* max |QAT eval - int8 runtime| in output steps */
+  int distinct;     /* distinct int8 outputs */
+  int lit_mismatch; /* samples whose LiteRT bytes differ from ours */
+  double err_fp32;  /* mean |int8 - FP32 (same weights)| on the output, dequantised */
+  void *tfl;        /* the int8 model (caller frees) */
+  size_t tfl_len;
+} agree_result;
+
+/* QAT (given lowering): observers and BN statistics on a few train batches,
+ * then frozen; parameters copied back; converted to int8; QAT eval vs our
+ * runtime vs LiteRT, and int8 vs the FP32 engine with the same weights. */
+static agree_result agree(const char *tag, lf_graph *g, int in, int out, int bn_lowering) {
+  agree_result R = {99, 0, 0, 1e9, NULL, 0};
+  lf_node *inn = lf_graph_node(g, in), *on = lf_graph_node(g, out);
+  int h = inn->h, w = inn->w, c = inn->c;
+  size_t in_n = (size_t)h * w * c, out_n = (size_t)on->h * on->w * on->c;
+  lf_qat_opts qo = {0.1f, 0, 0, 3};
+  lf_qat *q = NULL;
+  LF_CHECK_MSG(lf_qat_create_ex(g, in, out, &qo, bn_lowering, &q) == LF_OK, "%s: qat_create: %s", tag, lf_last_error());
+  if (!q) return R;
+  LF_CHECK(lf_qat_bn_lowering(q) == (bn_lowering ? bn_lowering : LF_BN_LOWER_DEFAULT_IS));
+  lf_graph *qg = lf_qat_graph(q);
+  lf_tensor x = {0}, d = {0};
+  for (int step = 0; step < 6; step++) {
+    fill(&x, 4, h, w, c);
+    LF_CHECK(lf_graph_set_input(qg, lf_qat_input(q), &x) == LF_OK);
+    LF_CHECK_MSG(lf_graph_forward(qg, 1) == LF_OK, "%s: qat forward: %s", tag, lf_last_error());
+    const lf_tensor *y = lf_graph_output(qg, lf_qat_output(q));
+    lf_tensor_alloc(&d, y->ndim, y->shape);
+    for (size_t i = 0; i < d.numel; i++) d.data[i] = y->data[i] - 0.5f;
+    lf_graph_zero_grad(qg);
+    LF_CHECK_MSG(lf_graph_backward(qg, lf_qat_output(q), &d) == LF_OK, "%s: qat backward: %s", tag, lf_last_error());
+    lf_tensor_free(&d);
+    lf_qat_step(q);
+  }
+  int finite = 1, nonzero = 0;
+  for (int i = 0; i < lf_graph_param_count(qg); i++) {
+    lf_param *p = lf_graph_param(qg, i);
+    for (size_t k = 0; k < p->grad.numel; k++) {
+      finite &= isfinite(p->grad.data[k]) != 0;
+      nonzero += p->grad.data[k] != 0.0f;
+    }
+  }
+  LF_CHECK_MSG(finite && nonzero > 0, "%s: gradients finite %d nonzero %d", tag, finite, nonzero);
+  lf_qat_freeze(q, 1, 1);
+  LF_CHECK(lf_graph_copy_params(g, qg, NULL) == LF_OK);
+  lf_qranges r;
+  lf_qranges_init(&r);
+  LF_CHECK_MSG(lf_qat_ranges(q, &r) == LF_OK, "%s: ranges: %s", tag, lf_last_error());
+  lf_convert_opts co = {0};
+  co.int8 = 1;
+  co.bn_lowering = bn_lowering;
+  LF_CHECK_MSG(lf_convert_graph(g, in, out, &r, &co, &R.tfl, &R.tfl_len) == LF_OK, "%s: convert: %s", tag,
+               lf_last_error());
+  lfrt_model *m = NULL;
+  lfrt_error e;
+  if (!R.tfl || lfrt_model_load(R.tfl, R.tfl_len, tag, &m, &e) != LFRT_OK) {
+    LF_CHECK_MSG(0, "%s: converted model does not load", tag);
+    lf_qat_free(q);
+    lf_qranges_free(&r);
+    return R;
+  }
+  const lfrt_tensor *ti = &m->tensors[m->inputs[0]], *to = &m->tensors[m->outputs[0]];
+  lf_qparams iq = {ti->quant.scale[0], ti->quant.zero_point[0]}, oq = {to->quant.scale[0], to->quant.zero_point[0]};
+  enum { NS = 6 };
+  int8_t *qin = malloc(in_n * NS), *qout = malloc(out_n * NS), *lout = malloc(out_n * NS);
+  char seen[256] = {0};
+  double err = 0;
+  R.steps = 0;
+  for (int s = 0; s < NS; s++) {
+    fill(&x, 1, h, w, c);
+    LF_CHECK(lf_graph_set_input(qg, lf_qat_input(q), &x) == LF_OK && lf_graph_forward(qg, 0) == LF_OK);
+    const lf_tensor *y = lf_graph_output(qg, lf_qat_output(q));
+    for (size_t i = 0; i < in_n; i++) qin[s * in_n + i] = (int8_t)lf_quantize_value(x.data[i], iq, -128, 127);
+    if (!run_runtime(R.tfl, R.tfl_len, qin + s * in_n, in_n, qout + s * out_n, out_n)) {
+      LF_CHECK_MSG(0, "%s: runtime failed", tag);
+      R.steps = 99;
+      break;
+    }
+    LF_CHECK(lf_graph_set_input(g, in, &x) == LF_OK && lf_graph_forward(g, 0) == LF_OK);
+    const lf_tensor *f = lf_graph_output(g, out);
+    for (size_t i = 0; i < out_n; i++) {
+      int8_t v = qout[s * out_n + i];
+      seen[(uint8_t)v] = 1;
+      float deq = ((float)v - (float)oq.zero_point) * oq.scale;
+      int st = (int)lroundf(fabsf(deq - y->data[i]) / oq.scale);
+      if (st > R.steps) R.steps = st;
+      err += fabs((double)deq - f->data[i]);
+    }
+  }
+  R.err_fp32 = err / (double)(NS * out_n);
+  for (int i = 0; i < 256; i++) R.distinct += seen[i];
+  int lr = run_litert(tag, R.tfl, R.tfl_len, NS, qin, in_n, lout, out_n);
+  if (lr < 0) litert_missing = 1;
+  else {
+    LF_CHECK_MSG(lr == 1, "%s: LiteRT did not run the int8 model", tag);
+    if (lr == 1) {
+      litert_ran = 1;
+      for (int s = 0; s < NS; s++) R.lit_mismatch += memcmp(lout + s * out_n, qout + s * out_n, out_n) != 0;
+    }
+  }
+  printf("  %s: max |QAT - runtime| %d step(s) of %g, %d distinct outputs, LiteRT byte mismatches %d/%d, "
+         "mean |int8 - fp32| %.5f\n", tag, R.steps, (double)oq.scale, R.distinct, R.lit_mismatch, lr == 1 ? NS : 0,
+         R.err_fp32);
+  LF_CHECK_MSG(R.steps <= 1, "%s: QAT and int8 runtime differ by %d steps", tag, R.steps);
+  LF_CHECK_MSG(R.distinct >= 6, "%s: only %d distinct outputs", tag, R.distinct);
+  LF_CHECK_MSG(R.lit_mismatch == 0, "%s: LiteRT bytes differ on %d samples", tag, R.lit_mismatch);
+  free(qin);
+  free(qout);
+  free(lout);
+  lfrt_model_free(m);
+  lf_tensor_free(&x);
+  lf_qranges_free(&r);
+  lf_qat_free(q);
+  return R;
+}
+
+/* Real DenseNet topology (pre-activation BNs after every concat), small. */
+static lf_graph *densenet_small(int *in, int *out, uint64_t seed) {
+  lf_model m;
+  lf_model_config cfg = lf_model_defaults(LF_ARCH_DENSENET);
+  cfg.in_h = cfg.in_w = 24;
+  cfg.growth = 4;
+  cfg.init_features = 8;
+  cfg.bn_size = 2;
+  cfg.n_blocks = 2;
+  cfg.blocks[0] = 3;
+  cfg.blocks[1] = 3;
+  cfg.classes = 4;
+  if (lf_model_build(&m, &cfg, seed)) return NULL;
+  *in = m.input;
+  *out = m.logits;
+  return m.g;
+}
+
+LF_TEST(test_bn_muladd) {
+  double err[3] = {0};
+  for (int mode = LF_BN_LOWER_DEPTHWISE; mode <= LF_BN_LOWER_MULADD; mode++) {
+    int in = -1, out = -1;
+    lf_graph *g = densenet_small(&in, &out, 11);
+    LF_CHECK(g != NULL);
+    if (!g) return;
+    randomise_bn(g);
+    const char *tag = mode == LF_BN_LOWER_MULADD ? "densenet_muladd" : "densenet_depthwise";
+    agree_result R = agree(tag, g, in, out, mode);
+    err[mode] = R.err_fp32;
+    if (R.tfl) {
+      int nmul = count_ops(R.tfl, R.tfl_len, LFRT_OP_MUL), nadd = count_ops(R.tfl, R.tfl_len, LFRT_OP_ADD),
+          ndw = count_ops(R.tfl, R.tfl_len, LFRT_OP_DEPTHWISE_CONV_2D);
+      /* standalone BNs: 2 blocks x 3 layers + transition + norm5 = 8 */
+      if (mode == LF_BN_LOWER_MULADD)
+        LF_CHECK_MSG(nmul == 8 && nadd == 8 && ndw == 0, "%s: MUL %d ADD %d DEPTHWISE %d", tag, nmul, nadd, ndw);
+      else
+        LF_CHECK_MSG(nmul == 0 && nadd == 0 && ndw == 8, "%s: MUL %d ADD %d DEPTHWISE %d", tag, nmul, nadd, ndw);
+    }
+    free(R.tfl);
+    /* the value names an int8 conversion needs: mul-add adds "<bn>.mul" */
+    const char **names = NULL;
+    int cnt = 0, nmulv = 0;
+    LF_CHECK(lf_convert_value_names_ex(g, in, out, mode, &names, &cnt) == LF_OK);
+    for (int i = 0; i < cnt; i++) nmulv += strstr(names[i], ".mul") != NULL;
+    LF_CHECK_MSG(nmulv == (mode == LF_BN_LOWER_MULADD ? 8 : 0), "%s: %d .mul values", tag, nmulv);
+    free(names);
+    /* PTQ calibrates the same values (the MUL outputs too) and converts */
+    lf_ptq *pc = NULL;
+    LF_CHECK(lf_ptq_create_ex(g, in, out, mode, &pc) == LF_OK);
+    lf_tensor x = {0};
+    for (int b = 0; b < 3 && pc; b++) {
+      fill(&x, 4, 24, 24, 3);
+      LF_CHECK(lf_graph_set_input(g, in, &x) == LF_OK && lf_graph_forward(g, 0) == LF_OK && lf_ptq_observe(pc) == LF_OK);
+    }
+    lf_qranges pr;
+    lf_qranges_init(&pr);
+    LF_CHECK(pc && lf_ptq_ranges(pc, LF_CALIB_MINMAX, 0, &pr) == LF_OK);
+    lf_convert_opts co = {0};
+    co.int8 = 1;
+    co.bn_lowering = mode;
+    void *b = NULL;
+    size_t bl = 0;
+    LF_CHECK_MSG(lf_convert_graph(g, in, out, &pr, &co, &b, &bl) == LF_OK, "%s: ptq convert: %s", tag, lf_last_error());
+    free(b);
+    /* a depthwise-calibrated range set lacks the .mul values: mul-add refuses naming one */
+    if (mode == LF_BN_LOWER_DEPTHWISE) {
+      co.bn_lowering = LF_BN_LOWER_MULADD;
+      LF_CHECK(lf_convert_graph(g, in, out, &pr, &co, &b, &bl) == LF_EINVAL);
+      LF_CHECK_MSG(strstr(lf_last_error(), ".mul'") != NULL, "message: %s", lf_last_error());
+    }
+    lf_qranges_free(&pr);
+    lf_ptq_free(pc);
+    lf_tensor_free(&x);
+    lf_graph_free(g);
+  }
+  printf("  random-weight DenseNet, mean |int8 - fp32| on the logits: depthwise %.5f, mul-add %.5f\n",
+         err[LF_BN_LOWER_DEPTHWISE], err[LF_BN_LOWER_MULADD]);
+}
+
+int main(void) {
+  const char *tmp = getenv("LF_TMP");
+  snprintf(dir, sizeof dir, "%s/test_qat_lowering.XXXXXX", tmp ? tmp : "/tmp");
+  if (!mkdtemp(dir)) return 1;
+  lf_set_threads(1);
+  LF_RUN(test_bn_muladd);
+  int rc = lf_test_summary();
+  char cmd[700];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd)) {}
+  if (rc == 0 && litert_missing && !litert_ran) {
+    printf("skip: LiteRT oracle missing (LF_TFLITE_ORACLE)\n");
+    return 77;
+  }
+  return rc;
+}
