@@ -255,6 +255,12 @@ int lf_node_add_param(lf_graph *g, lf_node *n, const char *suffix, int ndim, con
 lf_param *lf_node_param(lf_graph *g, lf_node *n, int k);   /* k-th param of the node */
 const lf_tensor *lf_node_input(lf_graph *g, lf_node *n, int i);   /* output of input i */
 lf_tensor *lf_node_input_grad(lf_graph *g, lf_node *n, int i);    /* NULL: not needed */
+/* The same, for a backward that can ASSIGN instead of accumulate: *assign is
+ * set to 1 when no other consumer has written that gradient yet in this
+ * backward (its contents are then garbage, not zeros, and the caller must
+ * write every element), else 0 (accumulate as usual). lf_node_input_grad
+ * zeroes a not-yet-written gradient on first use. */
+lf_tensor *lf_node_input_grad_assign(lf_graph *g, lf_node *n, int i, int *assign);
 /* Allocates node->out as [batch][h][w][c] (batch of input 0). */
 lf_status lf_node_prepare_output(lf_graph *g, lf_node *n);
 /* Shared scratch buffer `slot` (0..LF_NN_SCRATCH_SLOTS-1), grown as needed,

@@ -119,6 +119,7 @@ void lf_graph_free(lf_graph *g) {
   free(g->nodes);
   free(g->input_rg);
   free(g->reach);
+  free(g->ginit);
   free(g->fuse);
   free(g);
 }
@@ -213,9 +214,46 @@ lf_param *lf_node_param(lf_graph *g, lf_node *n, int k) {
 
 const lf_tensor *lf_node_input(lf_graph *g, lf_node *n, int i) { return &g->nodes[n->inputs[i]]->out; }
 
+/* The node whose buffer holds node id's gradient (a fused ReLU shares its BN's). */
+static int grad_owner(const lf_graph *g, int id) {
+  return g->fuse && g->fuse[id] == 2 ? g->nodes[id]->inputs[0] : id;
+}
+
+typedef struct {
+  float *p;
+  size_t n;
+} zero_job;
+static void zero_blk(void *vctx, size_t b, size_t e) {
+  zero_job *z = vctx;
+  size_t lo = z->n * b / 64, hi = z->n * e / 64;
+  memset(z->p + lo, 0, (hi - lo) * sizeof(float));
+}
+static void zero_grad_of(lf_graph *g, int id) {
+  lf_tensor *t = &g->nodes[id]->grad;
+  zero_job z = {t->data, t->numel};
+  if (z.n >= 65536)
+    lf_parallel_for(64, zero_blk, &z);
+  else if (z.n)
+    memset(z.p, 0, z.n * sizeof(float));
+  g->ginit[id] = 1;
+}
+
+lf_tensor *lf_node_input_grad_assign(lf_graph *g, lf_node *n, int i, int *assign) {
+  lf_node *in = g->nodes[n->inputs[i]];
+  *assign = 0;
+  if (!in->needs_grad || !g->reach[in->id]) return NULL;
+  int o = grad_owner(g, in->id);
+  *assign = !g->ginit[o];
+  g->ginit[o] = 1;
+  return &in->grad;
+}
+
 lf_tensor *lf_node_input_grad(lf_graph *g, lf_node *n, int i) {
   lf_node *in = g->nodes[n->inputs[i]];
-  return in->needs_grad && g->reach[in->id] ? &in->grad : NULL;
+  if (!in->needs_grad || !g->reach[in->id]) return NULL;
+  int o = grad_owner(g, in->id);
+  if (!g->ginit[o]) zero_grad_of(g, o);
+  return &in->grad;
 }
 
 lf_status lf_node_prepare_output(lf_graph *g, lf_node *n) {
@@ -254,7 +292,9 @@ int lf_nn_add_node(lf_graph *g, int kind, const char *name, const int *inputs, i
     if (rg) g->input_rg = rg;
     unsigned char *re = realloc(g->reach, (size_t)cap);
     if (re) g->reach = re;
-    if (!nn || !rg || !re) {
+    unsigned char *gi = realloc(g->ginit, (size_t)cap);
+    if (gi) g->ginit = gi;
+    if (!nn || !rg || !re || !gi) {
       if (nn) g->nodes = nn;
       return lf_graph_fail(g, LF_ENOMEM, "nn: out of memory adding %s", name);
     }
@@ -287,6 +327,7 @@ int lf_nn_add_node(lf_graph *g, int kind, const char *name, const int *inputs, i
   g->nodes[g->n_nodes] = n;
   g->input_rg[g->n_nodes] = 0;
   g->reach[g->n_nodes] = 0;
+  g->ginit[g->n_nodes] = 0;
   g->n_nodes++;
   lf_status s = vt->build(g, n);
   if (s || g->status) {
@@ -431,7 +472,10 @@ lf_status lf_graph_backward(lf_graph *g, int id, const lf_tensor *dout) {
     for (int k = 0; k < n->n_inputs; k++) g->reach[n->inputs[k]] = 1;
   }
   if (!seed->needs_grad) return LF_OK;
-  /* activation gradients start at zero; input gradients accumulate */
+  /* Activation gradients start at zero, but lazily: the buffers are kept
+   * across steps and marked unwritten; the first consumer either assigns
+   * (lf_node_input_grad_assign) or gets them zeroed (lf_node_input_grad).
+   * Input gradients accumulate across calls (lf_graph_zero_grad clears them). */
   for (int i = 0; i <= id; i++) {
     lf_node *n = g->nodes[i];
     if (!g->reach[i]) continue;
@@ -440,14 +484,17 @@ lf_status lf_graph_backward(lf_graph *g, int id, const lf_tensor *dout) {
       lf_tensor_view(&n->grad, g->nodes[n->inputs[0]]->grad.data, o->ndim, o->shape);
       continue;
     }
-    if (n->kind == LF_OP_INPUT && n->grad.data && lf_tensor_same_shape(&n->grad, o)) continue;
+    g->ginit[i] = n->kind == LF_OP_INPUT;
+    if (n->grad.owns && lf_tensor_same_shape(&n->grad, o)) continue;
     lf_status s = lf_tensor_alloc(&n->grad, o->ndim, o->shape);
     if (s) return lf_error(s, "nn: %s: cannot allocate gradient", n->name);
   }
   memcpy(seed->grad.data, dout->data, dout->numel * sizeof(float));
+  g->ginit[grad_owner(g, id)] = 1;
   for (int i = id; i >= 0; i--) {
     lf_node *n = g->nodes[i];
     if (!g->reach[i] || n->kind == LF_OP_INPUT || g->fuse[i] == 2) continue;
+    if (!g->ginit[i]) zero_grad_of(g, i); /* no consumer wrote it */
     double t0 = g->profile ? now_s() : 0, c0 = g->profile ? cpu_s() : 0;
     lf_status s = lf_nn_op(n->kind)->backward(g, n);
     if (s) return s;

@@ -15,6 +15,7 @@ struct lf_graph {
   size_t scratch_cap[LF_NN_SCRATCH_SLOTS];
   unsigned char *input_rg;   /* per node: input requires grad */
   unsigned char *reach;      /* per node: on the path of the current backward */
+  unsigned char *ginit;      /* per node: its gradient holds values this backward (else garbage) */
   unsigned char *fuse;        /* per node: 1 BN that applies the next ReLU, 2 that ReLU (an alias) */
   int fuse_planned;           /* node count when fusion was planned (-1: never) */
   int fusion_off;

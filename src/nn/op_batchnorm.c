@@ -18,6 +18,7 @@
 typedef struct {
   int c;
   float *mean, *invstd; /* of the last forward */
+  float *scale, *shift;  /* y = x*scale + shift of the last forward */
   double *s1, *s2;      /* per-channel sums */
   double *part;         /* per-block partial sums */
   size_t part_cap;
@@ -34,6 +35,8 @@ static void free_state(lf_node *n) {
   if (!s) return;
   free(s->mean);
   free(s->invstd);
+  free(s->scale);
+  free(s->shift);
   free(s->s1);
   free(s->s2);
   free(s->part);
@@ -72,7 +75,9 @@ static lf_status build(lf_graph *g, lf_node *n) {
   s->invstd = malloc((size_t)n->c * sizeof(float));
   s->s1 = malloc((size_t)n->c * sizeof(double));
   s->s2 = malloc((size_t)n->c * sizeof(double));
-  if (!s->mean || !s->invstd || !s->s1 || !s->s2) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
+  s->scale = malloc((size_t)n->c * sizeof(float));
+  s->shift = malloc((size_t)n->c * sizeof(float));
+  if (!s->mean || !s->invstd || !s->s1 || !s->s2 || !s->scale || !s->shift) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
   return lf_nn_add_bn_params(g, n, n->c);
 }
 
@@ -81,15 +86,15 @@ static lf_status build(lf_graph *g, lf_node *n) {
  * dy masked by y > 0 when a following ReLU is fused. */
 #define NBLK 64
 
-/* v if y > 0 else 0, via y's bits (an integer compare cannot trap, so the
- * loops around it vectorize; a +NaN y counts as positive) */
-static inline float pass_if_positive(float y, float v) {
-  int32_t b;
-  memcpy(&b, &y, sizeof b);
-  return b > 0 ? v : 0.0f;
-}
+/* The affine part of the forward; backward recomputes it to get the fused
+ * ReLU's mask (y > 0) from x instead of reading y: one stream less. Both
+ * sides call this one function, so the values (and the mask) are the same. */
+static inline float affine(float x, float scale, float shift) { return x * scale + shift; }
+/* v if affine(...) > 0 else 0, the mask of the fused ReLU (max(0, v) is
+ * positive exactly when v > 0; a NaN v gives 0 in the forward and here) */
+static inline float pass_if_positive(float y, float v) { return y > 0 ? v : 0.0f; }
 typedef struct {
-  const float *x, *dy, *y, *mean;
+  const float *x, *dy, *mean, *scale, *shift;
   size_t rows;
   int c, nblk, back, relu;
   double *part; /* [nblk][2c] */
@@ -112,12 +117,13 @@ static void red_blk(void *vctx, size_t b, size_t e) {
         }
         continue;
       }
-      const float *restrict dy = j->dy + r * (size_t)C, *restrict y = j->y + r * (size_t)C;
+      const float *restrict dy = j->dy + r * (size_t)C;
       if (j->relu)
         for (int c0 = 0; c0 < C; c0 += 256) { /* mask, then the double sums: both loops vectorize */
           float d[256];
           int n = C - c0 < 256 ? C - c0 : 256;
-          for (int c = 0; c < n; c++) d[c] = pass_if_positive(y[c0 + c], dy[c0 + c]);
+          const float *restrict sc = j->scale + c0, *restrict sh = j->shift + c0, *restrict xc = x + c0;
+          for (int c = 0; c < n; c++) d[c] = pass_if_positive(affine(xc[c], sc[c], sh[c]), dy[c0 + c]);
           for (int c = 0; c < n; c++) {
             p1[c0 + c] += d[c];
             p2[c0 + c] += (double)d[c] * (x[c0 + c] - mean[c0 + c]);
@@ -164,11 +170,11 @@ static void affine_rows(void *vctx, size_t b, size_t e) {
     float *y = j->y + r * (size_t)j->c;
     if (j->relu)
       for (int k = 0; k < j->c; k++) {
-        float v = x[k] * j->scale[k] + j->shift[k];
+        float v = affine(x[k], j->scale[k], j->shift[k]);
         y[k] = v > 0 ? v : 0.0f;
       }
     else
-      for (int k = 0; k < j->c; k++) y[k] = x[k] * j->scale[k] + j->shift[k];
+      for (int k = 0; k < j->c; k++) y[k] = affine(x[k], j->scale[k], j->shift[k]);
   }
 }
 
@@ -182,7 +188,7 @@ static lf_status forward(lf_graph *g, lf_node *n) {
   float *rm = lf_node_param(g, n, 2)->value.data, *rv = lf_node_param(g, n, 3)->value.data;
   if (n->train) {
     if (rows < 2) return lf_error(LF_EINVAL, "nn: %s: batchnorm in training needs more than 1 value per channel", n->name);
-    red_job j = {in->out.data, NULL, NULL, NULL, rows, C, 0, 0, 0, NULL};
+    red_job j = {in->out.data, NULL, NULL, NULL, NULL, rows, C, 0, 0, 0, NULL};
     lf_status st = reduce(s, &j, C);
     if (st) return st;
     for (int k = 0; k < C; k++) {
@@ -201,42 +207,46 @@ static lf_status forward(lf_graph *g, lf_node *n) {
       s->invstd[k] = (float)(1.0 / sqrt((double)rv[k] + a->eps));
     }
   }
-  float *scale = lf_graph_scratch(g, 2, 2 * (size_t)C);
-  if (!scale) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
   for (int k = 0; k < C; k++) {
-    scale[k] = gamma[k] * s->invstd[k];
-    scale[C + k] = beta[k] - s->mean[k] * scale[k];
+    s->scale[k] = gamma[k] * s->invstd[k];
+    s->shift[k] = beta[k] - s->mean[k] * s->scale[k];
   }
-  affine_job j = {in->out.data, n->out.data, scale, scale + C, C, lf_nn_fused_relu(g, n)};
+  affine_job j = {in->out.data, n->out.data, s->scale, s->shift, C, lf_nn_fused_relu(g, n)};
   lf_parallel_for(rows, affine_rows, &j);
   return LF_OK;
 }
 
 typedef struct {
-  const float *x, *dy, *y;
+  const float *x, *dy;
   float *dx;
-  const float *mean, *invstd, *k1, *k2, *k3; /* dx += k1*d + k2*xhat + k3 */
-  int c, relu;
+  const float *mean, *invstd, *k1, *k2, *k3; /* dx (+)= k1*d + k2*xhat + k3 */
+  const float *scale, *shift;                /* the forward's affine, for the ReLU mask */
+  int c, relu, assign;
 } bwd_job;
 static void bwd_rows(void *vctx, size_t b, size_t e) {
   bwd_job *j = vctx;
+  const int C = j->c, relu = j->relu, assign = j->assign;
+  const float *restrict mean = j->mean, *restrict invstd = j->invstd, *restrict k1 = j->k1,
+                        *restrict k2 = j->k2, *restrict k3 = j->k3, *restrict sc = j->scale,
+                        *restrict sh = j->shift;
   for (size_t r = b; r < e; r++) {
-    const float *restrict x = j->x + r * (size_t)j->c, *restrict dy = j->dy + r * (size_t)j->c,
-                          *restrict y = j->y + r * (size_t)j->c;
-    float *restrict dx = j->dx + r * (size_t)j->c;
-    const float *restrict mean = j->mean, *restrict invstd = j->invstd, *restrict k1 = j->k1,
-                          *restrict k2 = j->k2, *restrict k3 = j->k3;
-    if (j->relu)
-      for (int k = 0; k < j->c; k++) {
-        float d = pass_if_positive(y[k], dy[k]);
-        float xh = (x[k] - mean[k]) * invstd[k];
-        dx[k] += k1[k] * d + k2[k] * xh + k3[k];
+    const float *restrict x = j->x + r * (size_t)C, *restrict dy = j->dy + r * (size_t)C;
+    float *restrict dx = j->dx + r * (size_t)C;
+    /* four straight loops so that each one vectorizes */
+    if (relu && assign)
+      for (int k = 0; k < C; k++) {
+        float d = pass_if_positive(affine(x[k], sc[k], sh[k]), dy[k]);
+        dx[k] = k1[k] * d + k2[k] * ((x[k] - mean[k]) * invstd[k]) + k3[k];
       }
+    else if (relu)
+      for (int k = 0; k < C; k++) {
+        float d = pass_if_positive(affine(x[k], sc[k], sh[k]), dy[k]);
+        dx[k] += k1[k] * d + k2[k] * ((x[k] - mean[k]) * invstd[k]) + k3[k];
+      }
+    else if (assign)
+      for (int k = 0; k < C; k++) dx[k] = k1[k] * dy[k] + k2[k] * ((x[k] - mean[k]) * invstd[k]) + k3[k];
     else
-      for (int k = 0; k < j->c; k++) {
-        float xh = (x[k] - mean[k]) * invstd[k];
-        dx[k] += k1[k] * dy[k] + k2[k] * xh + k3[k];
-      }
+      for (int k = 0; k < C; k++) dx[k] += k1[k] * dy[k] + k2[k] * ((x[k] - mean[k]) * invstd[k]) + k3[k];
   }
 }
 
@@ -248,7 +258,7 @@ static lf_status backward(lf_graph *g, lf_node *n) {
   lf_param *gp = lf_node_param(g, n, 0), *bp = lf_node_param(g, n, 1);
   float *k = lf_graph_scratch(g, 2, 3 * (size_t)C);
   if (!k) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
-  red_job rj = {in->out.data, n->grad.data, n->out.data, s->mean, rows, C, 0, 1, relu, NULL};
+  red_job rj = {in->out.data, n->grad.data, s->mean, s->scale, s->shift, rows, C, 0, 1, relu, NULL};
   lf_status st = reduce(s, &rj, C);
   if (st) return st;
   /* s1 = sum d, s2 = sum d*(x-mean); sum d*xhat = s2*invstd */
@@ -256,7 +266,8 @@ static lf_status backward(lf_graph *g, lf_node *n) {
     gp->grad.data[c] += (float)(s->s2[c] * s->invstd[c]);
     bp->grad.data[c] += (float)s->s1[c];
   }
-  lf_tensor *dx = lf_node_input_grad(g, n, 0);
+  int assign;
+  lf_tensor *dx = lf_node_input_grad_assign(g, n, 0, &assign);
   if (!dx) return LF_OK;
   const float *gamma = gp->value.data;
   for (int c = 0; c < C; c++) {
@@ -265,7 +276,8 @@ static lf_status backward(lf_graph *g, lf_node *n) {
     k[C + c] = n->train ? -gi * (float)(s->s2[c] * s->invstd[c] / (double)rows) : 0.0f;
     k[2 * C + c] = n->train ? -gi * (float)(s->s1[c] / (double)rows) : 0.0f;
   }
-  bwd_job j = {in->out.data, n->grad.data, n->out.data, dx->data, s->mean, s->invstd, k, k + C, k + 2 * C, C, relu};
+  bwd_job j = {in->out.data, n->grad.data, dx->data, s->mean, s->invstd, k, k + C, k + 2 * C,
+               s->scale, s->shift, C, relu, assign};
   lf_parallel_for(rows, bwd_rows, &j);
   return LF_OK;
 }

@@ -2,6 +2,7 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("O3") /* -O2's cost model leaves these loops scalar */
 #endif
+#include <stdlib.h>
 #include <string.h>
 
 #include "nn/nn_internal.h"
@@ -28,45 +29,65 @@ static lf_status build(lf_graph *g, lf_node *n) {
   return LF_OK;
 }
 
+/* One input's slice: channels [off, off+c) of each output pixel. */
 typedef struct {
-  lf_graph *g;
-  lf_node *n;
+  const float *x; /* forward: the input's output */
+  float *dx;      /* backward: its gradient (NULL: none needed) */
+  int c, off, assign;
+} cat_part;
+typedef struct {
+  const cat_part *parts;
+  float *y;        /* forward: output; backward: dL/dout */
+  int n_parts, ct; /* ct: output channels */
   int back;
 } cat_job;
 static void rows(void *vctx, size_t b, size_t e) {
-  cat_job *j = vctx;
-  lf_node *n = j->n;
+  const cat_job *j = vctx;
+  const int ct = j->ct;
   for (size_t r = b; r < e; r++) {
-    int off = 0;
-    for (int i = 0; i < n->n_inputs; i++) {
-      lf_node *in = lf_graph_node(j->g, n->inputs[i]);
-      int c = in->c;
+    for (int i = 0; i < j->n_parts; i++) {
+      const cat_part *p = &j->parts[i];
+      const int c = p->c;
       if (!j->back) {
-        memcpy(n->out.data + r * n->c + off, in->out.data + r * c, (size_t)c * sizeof(float));
-      } else {
-        lf_tensor *dx = lf_node_input_grad(j->g, n, i);
-        if (dx) {
-          float *d = dx->data + r * c;
-          const float *s = n->grad.data + r * n->c + off;
+        memcpy(j->y + r * ct + p->off, p->x + r * c, (size_t)c * sizeof(float));
+      } else if (p->dx) {
+        float *restrict d = p->dx + r * c;
+        const float *restrict s = j->y + r * ct + p->off;
+        if (p->assign)
+          memcpy(d, s, (size_t)c * sizeof(float));
+        else
           for (int k = 0; k < c; k++) d[k] += s[k];
-        }
       }
-      off += c;
     }
   }
 }
 
-static lf_status forward(lf_graph *g, lf_node *n) {
-  cat_job j = {g, n, 0};
+static lf_status run(lf_graph *g, lf_node *n, int back) {
+  cat_part stackp[64], *parts = n->n_inputs <= 64 ? stackp : malloc((size_t)n->n_inputs * sizeof *parts);
+  if (!parts) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
+  int off = 0;
+  for (int i = 0; i < n->n_inputs; i++) {
+    lf_node *in = lf_graph_node(g, n->inputs[i]);
+    parts[i].x = in->out.data;
+    parts[i].c = in->c;
+    parts[i].off = off;
+    parts[i].dx = NULL;
+    parts[i].assign = 0;
+    /* asked in input order, so an input listed twice is assigned once and then
+     * accumulated; both happen in the same task for a pixel (in order) */
+    if (back) {
+      lf_tensor *dx = lf_node_input_grad_assign(g, n, i, &parts[i].assign);
+      parts[i].dx = dx ? dx->data : NULL;
+    }
+    off += in->c;
+  }
+  cat_job j = {parts, back ? n->grad.data : n->out.data, n->n_inputs, n->c, back};
   lf_parallel_for(n->out.numel / (size_t)n->c, rows, &j);
+  if (parts != stackp) free(parts);
   return LF_OK;
 }
-static lf_status backward(lf_graph *g, lf_node *n) {
-  /* one pixel per row, all inputs of a row in one thread: an input listed
-   * twice is still accumulated safely */
-  cat_job j = {g, n, 1};
-  lf_parallel_for(n->out.numel / (size_t)n->c, rows, &j);
-  return LF_OK;
-}
+
+static lf_status forward(lf_graph *g, lf_node *n) { return run(g, n, 0); }
+static lf_status backward(lf_graph *g, lf_node *n) { return run(g, n, 1); }
 
 const lf_op_vtable lf_op_concat_vt = {"concat", build, forward, backward, NULL};

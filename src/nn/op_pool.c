@@ -81,33 +81,54 @@ static void window(const pool_job *j, int oy, int ox, int *y0, int *y1, int *x0,
   *div = p->count_include_pad ? padded : (he - hs) * (we - ws);
 }
 
+/* Per output pixel, the window's pixels in window order, each a vector over
+ * channels: the same comparisons (max) and the same summation order (avg)
+ * as a per-channel scalar loop, but contiguous in c so the loops vectorize. */
 static void fwd_rows(void *vctx, size_t b, size_t e) {
   pool_job *j = vctx;
-  int C = j->n->c, OH = j->n->h, OW = j->n->w, H = j->in->h, W = j->in->w;
+  const int C = j->n->c, OH = j->n->h, OW = j->n->w, H = j->in->h, W = j->in->w;
   for (size_t r = b; r < e; r++) {
     size_t img = r / (size_t)OH;
     int oy = (int)(r % (size_t)OH);
     const float *x = j->x + img * (size_t)H * W * C;
     for (int ox = 0; ox < OW; ox++) {
       size_t o = (r * OW + ox) * (size_t)C;
+      float *restrict y = j->y + o;
       int y0, y1, x0, x1, div;
       window(j, oy, ox, &y0, &y1, &x0, &x1, &div);
-      for (int c = 0; c < C; c++) {
-        if (j->max) {
-          float m = -FLT_MAX;
-          int32_t mi = -1;
-          for (int iy = y0; iy < y1; iy++)
-            for (int ix = x0; ix < x1; ix++) {
-              float v = x[((size_t)iy * W + ix) * C + c];
-              if (mi < 0 || v > m || v != v) m = v, mi = iy * W + ix;
+      if (j->max) {
+        int32_t *restrict am = j->am + o;
+        if (y0 >= y1 || x0 >= x1) { /* cannot happen with pad <= kernel/2 */
+          for (int c = 0; c < C; c++) y[c] = -FLT_MAX, am[c] = -1;
+          continue;
+        }
+        const float *restrict p0 = x + ((size_t)y0 * W + x0) * C;
+        int32_t i0 = y0 * W + x0;
+        for (int c = 0; c < C; c++) y[c] = p0[c], am[c] = i0;
+        for (int iy = y0; iy < y1; iy++)
+          for (int ix = x0; ix < x1; ix++) {
+            if (iy == y0 && ix == x0) continue;
+            const float *restrict p = x + ((size_t)iy * W + ix) * C;
+            int32_t idx = iy * W + ix;
+            for (int c = 0; c < C; c++) {
+              float v = p[c], m = y[c];
+              int take = (v > m) | (v != v); /* first maximum; a NaN wins */
+              y[c] = take ? v : m;
+              am[c] = take ? idx : am[c];
             }
-          j->y[o + c] = m;
-          j->am[o + c] = mi;
+          }
+      } else {
+        for (int c = 0; c < C; c++) y[c] = 0.0f;
+        for (int iy = y0; iy < y1; iy++)
+          for (int ix = x0; ix < x1; ix++) {
+            const float *restrict p = x + ((size_t)iy * W + ix) * C;
+            for (int c = 0; c < C; c++) y[c] += p[c];
+          }
+        if (div > 0) {
+          float d = (float)div;
+          for (int c = 0; c < C; c++) y[c] = y[c] / d;
         } else {
-          float s = 0;
-          for (int iy = y0; iy < y1; iy++)
-            for (int ix = x0; ix < x1; ix++) s += x[((size_t)iy * W + ix) * C + c];
-          j->y[o + c] = div > 0 ? s / (float)div : 0.0f;
+          for (int c = 0; c < C; c++) y[c] = 0.0f;
         }
       }
     }
@@ -123,7 +144,8 @@ static void bwd_imgs(void *vctx, size_t b, size_t e) {
       for (int ox = 0; ox < OW; ox++) {
         size_t o = ((img * OH + oy) * OW + ox) * (size_t)C;
         if (j->max) {
-          for (int c = 0; c < C; c++) dx[(size_t)j->am[o + c] * C + c] += j->dy[o + c];
+          for (int c = 0; c < C; c++)
+            if (j->am[o + c] >= 0) dx[(size_t)j->am[o + c] * C + c] += j->dy[o + c];
           continue;
         }
         int y0, y1, x0, x1, div;
