@@ -173,8 +173,6 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
   batch(t, 1, &x, &y);
   size_t in_n = x.numel;
   int8_t *qin = malloc(in_n);
-  lf_node *qin_node = lf_graph_node(qg, lf_qat_value_node(q, names[0]));
-  (void)qin_node;
   double te = now();
   LF_CHECK(lf_graph_set_input(qg, lf_qat_input(q), &x) == LF_OK && lf_graph_forward(qg, 0) == LF_OK);
   double exact_ms = (now() - te) * 1e3;
@@ -189,6 +187,17 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
     memcpy(vals[i], v->data, v->numel * sizeof(float));
     vn[i] = v->numel;
   }
+  /* exact through the runtime's reference conv kernel: the same values */
+  lf_qat_set_exact(q, 2);
+  te = now();
+  LF_CHECK(lf_graph_forward(qg, 0) == LF_OK);
+  double ref_ms = (now() - te) * 1e3;
+  int ref_diff = 0;
+  for (int i = 0; i < nv; i++) {
+    int f = lf_qat_value_node(q, names[i]);
+    if (f >= 0 && vals[i]) ref_diff += memcmp(vals[i], lf_graph_output(qg, f)->data, vn[i] * sizeof(float)) != 0;
+  }
+  LF_CHECK_MSG(ref_diff == 0, "%s: exact eval by SGEMM and by the reference kernel differ on %d values", tag, ref_diff);
   /* the float fake-quant eval on the same sample */
   lf_qat_set_exact(q, 0);
   te = now();
@@ -258,9 +267,6 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
       if (d > w) w = d;
       if (d) bad++;
     }
-    /* float fake-quant eval of this value vs the runtime */
-    const lf_tensor *fv = lf_graph_output(qg, f);
-    (void)fv;
     if (w > worst) worst = w;
     if (bad) {
       mismatched_values++;
@@ -280,12 +286,6 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
   }
   if (mf) fclose(mf);
   /* float fake-quant eval vs exact (= runtime): per value and at the output */
-  for (int i = 1; i < nv; i++) {
-    int f = lf_qat_value_node(q, names[i]);
-    if (f < 0 || !vals[i]) continue;
-    lf_qparams oq;
-    (void)oq;
-  }
   lf_qat_set_exact(q, 0);
   lf_graph_forward(qg, 0);
   for (int i = 1; i < nv; i++) {
@@ -310,7 +310,8 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
          tag, compared, bytes_total, missing, worst, mismatched_values, first_bad ? ", first: " : "", first_bad ? first_bad : "");
   printf("  %s float fake-quant eval for comparison: max %d step(s) over all values, %d at the logits/output\n", tag,
          fworst, fworst_out);
-  printf("  %s eval forward (batch 1): exact %.1f ms, float fake quant %.1f ms\n", tag, exact_ms, float_ms);
+  printf("  %s eval forward (batch 1): exact %.1f ms (reference conv kernel %.1f ms), float fake quant %.1f ms\n", tag,
+         exact_ms, ref_ms, float_ms);
   LF_CHECK_MSG(compared == nv - 1 - missing && compared > 0, "%s: compared %d of %d values", tag, compared, nv - 1);
   LF_CHECK_MSG(missing == 0, "%s: %d values have no QAT node", tag, missing);
   LF_CHECK_MSG(mismatched_values == 0, "%s: QAT exact eval differs from the int8 runtime on %d values (first %s, max %d steps)",
@@ -436,6 +437,43 @@ LF_TEST(test_bilinear_pools) {
   lf_graph_free(g);
 }
 
+/* LF_QAT_EXACT_BENCH=1: eval cost per image of the three eval modes on the
+ * demo's UNet (80x112, width 8) and full DenseNet-121 (224x224), batch 4,
+ * observers calibrated on 2 random batches (timing only: untrained). */
+static void bench_one(const char *tag, lf_model_config cfg, int reps) {
+  lf_model m;
+  if (lf_model_build(&m, &cfg, 3) != LF_OK) return;
+  lf_qat *q = NULL;
+  lf_qat_opts qo = {0.1f, 0, 0, 3};
+  if (lf_qat_create(m.g, m.input, m.probs, &qo, &q) != LF_OK) return;
+  lf_graph *qg = lf_qat_graph(q);
+  lf_tensor x = {0};
+  lf_tensor_alloc4(&x, 4, cfg.in_h, cfg.in_w, cfg.in_c);
+  for (int b = 0; b < 2; b++) {
+    for (size_t i = 0; i < x.numel; i++) x.data[i] = nrand();
+    lf_graph_set_input(qg, lf_qat_input(q), &x);
+    lf_graph_forward(qg, 1);
+  }
+  lf_qat_freeze(q, 1, 1);
+  const char *mode[3] = {"float fake quant", "exact (SGEMM)", "exact (reference conv)"};
+  for (int md = 0; md < 3; md++) {
+    lf_qat_set_exact(q, md);
+    lf_graph_forward(qg, 0); /* warm-up */
+    double t0 = now();
+    for (int r = 0; r < reps; r++) lf_graph_forward(qg, 0);
+    printf("  bench %s %s: %.1f ms/img\n", tag, mode[md], (now() - t0) * 1e3 / (reps * 4.0));
+  }
+  lf_tensor_free(&x);
+  lf_qat_free(q);
+  lf_model_free(&m);
+}
+LF_TEST(bench_eval) {
+  lf_model_config u = unet_cfg(0);
+  u.in_h = 80, u.in_w = 112, u.width = 8;
+  bench_one("unet 80x112 w8", u, 5);
+  bench_one("densenet121 224", lf_model_defaults(LF_ARCH_DENSENET), 1);
+}
+
 int main(void) {
   const char *tmp = getenv("LF_TMP");
   snprintf(dir, sizeof dir, "%s/test_qat_exact.XXXXXX", tmp ? tmp : "/tmp");
@@ -445,6 +483,7 @@ int main(void) {
   LF_RUN(test_unet);
   LF_RUN(test_unet_transposed);
   LF_RUN(test_densenet_reduced);
+  if (getenv("LF_QAT_EXACT_BENCH")) LF_RUN(bench_eval);
   int rc = lf_test_summary();
   char cmd[700];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -197,6 +197,49 @@ static int tfl_pad_ok(int in, int k, int s, int pb, int pe) {
   return out == sout && pb == total / 2 && pe == total - total / 2;
 }
 
+/* CONV_2D (groups 1) as lfrt_qs8_conv2d__ref computes it, faster: im2col of
+ * (q - zp) and SGEMM in chunks of at most 512 products per output, each chunk
+ * exact in float (|sum| <= 512 * 255 * 127 < 2^24), summed in int32 (wrapping
+ * as the kernel does); then the kernel's bias, requantisation and clamp. */
+#define EXACT_CHUNK 512
+static int conv_gemm(const lfrt_conv_params *p, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
+  const int M = p->out_h * p->out_w, O = p->out_c, K = p->k_h * p->k_w * p->in_c;
+  const size_t inpix = (size_t)p->in_h * p->in_w * p->in_c;
+  float *xf = malloc(sizeof(float) * inpix), *cols = malloc(sizeof(float) * (size_t)M * K),
+        *wf = malloc(sizeof(float) * (size_t)O * K), *part = malloc(sizeof(float) * (size_t)M * O);
+  uint32_t *acc = malloc(sizeof(uint32_t) * (size_t)M * O);
+  int ok = xf && cols && wf && part && acc;
+  if (ok) {
+    for (size_t i = 0; i < (size_t)O * K; i++) wf[i] = (float)w[i];
+    lf_im2col_geom G = {p->in_h, p->in_w, p->in_c, 0, p->in_c, p->k_h, p->k_w, p->stride_h, p->stride_w,
+                        p->dil_h, p->dil_w, p->pad_top, p->pad_left, p->out_h, p->out_w};
+    for (int b = 0; b < p->batch; b++) {
+      const int8_t *xb = in + (size_t)b * inpix;
+      for (size_t i = 0; i < inpix; i++) xf[i] = (float)((int32_t)xb[i] - p->in_zp);
+      lf_im2col(&G, xf, cols); /* padding: 0 = the zero point, as the kernel skips it */
+      for (size_t i = 0; i < (size_t)M * O; i++) acc[i] = 0;
+      for (int k0 = 0; k0 < K; k0 += EXACT_CHUNK) {
+        int kn = K - k0 < EXACT_CHUNK ? K - k0 : EXACT_CHUNK;
+        lf_nn_sgemm(0, 1, M, O, kn, 1.0f, cols + k0, K, wf + k0, K, 0.0f, part, O);
+        for (size_t i = 0; i < (size_t)M * O; i++) acc[i] += (uint32_t)(int32_t)part[i];
+      }
+      int8_t *ob = out + (size_t)b * M * O;
+      for (int m = 0; m < M; m++)
+        for (int o = 0; o < O; o++) {
+          uint32_t a = acc[(size_t)m * O + o] + (bias ? (uint32_t)bias[o] : 0u);
+          int32_t v = lfrt_requant_fp32((int32_t)a, p->mult[o], p->shift[o]) + p->out_zp;
+          ob[(size_t)m * O + o] = (int8_t)lfrt_clamp_i32(v, p->act_min, p->act_max);
+        }
+    }
+  }
+  free(xf);
+  free(cols);
+  free(wf);
+  free(part);
+  free(acc);
+  return ok;
+}
+
 /* ---- the ops ------------------------------------------------------------------------ */
 static int run_weighted(lf_graph *g, const xop *o, const qin *x, lf_qparams yq, int batch, int8_t *y) {
   lf_node *n = lf_graph_node(g, o->src);
@@ -242,8 +285,10 @@ static int run_weighted(lf_graph *g, const xop *o, const qin *x, lf_qparams yq, 
           lfrt_qs8_dwconv2d__ref(&p, x->v, t, q.b, y, 0, batch * p.out_h);
         }
         free(t);
-      } else
+      } else if (a->ctx->exact_ref)
         lfrt_qs8_conv2d__ref(&p, x->v, q.w, q.b, y, 0, batch * p.out_h);
+      else
+        ok = conv_gemm(&p, x->v, q.w, q.b, y);
     }
   }
   folded_free(&f);
