@@ -9,7 +9,9 @@
  *  - depthwise convs (groups == channels) with BN: DEPTHWISE_CONV_2D; grouped
  *    convs TFLite cannot express are refused naming the node.
  * LiteRT (tests/oracles/tflite/run_tflite.sh via $LF_TFLITE_ORACLE) is
- * optional: without it those checks are skipped and the binary exits 77. */
+ * optional: without it those checks are skipped and the binary exits 77.
+ * LF_QAT_EXACT=0 compares the float fake-quant eval instead of the exact one;
+ * LF_DBG_VALUES=1 prints every intermediate value's agreement. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +149,7 @@ static agree_result agree(const char *tag, lf_graph *g, int in, int out, int bn_
   if (!q) return R;
   LF_CHECK(lf_qat_bn_lowering(q) == (bn_lowering ? bn_lowering : LF_BN_LOWER_DEFAULT_IS));
   lf_graph *qg = lf_qat_graph(q);
+  if (getenv("LF_QAT_EXACT")) lf_qat_set_exact(q, atoi(getenv("LF_QAT_EXACT")));
   lf_tensor x = {0}, d = {0};
   for (int step = 0; step < 6; step++) {
     fill(&x, 4, h, w, c);
@@ -198,7 +201,9 @@ static agree_result agree(const char *tag, lf_graph *g, int in, int out, int bn_
     fill(&x, 1, h, w, c);
     LF_CHECK(lf_graph_set_input(qg, lf_qat_input(q), &x) == LF_OK && lf_graph_forward(qg, 0) == LF_OK);
     const lf_tensor *y = lf_graph_output(qg, lf_qat_output(q));
-    for (size_t i = 0; i < in_n; i++) qin[s * in_n + i] = (int8_t)lf_quantize_value(x.data[i], iq, -128, 127);
+    /* the runtime gets the int8 input the QAT graph's input fake quant produced */
+    const lf_tensor *xq = lf_graph_output(qg, lf_qat_value_node(q, inn->name));
+    for (size_t i = 0; i < in_n; i++) qin[s * in_n + i] = (int8_t)lrintf(xq->data[i] / iq.scale + (float)iq.zero_point);
     if (!run_runtime(R.tfl, R.tfl_len, qin + s * in_n, in_n, qout + s * out_n, out_n)) {
       LF_CHECK_MSG(0, "%s: runtime failed", tag);
       R.steps = 99;
@@ -212,10 +217,47 @@ static agree_result agree(const char *tag, lf_graph *g, int in, int out, int bn_
       float deq = ((float)v - (float)oq.zero_point) * oq.scale;
       int st = (int)lroundf(fabsf(deq - y->data[i]) / oq.scale);
       if (st > R.steps) R.steps = st;
+      if (st > 1 && getenv("LF_DBG_VALUES")) printf("    sample %d element %zu: %d steps (runtime %d, qat %g)\n", s, i, st, v, y->data[i] / oq.scale + oq.zero_point);
       err += fabs((double)deq - f->data[i]);
     }
   }
   R.err_fp32 = err / (double)(NS * out_n);
+  if (getenv("LF_DBG_VALUES")) { /* every value: sub-model up to it vs the QAT value (last sample) */
+    const char **names = NULL;
+    int cnt = 0;
+    lf_convert_value_names_ex(g, in, out, bn_lowering, &names, &cnt);
+    for (int v = 1; v < cnt; v++) {
+      int node = lf_graph_find_node(g, names[v]), fq = lf_qat_value_node(q, names[v]);
+      void *b = NULL;
+      size_t bl = 0;
+      if (node < 0 || fq < 0 || lf_convert_graph(g, in, node, &r, &co, &b, &bl) != LF_OK) {
+        printf("    %s: skipped\n", names[v]);
+        continue;
+      }
+      const lf_tensor *qv = lf_graph_output(qg, fq);
+      size_t n1 = qv->numel;
+      int8_t *o1 = malloc(n1);
+      lfrt_model *m1 = NULL;
+      if (lfrt_model_load(b, bl, "dbg", &m1, &e) != LFRT_OK) {
+        free(o1);
+        free(b);
+        continue;
+      }
+      const lfrt_tensor *t1 = &m1->tensors[m1->outputs[0]];
+      float sc = t1->quant.scale[0];
+      int zp = t1->quant.zero_point[0], worst = 0;
+      if (run_runtime(b, bl, qin + (NS - 1) * in_n, in_n, o1, n1))
+        for (size_t i = 0; i < n1; i++) {
+          int st = (int)lroundf(fabsf(((float)o1[i] - zp) * sc - qv->data[i]) / sc);
+          if (st > worst) worst = st;
+        }
+      printf("    %-30s %d step(s)\n", names[v], worst);
+      lfrt_model_free(m1);
+      free(o1);
+      free(b);
+    }
+    free(names);
+  }
   for (int i = 0; i < 256; i++) R.distinct += seen[i];
   int lr = run_litert(tag, R.tfl, R.tfl_len, NS, qin, in_n, lout, out_n);
   if (lr < 0) litert_missing = 1;
@@ -321,12 +363,110 @@ LF_TEST(test_bn_muladd) {
          err[LF_BN_LOWER_DEPTHWISE], err[LF_BN_LOWER_MULADD]);
 }
 
+/* The paper's UNet with its bottom dropout (p 0.5): the QAT graph keeps it. */
+LF_TEST(test_dropout) {
+  lf_model m;
+  lf_model_config cfg = lf_model_defaults(LF_ARCH_UNET);
+  cfg.in_h = 16;
+  cfg.in_w = 24;
+  cfg.width = 4;
+  cfg.depth = 2;
+  cfg.dropout = 0.5f;
+  LF_CHECK(lf_model_build(&m, &cfg, 5) == LF_OK);
+  if (!m.g) return;
+  randomise_bn(m.g);
+  lf_qat *q = NULL;
+  lf_qat_opts qo = {0.1f, 0, 0, 9};
+  LF_CHECK_MSG(lf_qat_create(m.g, m.input, m.probs, &qo, &q) == LF_OK, "qat_create: %s", lf_last_error());
+  if (!q) return;
+  lf_graph *qg = lf_qat_graph(q);
+  int d = lf_graph_find_node(qg, "bottom.dropout");
+  LF_CHECK_MSG(d >= 0 && lf_graph_node(qg, d)->kind == LF_OP_DROPOUT, "no dropout node in the QAT graph");
+  if (d < 0) return;
+  lf_node *dn = lf_graph_node(qg, d);
+  lf_tensor x = {0};
+  fill(&x, 4, 16, 24, 1);
+  for (int train = 1; train >= 0; train--) {
+    LF_CHECK(lf_graph_set_input(qg, lf_qat_input(q), &x) == LF_OK && lf_graph_forward(qg, train) == LF_OK);
+    const lf_tensor *a = lf_graph_output(qg, dn->inputs[0]), *b = lf_graph_output(qg, d);
+    long nz = 0, dropped = 0, kept_ok = 0, same = 0;
+    for (size_t i = 0; i < a->numel; i++) {
+      if (a->data[i] == 0.0f) continue;
+      nz++;
+      dropped += b->data[i] == 0.0f;
+      kept_ok += fabsf(b->data[i] - 2.0f * a->data[i]) <= 1e-6f * fabsf(a->data[i]);
+      same += b->data[i] == a->data[i];
+    }
+    if (train) {
+      double frac = nz ? (double)dropped / (double)nz : 0;
+      printf("  dropout in QAT train mode: %ld of %ld nonzero inputs dropped (%.3f), the rest x2: %ld\n", dropped, nz,
+             frac, kept_ok);
+      LF_CHECK_MSG(nz > 200 && frac > 0.4 && frac < 0.6 && kept_ok == nz - dropped, "train: dropped %.3f, kept %ld of %ld",
+                   frac, kept_ok, nz - dropped);
+    } else
+      LF_CHECK_MSG(nz > 200 && same == nz, "eval: dropout changed %ld of %ld values", nz - same, nz);
+  }
+  lf_tensor_free(&x);
+  lf_qat_free(q);
+  /* the converted model has no trace of it and agrees with QAT eval */
+  agree_result R = agree("unet_dropout", m.g, m.input, m.probs, LF_BN_LOWER_DEFAULT);
+  free(R.tfl);
+  lf_model_free(&m);
+}
+
+/* conv -> maxpool -> transposed conv + BN + ReLU -> concat -> conv head:
+ * the BN folds into the TRANSPOSE_CONV (no standalone op is left for it). */
+LF_TEST(test_tconv_bn) {
+  lf_graph *g = NULL;
+  LF_CHECK(lf_graph_create(&g, 3) == LF_OK);
+  int in = lf_nn_input(g, "input", 12, 16, 2);
+  int x = lf_nn_conv2d(g, in, "c1", lf_conv_params(6, 3, 1, 1, 0));
+  x = lf_nn_batchnorm(g, x, "bn1", 1e-5f, 0.1f);
+  int skip = lf_nn_relu(g, x, "relu1");
+  x = lf_nn_maxpool(g, skip, "pool", lf_pool_square(2, 2, 0));
+  x = lf_nn_conv2d(g, x, "c2", lf_conv_params(8, 3, 1, 1, 1));
+  x = lf_nn_relu(g, x, "relu2");
+  lf_conv_transpose2d_params tp = {0};
+  tp.out_channels = 6;
+  tp.kh = tp.kw = tp.stride_h = tp.stride_w = 2;
+  tp.dil_h = tp.dil_w = tp.groups = 1;
+  tp.bias = 1;
+  x = lf_nn_conv_transpose2d(g, x, "up", tp);
+  x = lf_nn_batchnorm(g, x, "upbn", 1e-5f, 0.1f);
+  x = lf_nn_relu(g, x, "uprelu");
+  int parts[2] = {skip, x};
+  x = lf_nn_concat(g, parts, 2, "cat");
+  x = lf_nn_conv2d(g, x, "head", lf_conv_params(2, 1, 1, 0, 1));
+  LF_CHECK_MSG(lf_graph_status(g) == LF_OK, "build: %s", lf_graph_error(g));
+  if (lf_graph_status(g) != LF_OK) return;
+  randomise_bn(g);
+  /* the value names: no range for the BN (folded) */
+  const char **names = NULL;
+  int cnt = 0, has_up = 0, has_bn = 0;
+  LF_CHECK(lf_convert_value_names(g, in, x, &names, &cnt) == LF_OK);
+  for (int i = 0; i < cnt; i++) {
+    has_up += !strcmp(names[i], "uprelu");
+    has_bn += !strcmp(names[i], "upbn") || !strcmp(names[i], "up");
+  }
+  free(names);
+  LF_CHECK_MSG(has_up == 1 && has_bn == 0, "transposed conv + BN + ReLU is not one op (%d, %d)", has_up, has_bn);
+  agree_result R = agree("tconv_bn", g, in, x, LF_BN_LOWER_DEFAULT);
+  if (R.tfl) {
+    int ntc = count_ops(R.tfl, R.tfl_len, LFRT_OP_TRANSPOSE_CONV), ndw = count_ops(R.tfl, R.tfl_len, LFRT_OP_DEPTHWISE_CONV_2D);
+    LF_CHECK_MSG(ntc == 1 && ndw == 0, "TRANSPOSE_CONV %d, DEPTHWISE %d", ntc, ndw);
+  }
+  free(R.tfl);
+  lf_graph_free(g);
+}
+
 int main(void) {
   const char *tmp = getenv("LF_TMP");
   snprintf(dir, sizeof dir, "%s/test_qat_lowering.XXXXXX", tmp ? tmp : "/tmp");
   if (!mkdtemp(dir)) return 1;
   lf_set_threads(1);
   LF_RUN(test_bn_muladd);
+  LF_RUN(test_dropout);
+  LF_RUN(test_tconv_bn);
   int rc = lf_test_summary();
   char cmd[700];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

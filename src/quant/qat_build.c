@@ -159,8 +159,16 @@ lf_status lf_qat_create_ex(lf_graph *fp, int input_node, int output_node, const 
       break;
     }
     case LQ_TCONV: {
-      lq_tconv_attrs a = {q->ctx, *(lf_conv_transpose2d_params *)n->attrs, ins[0]};
+      lq_tconv_attrs a = {q->ctx, *(lf_conv_transpose2d_params *)n->attrs, ins[0], -1};
       id = lf_nn_add_node(g, LQK_TCONV, n->name, ins, 1, &a, sizeof a);
+      if (id >= 0 && op->bn >= 0) { /* folded as for conv */
+        lf_node *bn = lf_graph_node(fp, op->bn);
+        lf_bn_attrs *ba = bn->attrs;
+        lq_bn_attrs b = {q->ctx, ba->eps, ba->momentum, id, -1, 0};
+        int bid = lf_nn_add_node(g, LQK_BN, bn->name, &id, 1, &b, sizeof b);
+        if (bid >= 0) ((lq_tconv_attrs *)lf_graph_node(g, id)->attrs)->bn = bid;
+        id = bid;
+      }
       break;
     }
     default:

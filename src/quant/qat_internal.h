@@ -55,6 +55,7 @@ typedef struct {
   lq_ctx *ctx;
   lf_conv_transpose2d_params p;
   int in_fq;
+  int bn;          /* qat BN node folded into this transposed conv, or -1 */
 } lq_tconv_attrs;
 
 typedef struct {

@@ -1,7 +1,10 @@
-/* QAT transposed conv2d (no BN folding, groups 1): weights IHWO fake-quantised
- * int8 symmetric per OUTPUT channel (the innermost axis here, axis 0 of the
- * TFLite OHWI tensor the converter writes); int32-quantised bias in eval /
- * frozen mode; straight-through gradients. sgemm into columns + col2im. */
+/* QAT transposed conv2d (groups 1), optionally with a BN folded in as for
+ * conv (qat_conv.c: w*gamma/sigma; live BN divides the output back and the
+ * BN node normalises with batch statistics; frozen/eval: folded bias):
+ * weights IHWO fake-quantised int8 symmetric per OUTPUT channel (the
+ * innermost axis here, axis 0 of the TFLite OHWI tensor the converter
+ * writes); int32-quantised bias in eval / frozen mode; straight-through
+ * gradients. sgemm into columns + col2im. */
 #include <cblas.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +15,9 @@
 typedef struct {
   int ni, no; /* input, output channels */
   size_t K; /* kh*kw */
-  float *wq, *dwq, *scales, *bias;
+  float *wq, *dwq, *scales, *bias, *sf; /* sf: BN fold scale per output channel (1 without BN) */
   uint8_t *mask;
+  int running; /* last forward used the folded (running-statistics) form */
 } tc_state;
 
 static void tc_free(lf_node *n) {
@@ -23,6 +27,7 @@ static void tc_free(lf_node *n) {
   free(s->dwq);
   free(s->scales);
   free(s->bias);
+  free(s->sf);
   free(s->mask);
 }
 
@@ -52,7 +57,8 @@ static lf_status tc_build(lf_graph *g, lf_node *n) {
   s->mask = malloc(nw);
   s->scales = malloc(sizeof(float) * (size_t)s->no);
   s->bias = malloc(sizeof(float) * (size_t)s->no);
-  if (!s->wq || !s->dwq || !s->mask || !s->scales || !s->bias) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+  s->sf = malloc(sizeof(float) * (size_t)s->no);
+  if (!s->wq || !s->dwq || !s->mask || !s->scales || !s->bias || !s->sf) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
   return LF_OK;
 }
 
@@ -70,10 +76,23 @@ static lf_status tc_forward(lf_graph *g, lf_node *n) {
   lf_node *in = lf_graph_node(g, n->inputs[0]);
   const float *w = lf_node_param(g, n, 0)->value.data;
   size_t rowlen = s->K * s->no, nw = (size_t)s->ni * rowlen;
-  /* per output channel o: max over i, k of |w[i][k][o]| */
+  for (int o = 0; o < s->no; o++) s->bias[o] = a->p.bias ? lf_node_param(g, n, 1)->value.data[o] : 0.0f;
+  s->running = 1;
+  if (a->bn >= 0) {
+    lq_bn_fold_scale(g, a->bn, s->sf);
+    s->running = lq_bn_uses_running(a->ctx, n);
+    if (s->running) { /* folded bias: (b - mean) * s + beta */
+      lf_node *bn = lf_graph_node(g, a->bn);
+      const float *beta = lf_node_param(g, bn, 1)->value.data, *mean = lf_node_param(g, bn, 2)->value.data;
+      for (int o = 0; o < s->no; o++) s->bias[o] = (s->bias[o] - mean[o]) * s->sf[o] + beta[o];
+    }
+  } else
+    for (int o = 0; o < s->no; o++) s->sf[o] = 1.0f;
+  /* folded weights w[i][k][o] * sf[o]; per output channel o: max over i, k of |.| */
+  for (size_t j = 0; j < nw; j++) s->wq[j] = w[j] * s->sf[j % (size_t)s->no];
   for (int o = 0; o < s->no; o++) s->scales[o] = 0.0f;
   for (size_t j = 0; j < nw; j++) {
-    float v = w[j] < 0 ? -w[j] : w[j];
+    float v = s->wq[j] < 0 ? -s->wq[j] : s->wq[j];
     int o = (int)(j % (size_t)s->no);
     if (v > s->scales[o]) s->scales[o] = v;
   }
@@ -81,10 +100,9 @@ static lf_status tc_forward(lf_graph *g, lf_node *n) {
     s->scales[o] /= (float)LF_QMAX_W;
     if (!(s->scales[o] >= 1e-8f)) s->scales[o] = 1e-8f;
   }
-  lf_fake_quant_per_channel_inner(w, s->wq, s->mask, nw, s->no, s->scales, NULL, LF_QMIN_W, LF_QMAX_W);
-  for (int o = 0; o < s->no; o++) s->bias[o] = a->p.bias ? lf_node_param(g, n, 1)->value.data[o] : 0.0f;
+  lf_fake_quant_per_channel_inner(s->wq, s->wq, s->mask, nw, s->no, s->scales, NULL, LF_QMIN_W, LF_QMAX_W);
   lf_qparams iq;
-  if ((!n->train || a->ctx->bn_frozen) && a->in_fq >= 0 && lq_fq_qparams(g, a->in_fq, &iq))
+  if (s->running && (!n->train || a->ctx->bn_frozen) && a->in_fq >= 0 && lq_fq_qparams(g, a->in_fq, &iq))
     for (int o = 0; o < s->no; o++) {
       float sb = iq.scale * s->scales[o];
       s->bias[o] = (float)lq_quant_bias(s->bias[o], sb) * sb;
@@ -100,7 +118,13 @@ static lf_status tc_forward(lf_graph *g, lf_node *n) {
                 in->out.data + (size_t)b * M * s->ni, s->ni, s->wq, (int)rowlen, 0.0f, cols, (int)rowlen);
     lf_col2im_add(&G, cols, n->out.data + (size_t)b * opix);
   }
-  lf_nn_add_bias(n->out.data, (size_t)batch * n->h * n->w, s->no, s->bias);
+  size_t rows = (size_t)batch * n->h * n->w;
+  float *y = n->out.data;
+  if (!s->running) /* BN normalises next with batch statistics: undo the fold scale */
+    for (size_t r = 0; r < rows; r++)
+      for (int o = 0; o < s->no; o++) y[r * s->no + o] = y[r * s->no + o] / s->sf[o] + s->bias[o];
+  else
+    lf_nn_add_bias(y, rows, s->no, s->bias);
   return LF_OK;
 }
 
@@ -111,7 +135,20 @@ static lf_status tc_backward(lf_graph *g, lf_node *n) {
   int batch = n->out.shape[0];
   size_t M = (size_t)in->h * in->w, rowlen = s->K * s->no, opix = (size_t)n->h * n->w * n->c;
   size_t nw = (size_t)s->ni * rowlen;
-  if (a->p.bias) lf_nn_bias_grad(n->grad.data, (size_t)batch * n->h * n->w, s->no, lf_node_param(g, n, 1)->grad.data);
+  size_t rows = (size_t)batch * n->h * n->w;
+  float *dy = n->grad.data;
+  if (a->p.bias) {
+    float *db = lf_node_param(g, n, 1)->grad.data;
+    float *tmp = calloc((size_t)s->no, sizeof(float));
+    if (!tmp) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+    lf_nn_bias_grad(dy, rows, s->no, tmp);
+    /* running form: bias enters as (b - mean) * sf */
+    for (int o = 0; o < s->no; o++) db[o] += s->running ? tmp[o] * s->sf[o] : tmp[o];
+    free(tmp);
+  }
+  if (!s->running) /* d/dconv of conv / sf */
+    for (size_t r = 0; r < rows; r++)
+      for (int o = 0; o < s->no; o++) dy[r * s->no + o] /= s->sf[o];
   lf_im2col_geom G = tc_geom(g, n);
   float *cols = lf_graph_scratch(g, 0, M * rowlen);
   if (!cols) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
@@ -125,9 +162,10 @@ static lf_status tc_backward(lf_graph *g, lf_node *n) {
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, s->ni, (int)rowlen, 1.0f, cols, (int)rowlen, s->wq,
                   (int)rowlen, 1.0f, dx->data + (size_t)b * M * s->ni, s->ni);
   }
+  /* STE through the weight fake quant, chain rule through w * sf */
   float *dw = lf_node_param(g, n, 0)->grad.data;
   for (size_t j = 0; j < nw; j++)
-    if (s->mask[j]) dw[j] += s->dwq[j];
+    if (s->mask[j]) dw[j] += s->dwq[j] * s->sf[j % (size_t)s->no];
   return LF_OK;
 }
 

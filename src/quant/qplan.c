@@ -132,7 +132,7 @@ lf_status lq_plan_build_ex(lf_graph *g, int input_node, int output_node, int bn_
     int fuse_relu = 0, fold_bn = 0;
     switch (n->kind) {
     case LF_OP_CONV2D: kind = LQ_CONV; fold_bn = fuse_relu = 1; break;
-    case LF_OP_CONV_TRANSPOSE2D: kind = LQ_TCONV; fuse_relu = 1; break; /* a BN after it stays a depthwise 1x1 */
+    case LF_OP_CONV_TRANSPOSE2D: kind = LQ_TCONV; fold_bn = fuse_relu = 1; break;
     case LF_OP_BATCHNORM: kind = LQ_AFFINE; fuse_relu = 1; break;
     case LF_OP_DENSE: kind = LQ_FC; fuse_relu = 1; break;
     case LF_OP_ADD: kind = LQ_ADD; fuse_relu = 1; break;

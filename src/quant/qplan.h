@@ -11,7 +11,7 @@ typedef enum {
   LQ_AFFINE,   /* standalone BN (eval) [+ relu] -> depthwise 1x1 */
   LQ_BNMUL,    /* standalone BN, mul-add lowering: x * scale (MUL, value "<bn>.mul") */
   LQ_BNADD,    /* ... then + shift [+ relu] (ADD; in[0] is the LQ_BNMUL op) */
-  LQ_TCONV,    /* conv_transpose2d [+ relu] (BN not folded) */
+  LQ_TCONV,    /* conv_transpose2d [+ folded BN] [+ relu] */
   LQ_FC,       /* dense [+ relu] */
   LQ_MAXPOOL,
   LQ_AVGPOOL,
