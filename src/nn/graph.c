@@ -120,6 +120,7 @@ void lf_graph_free(lf_graph *g) {
   free(g->input_rg);
   free(g->reach);
   free(g->ginit);
+  lf_gradpool_free(&g->gpool);
   free(g->fuse);
   free(g);
 }
@@ -163,7 +164,7 @@ size_t lf_graph_memory_bytes(const lf_graph *g) {
   for (int i = 0; i < g->n_nodes; i++) s += (g->nodes[i]->out.cap + g->nodes[i]->grad.cap) * 4;
   for (int i = 0; i < g->n_params; i++) s += (g->params[i].value.cap + g->params[i].grad.cap) * 4;
   for (int i = 0; i < LF_NN_SCRATCH_SLOTS; i++) s += g->scratch_cap[i] * 4;
-  return s;
+  return s + lf_gradpool_bytes(&g->gpool);
 }
 
 float *lf_graph_scratch(lf_graph *g, int slot, size_t floats) {
@@ -472,32 +473,38 @@ lf_status lf_graph_backward(lf_graph *g, int id, const lf_tensor *dout) {
     for (int k = 0; k < n->n_inputs; k++) g->reach[n->inputs[k]] = 1;
   }
   if (!seed->needs_grad) return LF_OK;
-  /* Activation gradients start at zero, but lazily: the buffers are kept
-   * across steps and marked unwritten; the first consumer either assigns
-   * (lf_node_input_grad_assign) or gets them zeroed (lf_node_input_grad).
-   * Input gradients accumulate across calls (lf_graph_zero_grad clears them). */
+  /* Activation gradients start at zero, but lazily: they come from the
+   * gradient pool when their first consumer runs (gradpool.c), marked
+   * unwritten; that consumer either assigns (lf_node_input_grad_assign) or
+   * gets them zeroed (lf_node_input_grad). Input gradients are the nodes' own
+   * and accumulate across calls (lf_graph_zero_grad clears them). */
+  lf_status ps = lf_gradpool_plan(g);
+  if (ps) return ps;
   for (int i = 0; i <= id; i++) {
     lf_node *n = g->nodes[i];
     if (!g->reach[i]) continue;
-    const lf_tensor *o = &n->out;
-    if (g->fuse[i] == 2) { /* shares its BN's gradient (allocated just before) */
-      lf_tensor_view(&n->grad, g->nodes[n->inputs[0]]->grad.data, o->ndim, o->shape);
-      continue;
-    }
     g->ginit[i] = n->kind == LF_OP_INPUT;
-    if (n->grad.owns && lf_tensor_same_shape(&n->grad, o)) continue;
-    lf_status s = lf_tensor_alloc(&n->grad, o->ndim, o->shape);
+    if (n->kind != LF_OP_INPUT) continue;
+    if (n->grad.owns && lf_tensor_same_shape(&n->grad, &n->out)) continue;
+    lf_status s = lf_tensor_alloc(&n->grad, n->out.ndim, n->out.shape);
     if (s) return lf_error(s, "nn: %s: cannot allocate gradient", n->name);
   }
+  if (seed->kind != LF_OP_INPUT && (ps = lf_gradpool_acquire(g, id))) return ps;
   memcpy(seed->grad.data, dout->data, dout->numel * sizeof(float));
   g->ginit[grad_owner(g, id)] = 1;
   for (int i = id; i >= 0; i--) {
     lf_node *n = g->nodes[i];
     if (!g->reach[i] || n->kind == LF_OP_INPUT || g->fuse[i] == 2) continue;
-    if (!g->ginit[i]) zero_grad_of(g, i); /* no consumer wrote it */
+    if ((ps = lf_gradpool_acquire(g, i))) return ps; /* normally held since its first consumer */
+    if (!g->ginit[i]) zero_grad_of(g, i);             /* no consumer wrote it */
+    for (int k = 0; k < n->n_inputs; k++) { /* the inputs' gradients are born here */
+      int in = n->inputs[k];
+      if (g->reach[in] && g->nodes[in]->kind != LF_OP_INPUT && (ps = lf_gradpool_acquire(g, in))) return ps;
+    }
     double t0 = g->profile ? now_s() : 0, c0 = g->profile ? cpu_s() : 0;
     lf_status s = lf_nn_op(n->kind)->backward(g, n);
     if (s) return s;
+    lf_gradpool_release(g, i);
     if (g->profile) g->prof_s[1][n->kind] += now_s() - t0, g->prof_cpu[1][n->kind] += cpu_s() - c0;
   }
   return LF_OK;

@@ -3,6 +3,20 @@
 #define LF_NN_INTERNAL_H
 #include "leapfrog/lf_nn.h"
 
+/* Activation-gradient buffers shared over a backward (gradpool.c): a node's
+ * gradient lives from its first consumer's backward to its own. */
+typedef struct {
+  float *p;
+  size_t cap; /* floats */
+  int used;
+} lf_gbuf;
+typedef struct {
+  lf_gbuf *bufs;
+  int n, cap;
+  int *of; /* per node: buffer index or -1 */
+  int nodes_cap;
+} lf_gradpool;
+
 struct lf_graph {
   lf_node **nodes;
   int n_nodes, cap_nodes;
@@ -16,6 +30,7 @@ struct lf_graph {
   unsigned char *input_rg;   /* per node: input requires grad */
   unsigned char *reach;      /* per node: on the path of the current backward */
   unsigned char *ginit;      /* per node: its gradient holds values this backward (else garbage) */
+  lf_gradpool gpool;
   unsigned char *fuse;        /* per node: 1 BN that applies the next ReLU, 2 that ReLU (an alias) */
   int fuse_planned;           /* node count when fusion was planned (-1: never) */
   int fusion_off;
@@ -32,6 +47,15 @@ extern const lf_op_vtable lf_op_input_vt, lf_op_conv2d_vt, lf_op_conv_transpose2
 
 /* 1 if node n (a batchnorm) also applies the ReLU that is its only consumer. */
 int lf_nn_fused_relu(const lf_graph *g, const lf_node *n);
+
+/* gradpool.c: plan marks every buffer free at the start of a backward;
+ * acquire gives node id (a fused ReLU: its BN, viewed) a gradient buffer
+ * shaped like its output, if it holds none; release returns it. */
+lf_status lf_gradpool_plan(lf_graph *g);
+lf_status lf_gradpool_acquire(lf_graph *g, int id);
+void lf_gradpool_release(lf_graph *g, int id);
+void lf_gradpool_free(lf_gradpool *p);
+size_t lf_gradpool_bytes(const lf_gradpool *p);
 
 /* Attrs for ops whose public builder takes scalars. */
 typedef struct { int out_features, bias; } lf_dense_attrs;
