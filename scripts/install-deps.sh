@@ -9,7 +9,7 @@ SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 build_pkgs="build-essential pkg-config zlib1g-dev libpng-dev libtiff-dev libjpeg62-turbo-dev \
- libcjson-dev libopenblas-dev"
+ libcjson-dev libopenblas-dev libdnnl-dev"
 test_pkgs="clang libclang-rt-14-dev gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf \
  libc6-dev-arm64-cross libc6-dev-armhf-cross qemu-user python3 python3-numpy python3-torch \
  python3-torchvision python3-sklearn python3-pil nodejs npm"

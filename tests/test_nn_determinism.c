@@ -1,6 +1,7 @@
 /* Determinism and behaviour of the training engine beyond single-op maths:
- * same seed + same threads -> same bits after several training steps (and
- * the thread count does not change the bits either), dropout statistics,
+ * same seed + same threads -> same bits after several training steps (the
+ * thread count changes oneDNN's bits within rounding, the reference convs'
+ * not at all), dropout statistics,
  * batch-size changes, gradient accumulation over two backward calls,
  * optimiser state export by name. */
 #include <math.h>
@@ -11,6 +12,7 @@
 #include "leapfrog/lf_nn.h"
 #include "leapfrog/lf_optim.h"
 #include "lf_test.h"
+#include "nn/conv_dnnl.h"
 
 static int build(lf_graph *g, int *input) {
   int x = lf_nn_input(g, "x", 12, 10, 3);
@@ -79,20 +81,38 @@ static float *train_run(int threads, int fusion, size_t *n_out) {
 }
 
 LF_TEST(same_bits) {
-  size_t n1, n2, n3, n4;
+  size_t n1, n2, n3, n4, n5, n6, n7;
   float *a = train_run(2, 1, &n1), *b = train_run(2, 1, &n2), *c = train_run(1, 1, &n3);
-  float *d = train_run(2, 0, &n4);
-  LF_CHECK(n1 == n2 && n1 == n3 && n1 == n4 && n1 > 0);
+  float *d = train_run(2, 0, &n4), *e = train_run(1, 1, &n5);
+  LF_CHECK(n1 == n2 && n1 == n3 && n1 == n4 && n1 == n5 && n1 > 0);
   LF_CHECK_MSG(!memcmp(a, b, n1 * sizeof(float)), "two runs with 2 threads differ");
-  size_t diff = 0, dfuse = 0;
-  for (size_t i = 0; i < n1; i++) diff += a[i] != c[i], dfuse += a[i] != d[i];
-  LF_CHECK_MSG(diff == 0, "1 vs 2 threads: %zu of %zu values differ", diff, n1);
+  LF_CHECK_MSG(!memcmp(c, e, n1 * sizeof(float)), "two runs with 1 thread differ");
+  /* oneDNN's convs split reductions by thread count: 1 vs 2 threads agree
+   * to rounding; the reference convs (LF_CONV=ref) agree bit for bit */
+  size_t dfuse = 0;
+  double worst = 0, big = 1e-30;
+  for (size_t i = 0; i < n1; i++) {
+    dfuse += a[i] != d[i];
+    if (fabs((double)a[i] - c[i]) > worst) worst = fabs((double)a[i] - c[i]);
+    if (fabs((double)a[i]) > big) big = fabs((double)a[i]);
+  }
+  LF_CHECK_MSG(worst <= 1e-5 * big, "1 vs 2 threads: max difference %.3g (max |value| %.3g)", worst, big);
+  lf_conv_backend be = lf_conv_get_backend();
+  lf_conv_set_backend(LF_CONV_REF);
+  float *r2 = train_run(2, 1, &n6), *r1 = train_run(1, 1, &n7);
+  lf_conv_set_backend(be);
+  size_t diff = 0;
+  for (size_t i = 0; i < n1 && n6 == n1 && n7 == n1; i++) diff += r1[i] != r2[i];
+  LF_CHECK_MSG(diff == 0, "reference convs, 1 vs 2 threads: %zu of %zu values differ", diff, n1);
   /* BN+ReLU fusion computes the same floats in the same order */
   LF_CHECK_MSG(dfuse == 0, "fused vs unfused BN+ReLU: %zu of %zu values differ", dfuse, n1);
   free(a);
   free(b);
   free(c);
   free(d);
+  free(e);
+  free(r1);
+  free(r2);
 }
 
 LF_TEST(dropout_stats) {

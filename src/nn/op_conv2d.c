@@ -1,9 +1,12 @@
-/* conv2d: im2col + sgemm in cache-sized blocks (a direct sgemm for 1x1
- * stride-1 unpadded convs). Weight OHWI [out][kh][kw][in/groups]. */
+/* conv2d: oneDNN (conv_dnnl.c) by default; the reference is im2col + sgemm
+ * in cache-sized blocks (a direct sgemm for 1x1 stride-1 unpadded convs),
+ * used with LF_CONV=ref or where oneDNN refuses the shape.
+ * Weight OHWI [out][kh][kw][in/groups]. */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 
+#include "nn/conv_dnnl.h"
 #include "nn/nn_internal.h"
 
 
@@ -183,7 +186,28 @@ static void dx_block(void *vctx, const float *cols, size_t row0, size_t rows) {
               1.0f, c->y + row0 * (size_t)c->ldy, c->ldy);
 }
 
+static lf_conv_shape dnnl_shape(const lf_node *in, const lf_node *n, const lf_conv2d_params *p, int batch) {
+  lf_conv_shape s = {0, batch, in->h, in->w, in->c, n->h, n->w, n->c, p->kh, p->kw, p->stride_h, p->stride_w,
+                     p->dil_h, p->dil_w, p->pad_top, p->pad_left, p->pad_bottom, p->pad_right, p->groups, p->bias};
+  return s;
+}
+
+static lf_status forward_ref(lf_graph *g, lf_node *n);
+
 static lf_status forward(lf_graph *g, lf_node *n) {
+  if (lf_conv_get_backend() == LF_CONV_DNNL) {
+    const lf_conv2d_params *p = n->attrs;
+    lf_node *in = lf_graph_node(g, n->inputs[0]);
+    lf_conv_shape s = dnnl_shape(in, n, p, n->out.shape[0]);
+    lf_status st = lf_conv_dnnl_forward((lf_conv_engine **)&n->state, n->name, &s, in->out.data,
+                                        lf_node_param(g, n, 0)->value.data,
+                                        p->bias ? lf_node_param(g, n, 1)->value.data : NULL, n->out.data);
+    if (st != LF_EUNSUPPORTED) return st;
+  }
+  return forward_ref(g, n);
+}
+
+static lf_status forward_ref(lf_graph *g, lf_node *n) {
   const lf_conv2d_params *p = n->attrs;
   lf_node *in = lf_graph_node(g, n->inputs[0]);
   const float *x = in->out.data;
@@ -232,7 +256,25 @@ static lf_status backward_data_flipped(lf_graph *g, lf_node *n, lf_node *in, flo
   return for_blocks(g, &gm, n->grad.data, n->out.shape[0], dx_block, &c);
 }
 
+static lf_status backward_ref(lf_graph *g, lf_node *n);
+
 static lf_status backward(lf_graph *g, lf_node *n) {
+  if (lf_conv_get_backend() == LF_CONV_DNNL) {
+    const lf_conv2d_params *p = n->attrs;
+    lf_node *in = lf_graph_node(g, n->inputs[0]);
+    lf_conv_shape s = dnnl_shape(in, n, p, n->out.shape[0]);
+    lf_tensor *dxt = lf_node_input_grad(g, n, 0);
+    lf_param *wp = lf_node_param(g, n, 0);
+    lf_status st = lf_conv_dnnl_backward((lf_conv_engine **)&n->state, n->name, &s, in->out.data, wp->value.data,
+                                         n->grad.data, dxt ? dxt->data : NULL,
+                                         dxt ? !lf_conv_input_grad_fresh(g, n, 0) : 0, wp->grad.data,
+                                         p->bias ? lf_node_param(g, n, 1)->grad.data : NULL);
+    if (st != LF_EUNSUPPORTED) return st;
+  }
+  return backward_ref(g, n);
+}
+
+static lf_status backward_ref(lf_graph *g, lf_node *n) {
   const lf_conv2d_params *p = n->attrs;
   lf_node *in = lf_graph_node(g, n->inputs[0]);
   const float *x = in->out.data;
@@ -279,4 +321,10 @@ static lf_status backward(lf_graph *g, lf_node *n) {
   return LF_OK;
 }
 
-const lf_op_vtable lf_op_conv2d_vt = {"conv2d", build, forward, backward, NULL};
+static void free_state(lf_node *n) {
+  lf_conv_engine *e = n->state;
+  lf_conv_engine_free(&e);
+  n->state = NULL;
+}
+
+const lf_op_vtable lf_op_conv2d_vt = {"conv2d", build, forward, backward, free_state};

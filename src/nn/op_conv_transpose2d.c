@@ -1,8 +1,11 @@
-/* Transposed conv2d (torch ConvTranspose2d): sgemm into columns, then the
- * col2im gather. Weight IHWO [in][kh][kw][out/groups]. */
+/* Transposed conv2d (torch ConvTranspose2d): oneDNN's deconvolution by
+ * default (conv_dnnl.c); the reference (LF_CONV=ref, or shapes oneDNN
+ * refuses) is sgemm into columns, then the col2im gather.
+ * Weight IHWO [in][kh][kw][out/groups]. */
 #include <cblas.h>
 #include <string.h>
 
+#include "nn/conv_dnnl.h"
 #include "nn/nn_internal.h"
 
 #define CHUNK_FLOATS ((size_t)8 << 20)
@@ -59,7 +62,30 @@ static size_t chunk_images(size_t per_image, int batch) {
   return c;
 }
 
+/* torch's output_padding extends the bottom/right: a smaller end crop. */
+static lf_conv_shape dnnl_shape(const lf_node *in, const lf_node *n, const lf_conv_transpose2d_params *p, int batch) {
+  lf_conv_shape s = {1, batch, in->h, in->w, in->c, n->h, n->w, n->c, p->kh, p->kw, p->stride_h, p->stride_w,
+                     p->dil_h, p->dil_w, p->pad_top, p->pad_left, p->pad_bottom - p->out_pad_h,
+                     p->pad_right - p->out_pad_w, p->groups, p->bias};
+  return s;
+}
+
+static lf_status forward_ref(lf_graph *g, lf_node *n);
+
 static lf_status forward(lf_graph *g, lf_node *n) {
+  if (lf_conv_get_backend() == LF_CONV_DNNL) {
+    const lf_conv_transpose2d_params *p = n->attrs;
+    lf_node *in = lf_graph_node(g, n->inputs[0]);
+    lf_conv_shape s = dnnl_shape(in, n, p, n->out.shape[0]);
+    lf_status st = lf_conv_dnnl_forward((lf_conv_engine **)&n->state, n->name, &s, in->out.data,
+                                        lf_node_param(g, n, 0)->value.data,
+                                        p->bias ? lf_node_param(g, n, 1)->value.data : NULL, n->out.data);
+    if (st != LF_EUNSUPPORTED) return st;
+  }
+  return forward_ref(g, n);
+}
+
+static lf_status forward_ref(lf_graph *g, lf_node *n) {
   const lf_conv_transpose2d_params *p = n->attrs;
   lf_node *in = lf_graph_node(g, n->inputs[0]);
   const float *x = in->out.data, *w = lf_node_param(g, n, 0)->value.data;
@@ -83,7 +109,25 @@ static lf_status forward(lf_graph *g, lf_node *n) {
   return LF_OK;
 }
 
+static lf_status backward_ref(lf_graph *g, lf_node *n);
+
 static lf_status backward(lf_graph *g, lf_node *n) {
+  if (lf_conv_get_backend() == LF_CONV_DNNL) {
+    const lf_conv_transpose2d_params *p = n->attrs;
+    lf_node *in = lf_graph_node(g, n->inputs[0]);
+    lf_conv_shape s = dnnl_shape(in, n, p, n->out.shape[0]);
+    lf_tensor *dxt = lf_node_input_grad(g, n, 0);
+    lf_param *wp = lf_node_param(g, n, 0);
+    lf_status st = lf_conv_dnnl_backward((lf_conv_engine **)&n->state, n->name, &s, in->out.data, wp->value.data,
+                                         n->grad.data, dxt ? dxt->data : NULL,
+                                         dxt ? !lf_conv_input_grad_fresh(g, n, 0) : 0, wp->grad.data,
+                                         p->bias ? lf_node_param(g, n, 1)->grad.data : NULL);
+    if (st != LF_EUNSUPPORTED) return st;
+  }
+  return backward_ref(g, n);
+}
+
+static lf_status backward_ref(lf_graph *g, lf_node *n) {
   const lf_conv_transpose2d_params *p = n->attrs;
   lf_node *in = lf_graph_node(g, n->inputs[0]);
   const float *x = in->out.data;
@@ -114,4 +158,10 @@ static lf_status backward(lf_graph *g, lf_node *n) {
   return LF_OK;
 }
 
-const lf_op_vtable lf_op_conv_transpose2d_vt = {"conv_transpose2d", build, forward, backward, NULL};
+static void free_state(lf_node *n) {
+  lf_conv_engine *e = n->state;
+  lf_conv_engine_free(&e);
+  n->state = NULL;
+}
+
+const lf_op_vtable lf_op_conv_transpose2d_vt = {"conv_transpose2d", build, forward, backward, free_state};
