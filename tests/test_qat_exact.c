@@ -138,13 +138,13 @@ static int read_file(const char *path, void *b, size_t n) {
 
 /* Trains, QATs, then compares every quantised value. */
 static void check_trained(const char *tag, lf_graph *g, int in, int logits, int probs, task *t, int fp_steps,
-                          int qat_steps) {
+                          int qat_steps, int bn_lowering) {
   double t0 = now();
   float l0 = train(g, in, logits, t, fp_steps, 3e-3f);
   LF_CHECK_MSG(isfinite(l0), "%s: fp32 training failed: %s", tag, lf_last_error());
   lf_qat_opts qo = {0.05f, 0, 0, 5};
   lf_qat *q = NULL;
-  LF_CHECK_MSG(lf_qat_create(g, in, probs, &qo, &q) == LF_OK, "%s: qat_create: %s", tag, lf_last_error());
+  LF_CHECK_MSG(lf_qat_create_ex(g, in, probs, &qo, bn_lowering, &q) == LF_OK, "%s: qat_create: %s", tag, lf_last_error());
   if (!q) return;
   lf_graph *qg = lf_qat_graph(q);
   int qlogits = lf_qat_value_node(q, lf_graph_node(g, logits)->name);
@@ -164,15 +164,20 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
   LF_CHECK_MSG(lf_qat_ranges(q, &r) == LF_OK, "%s: ranges: %s", tag, lf_last_error());
   lf_convert_opts co = {0};
   co.int8 = 1;
+  co.bn_lowering = bn_lowering;
   const char **names = NULL;
   int nv = 0;
-  LF_CHECK(lf_convert_value_names(g, in, probs, &names, &nv) == LF_OK && nv > 2);
+  LF_CHECK(lf_convert_value_names_ex(g, in, probs, bn_lowering, &names, &nv) == LF_OK && nv > 2);
 
-  /* one eval sample (batch 1), its int8 input as the runtime gets it */
+  /* NS eval samples (one batch), int8 inputs as the runtime gets them */
+  enum { NS = 6 };
   lf_tensor x = {0}, y = {0};
-  batch(t, 1, &x, &y);
-  size_t in_n = x.numel;
-  int8_t *qin = malloc(in_n);
+  batch(t, NS, &x, &y);
+  size_t in_n = x.numel / NS;
+  int8_t *qin = malloc(x.numel);
+  /* LF_QAT_EXACT_MODE=0 checks the float fake-quant eval instead (to see this test fail) */
+  const char *em = getenv("LF_QAT_EXACT_MODE");
+  lf_qat_set_exact(q, em ? atoi(em) : 1);
   double te = now();
   LF_CHECK(lf_graph_set_input(qg, lf_qat_input(q), &x) == LF_OK && lf_graph_forward(qg, 0) == LF_OK);
   double exact_ms = (now() - te) * 1e3;
@@ -208,7 +213,7 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
   char manifest[700];
   snprintf(manifest, sizeof manifest, "%s/%s.tsv", dir, tag);
   FILE *mf = fopen(manifest, "w");
-  int compared = 0, mismatched_values = 0, worst = 0, fworst = 0, fworst_out = 0, missing = 0;
+  int compared = 0, mismatched_values = 0, worst = 0, fworst = 0, fworst_out = 0, missing = 0, internal = 0;
   long bytes_total = 0;
   const char *first_bad = NULL;
   size_t out_cap = 0;
@@ -216,6 +221,10 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
   for (int i = 1; i < nv; i++) {
     int node = lf_graph_find_node(g, names[i]);
     int f = lf_qat_value_node(q, names[i]);
+    if (node < 0 && f >= 0 && vals[i]) { /* no graph node to convert up to ("<bn>.mul"): checked through its consumer */
+      internal++;
+      continue;
+    }
     if (node < 0 || f < 0 || !vals[i]) {
       missing++;
       continue;
@@ -237,29 +246,31 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
     lf_qparams iq = {ti->quant.scale[0], ti->quant.zero_point[0]}, oq = {to->quant.scale[0], to->quant.zero_point[0]};
     size_t on = (size_t)to->count;
     lfrt_model_free(m);
-    if (on != vn[i]) {
-      LF_CHECK_MSG(0, "%s: %s has %zu values in the model, %zu in QAT", tag, names[i], on, vn[i]);
+    if (on * NS != vn[i]) {
+      LF_CHECK_MSG(0, "%s: %s has %zu values in the model, %zu in QAT", tag, names[i], on, vn[i] / NS);
       free(tfl);
       continue;
     }
-    if (on > out_cap) {
-      out_cap = on;
-      qo8 = realloc(qo8, on);
-      qq8 = realloc(qq8, on);
+    if (on * NS > out_cap) {
+      out_cap = on * NS;
+      qo8 = realloc(qo8, out_cap);
+      qq8 = realloc(qq8, out_cap);
     }
     float inv = 1.0f / iq.scale;
-    for (size_t k = 0; k < in_n; k++) {
+    for (size_t k = 0; k < x.numel; k++) {
       long v = (long)nearbyintf(x.data[k] * inv) + iq.zero_point;
       qin[k] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
     }
-    if (!run_runtime(tfl, len, qin, in_n, qo8, on)) {
+    int rok = 1;
+    for (int sm = 0; sm < NS && rok; sm++) rok = run_runtime(tfl, len, qin + sm * in_n, in_n, qo8 + sm * on, on);
+    if (!rok) {
       LF_CHECK_MSG(0, "%s: runtime failed on %s", tag, names[i]);
       free(tfl);
       continue;
     }
     /* QAT exact value -> int8 and back: it must be exactly on the grid */
     int bad = 0, w = 0;
-    for (size_t k = 0; k < on; k++) {
+    for (size_t k = 0; k < on * NS; k++) {
       float qf = nearbyintf(vals[i][k] / oq.scale) + (float)oq.zero_point;
       qq8[k] = (int8_t)(qf < -128 ? -128 : qf > 127 ? 127 : qf);
       if (((float)qq8[k] - (float)oq.zero_point) * oq.scale != vals[i][k]) bad++;
@@ -273,15 +284,16 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
       if (!first_bad) first_bad = names[i];
     }
     compared++;
-    bytes_total += (long)on;
-    char mp[700], ip[700], op[700];
+    bytes_total += (long)(on * NS);
+    char mp[700], ip[700], op[700], rp[700];
     snprintf(mp, sizeof mp, "%s/%s.%d.tflite", dir, tag, i);
-    snprintf(ip, sizeof ip, "%s/%s.%d.in", dir, tag, i);
-    snprintf(op, sizeof op, "%s/%s.%d.lrt", dir, tag, i);
-    char rp[700];
     snprintf(rp, sizeof rp, "%s/%s.%d.lf", dir, tag, i);
-    if (mf && write_file(mp, tfl, len) && write_file(ip, qin, in_n) && write_file(rp, qo8, on))
-      fprintf(mf, "%s\t%s\t%s\n", mp, ip, op);
+    if (mf && write_file(mp, tfl, len) && write_file(rp, qo8, on * NS))
+      for (int sm = 0; sm < NS; sm++) {
+        snprintf(ip, sizeof ip, "%s/%s.%d.in%d", dir, tag, i, sm);
+        snprintf(op, sizeof op, "%s/%s.%d.lrt%d", dir, tag, i, sm);
+        if (write_file(ip, qin + sm * in_n, in_n)) fprintf(mf, "%s\t%s\t%s\n", mp, ip, op);
+      }
     free(tfl);
   }
   if (mf) fclose(mf);
@@ -305,14 +317,15 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
     if (i == nv - 1 || !strcmp(names[i], lf_graph_node(g, logits)->name)) fworst_out = w > fworst_out ? w : fworst_out;
   }
   lf_qat_set_exact(q, 1);
-  printf("  %s exact eval: %d values (%ld int8 outputs, %d without a value node), max |QAT - runtime| = %d step(s), "
-         "%d values differ%s%s\n",
-         tag, compared, bytes_total, missing, worst, mismatched_values, first_bad ? ", first: " : "", first_bad ? first_bad : "");
+  printf("  %s exact eval: %d values (%ld int8 outputs; %d inside a lowering, %d without a value node), max |QAT - runtime| "
+         "= %d step(s), %d values differ%s%s\n",
+         tag, compared, bytes_total, internal, missing, worst, mismatched_values, first_bad ? ", first: " : "",
+         first_bad ? first_bad : "");
   printf("  %s float fake-quant eval for comparison: max %d step(s) over all values, %d at the logits/output\n", tag,
          fworst, fworst_out);
-  printf("  %s eval forward (batch 1): exact %.1f ms (reference conv kernel %.1f ms), float fake quant %.1f ms\n", tag,
-         exact_ms, ref_ms, float_ms);
-  LF_CHECK_MSG(compared == nv - 1 - missing && compared > 0, "%s: compared %d of %d values", tag, compared, nv - 1);
+  printf("  %s eval forward: exact %.2f ms/img (reference conv kernel %.2f), float fake quant %.2f\n", tag,
+         exact_ms / NS, ref_ms / NS, float_ms / NS);
+  LF_CHECK_MSG(compared == nv - 1 - missing - internal && compared > 0, "%s: compared %d of %d values", tag, compared, nv - 1);
   LF_CHECK_MSG(missing == 0, "%s: %d values have no QAT node", tag, missing);
   LF_CHECK_MSG(mismatched_values == 0, "%s: QAT exact eval differs from the int8 runtime on %d values (first %s, max %d steps)",
                tag, mismatched_values, first_bad ? first_bad : "", worst);
@@ -336,16 +349,21 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
       for (int i = 1; i < nv; i++) {
         char rp[700], op[700];
         snprintf(rp, sizeof rp, "%s/%s.%d.lf", dir, tag, i);
-        snprintf(op, sizeof op, "%s/%s.%d.lrt", dir, tag, i);
         if (!vals[i] || vn[i] == 0) continue;
-        int8_t *a = malloc(vn[i]), *b = malloc(vn[i]);
+        size_t on = vn[i] / NS;
+        int8_t *a = malloc(vn[i]), *b = malloc(on);
         if (!read_file(rp, a, vn[i])) {
           free(a);
           free(b);
           continue;
         }
         lit_n++;
-        if (!read_file(op, b, vn[i]) || memcmp(a, b, vn[i])) {
+        int differ = 0;
+        for (int sm = 0; sm < NS; sm++) {
+          snprintf(op, sizeof op, "%s/%s.%d.lrt%d", dir, tag, i, sm);
+          differ |= !read_file(op, b, on) || memcmp(a + sm * on, b, on);
+        }
+        if (differ) {
           lit_bad++;
           if (!lfirst) lfirst = names[i];
         }
@@ -353,7 +371,7 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
         free(b);
       }
       litert_ran = 1;
-      printf("  %s LiteRT: %d sub-models, %d differ from leapfrog's runtime%s%s\n", tag, lit_n, lit_bad,
+      printf("  %s LiteRT: %d sub-models x %d samples, %d differ from leapfrog's runtime%s%s\n", tag, lit_n, (int)NS, lit_bad,
              lfirst ? ", first: " : "", lfirst ? lfirst : "");
       LF_CHECK_MSG(lit_n == compared && lit_bad == 0, "%s: LiteRT differs on %d of %d values (first %s)", tag, lit_bad, lit_n,
                    lfirst ? lfirst : "");
@@ -372,7 +390,7 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
   lf_qat_free(q);
 }
 
-static void run_model(const char *tag, lf_model_config cfg, int fp_steps, int qat_steps) {
+static void run_model(const char *tag, lf_model_config cfg, int fp_steps, int qat_steps, int bn_lowering) {
   lf_model m;
   LF_CHECK_MSG(lf_model_build(&m, &cfg, 11) == LF_OK, "%s: build: %s", tag, lf_last_error());
   task t = {cfg.in_h, cfg.in_w, cfg.in_c, cfg.classes, cfg.arch == LF_ARCH_UNET, NULL};
@@ -381,7 +399,7 @@ static void run_model(const char *tag, lf_model_config cfg, int fp_steps, int qa
     t.pat = malloc(sizeof(float) * per * (size_t)t.classes);
     for (size_t i = 0; i < per * (size_t)t.classes; i++) t.pat[i] = 0.6f * nrand();
   }
-  check_trained(tag, m.g, m.input, m.logits, m.probs, &t, fp_steps, qat_steps);
+  check_trained(tag, m.g, m.input, m.logits, m.probs, &t, fp_steps, qat_steps, bn_lowering);
   free(t.pat);
   lf_model_free(&m);
 }
@@ -395,7 +413,9 @@ LF_TEST(test_densenet_reduced) {
   cfg.bn_size = 2;
   cfg.n_blocks = 4;
   cfg.blocks[0] = 2, cfg.blocks[1] = 3, cfg.blocks[2] = 4, cfg.blocks[3] = 3;
-  run_model("densenet_reduced", cfg, 40, 20);
+  run_model("densenet_reduced", cfg, 40, 20, LF_BN_LOWER_DEPTHWISE);
+  rs ^= 0x55;
+  run_model("densenet_reduced_muladd", cfg, 40, 20, LF_BN_LOWER_MULADD);
 }
 
 static lf_model_config unet_cfg(int transposed) {
@@ -408,8 +428,8 @@ static lf_model_config unet_cfg(int transposed) {
   cfg.dropout = 0.0f;
   return cfg;
 }
-LF_TEST(test_unet) { run_model("unet", unet_cfg(0), 40, 20); }
-LF_TEST(test_unet_transposed) { run_model("unet_transposed", unet_cfg(1), 40, 20); }
+LF_TEST(test_unet) { run_model("unet", unet_cfg(0), 40, 20, 0); }
+LF_TEST(test_unet_transposed) { run_model("unet_transposed", unet_cfg(1), 40, 20, 0); }
 
 /* Bilinear upsampling (align_corners 0 and 1), padded max/avg pools. */
 LF_TEST(test_bilinear_pools) {
@@ -433,7 +453,30 @@ LF_TEST(test_bilinear_pools) {
   int probs = lf_nn_sigmoid(g, x, "sigmoid");
   LF_CHECK_MSG(lf_graph_status(g) == LF_OK, "build: %s", lf_graph_error(g));
   task t = {12, 16, 1, 1, 1, NULL};
-  check_trained("bilinear_pools", g, in, x, probs, &t, 40, 20);
+  check_trained("bilinear_pools", g, in, x, probs, &t, 40, 20, 0);
+  lf_graph_free(g);
+}
+
+/* Residual ADD with fused ReLU and a MUL gate of two activations. */
+LF_TEST(test_add_mul) {
+  lf_graph *g = NULL;
+  LF_CHECK(lf_graph_create(&g, 9) == LF_OK);
+  int in = lf_nn_input(g, "input", 12, 16, 1);
+  int x = lf_nn_conv2d(g, in, "c1", lf_conv_params(6, 3, 1, 1, 0));
+  x = lf_nn_batchnorm(g, x, "bn1", 1e-5f, 0.1f);
+  int s1 = lf_nn_relu(g, x, "relu1");
+  x = lf_nn_conv2d(g, s1, "c2", lf_conv_params(6, 3, 1, 1, 0));
+  x = lf_nn_batchnorm(g, x, "bn2", 1e-5f, 0.1f);
+  x = lf_nn_add(g, x, s1, "res");
+  int r = lf_nn_relu(g, x, "res_relu");
+  int gate = lf_nn_conv2d(g, r, "gate", lf_conv_params(6, 1, 1, 0, 1));
+  gate = lf_nn_sigmoid(g, gate, "gate_sigmoid");
+  x = lf_nn_mul(g, r, gate, "gated");
+  x = lf_nn_conv2d(g, x, "head", lf_conv_params(1, 3, 1, 1, 1));
+  int probs = lf_nn_sigmoid(g, x, "sigmoid");
+  LF_CHECK_MSG(lf_graph_status(g) == LF_OK, "build: %s", lf_graph_error(g));
+  task t = {12, 16, 1, 1, 1, NULL};
+  check_trained("add_mul", g, in, x, probs, &t, 40, 20, 0);
   lf_graph_free(g);
 }
 
@@ -480,6 +523,7 @@ int main(void) {
   if (!mkdtemp(dir)) return 1;
   lf_set_threads(2);
   LF_RUN(test_bilinear_pools);
+  LF_RUN(test_add_mul);
   LF_RUN(test_unet);
   LF_RUN(test_unet_transposed);
   LF_RUN(test_densenet_reduced);

@@ -355,46 +355,11 @@ static lfrt_status prep_binary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
   if (q8(a, &as, &p->a_zp) || q8(b, &bs, &p->b_zp) || q8(y, &ys, &p->out_zp))
     FAIL(LFRT_EUNSUPPORTED, "inputs and output must be int8 per-tensor");
   if (lfrt_act_range_q8(act, ys, p->out_zp, &p->act_min, &p->act_max)) FAIL(LFRT_EUNSUPPORTED, "fused activation %d", act);
-  if (mul) {
-    n->kind = K_MUL_Q;
-    volatile float t = as * bs;
-    volatile float sc = t / ys;
-    int e;
-    if (!(sc >= 0x1.0p-16f && sc < 256.0f)) { /* XNNPACK declines: TFLite's builtin MUL */
-      n->kind = K_MUL_TFL_Q;
-      if (lfrt_quantize_multiplier((double)as * (double)bs / (double)ys, &p->out_mult, &e))
-        FAIL(LFRT_EUNSUPPORTED, "product scale ratio %g out of range", (double)sc);
-      p->out_shift = e;
-      return LFRT_OK;
-    }
-    lfrt_fp32_scale_split(sc, &p->out_mult, &e);
-    p->out_shift = e;
-    return LFRT_OK;
-  }
-  n->kind = K_ADD_Q;
-  /* XNNPACK qs8 add parameters */
-  volatile float ra = as / ys, rb = bs / ys;
-  float mx = ra > rb ? ra : rb;
-  if (!(ra >= 0x1.0p-10f && rb >= 0x1.0p-10f && mx < 256.0f)) {
-    /* XNNPACK declines: TFLite's builtin ADD (left shift 20, Q31 multipliers) */
-    n->kind = K_ADD_TFL_Q;
-    double twice = 2.0 * (double)(as > bs ? as : bs);
-    int sa, sb, so;
-    if (lfrt_quantize_multiplier((double)as / twice, &p->a_mult, &sa) ||
-        lfrt_quantize_multiplier((double)bs / twice, &p->b_mult, &sb) ||
-        lfrt_quantize_multiplier(twice / ((double)(1 << 20) * (double)ys), &p->out_mult, &so))
-      FAIL(LFRT_EUNSUPPORTED, "input/output scale ratios %g, %g out of range", (double)ra, (double)rb);
-    p->a_shift = sa;
-    p->b_shift = sb;
-    p->out_shift = so;
-    return LFRT_OK;
-  }
-  int ex;
-  frexpf(mx, &ex); /* mx = f * 2^ex, f in [0.5,1): float exponent is ex - 1 */
-  p->shift = 20 - (ex - 1);
-  p->a_mult = (int32_t)lrintf(ldexpf(ra, p->shift));
-  p->b_mult = (int32_t)lrintf(ldexpf(rb, p->shift));
-  p->bias = (1 << (p->shift - 1)) - p->a_mult * p->a_zp - p->b_mult * p->b_zp;
+  int form = lfrt_binary_q8_params(mul, as, bs, ys, p);
+  if (form < 0)
+    FAIL(LFRT_EUNSUPPORTED, mul ? "product scale ratio %g out of range" : "input/output scale ratios %g, %g out of range",
+         (double)(mul ? as * bs / ys : as / ys), (double)(bs / ys));
+  n->kind = mul ? (form ? K_MUL_TFL_Q : K_MUL_Q) : (form ? K_ADD_TFL_Q : K_ADD_Q);
   return LFRT_OK;
 }
 

@@ -127,6 +127,11 @@ typedef struct {
 } lfrt_binary_params;
 typedef void (*lfrt_qs8_binary_fn)(const lfrt_binary_params *p, const int8_t *a, const int8_t *b,
                                    int8_t *out, int begin, int end);
+/* int8 ADD/MUL parameters as LiteRT chooses them (prepare time; shared with
+ * the toolkit's exact QAT eval). a_zp, b_zp, out_zp must be set. Returns 0:
+ * XNNPACK form (lfrt_qs8_add/mul__ref), 1: TFLite builtin form (*_tflite__ref),
+ * -1: scales out of range. */
+int lfrt_binary_q8_params(int mul, float a_scale, float b_scale, float out_scale, lfrt_binary_params *p);
 void lfrt_qs8_add__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
 void lfrt_qs8_mul__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
 /* TFLite builtin arithmetic, which LiteRT uses when XNNPACK declines the op

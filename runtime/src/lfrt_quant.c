@@ -1,5 +1,6 @@
 /* Derivation of fixed-point parameters at prepare time (see lfrt_quant.h). */
 #include "lfrt_quant.h"
+#include "lfrt_kernels.h"
 
 #include <math.h>
 
@@ -218,4 +219,43 @@ void lfrt_resize_q11_table(int in, int out, int align, int half, int32_t *tab) {
     tab[3 * o + 1] = hi;
     tab[3 * o + 2] = (int32_t)lrintf(alpha * 2048.0f);
   }
+}
+
+int lfrt_binary_q8_params(int mul, float as, float bs, float ys, lfrt_binary_params *p) {
+  int e;
+  if (mul) {
+    volatile float t = as * bs;
+    volatile float sc = t / ys;
+    if (!(sc >= 0x1.0p-16f && sc < 256.0f)) { /* XNNPACK declines: TFLite's builtin MUL */
+      if (lfrt_quantize_multiplier((double)as * (double)bs / (double)ys, &p->out_mult, &e)) return -1;
+      p->out_shift = e;
+      return 1;
+    }
+    lfrt_fp32_scale_split(sc, &p->out_mult, &e);
+    p->out_shift = e;
+    return 0;
+  }
+  /* XNNPACK qs8 add parameters */
+  volatile float ra = as / ys, rb = bs / ys;
+  float mx = ra > rb ? ra : rb;
+  if (!(ra >= 0x1.0p-10f && rb >= 0x1.0p-10f && mx < 256.0f)) {
+    /* XNNPACK declines: TFLite's builtin ADD (left shift 20, Q31 multipliers) */
+    double twice = 2.0 * (double)(as > bs ? as : bs);
+    int sa, sb, so;
+    if (lfrt_quantize_multiplier((double)as / twice, &p->a_mult, &sa) ||
+        lfrt_quantize_multiplier((double)bs / twice, &p->b_mult, &sb) ||
+        lfrt_quantize_multiplier(twice / ((double)(1 << 20) * (double)ys), &p->out_mult, &so))
+      return -1;
+    p->a_shift = sa;
+    p->b_shift = sb;
+    p->out_shift = so;
+    return 1;
+  }
+  int ex;
+  frexpf(mx, &ex); /* mx = f * 2^ex, f in [0.5,1): float exponent is ex - 1 */
+  p->shift = 20 - (ex - 1);
+  p->a_mult = (int32_t)lrintf(ldexpf(ra, p->shift));
+  p->b_mult = (int32_t)lrintf(ldexpf(rb, p->shift));
+  p->bias = (1 << (p->shift - 1)) - p->a_mult * p->a_zp - p->b_mult * p->b_zp;
+  return 0;
 }

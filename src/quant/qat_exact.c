@@ -10,12 +10,14 @@
 #include "lfrt_kernels.h"
 #include "lfrt_quant.h"
 #include "quant/qat_internal.h"
+#include "quant/qconst.h"
 #include "quant/qconv_util.h"
 
 typedef struct {
   lq_kind kind;
   int relu;
   int src;    /* the op's node in the QAT graph (conv, BN, dense, pool, ...) */
+  int bn;     /* QAT BN node folded in (conv, transposed conv) or lowered (affine, mul-add), or -1 */
   int n_in;
   int *in_fq; /* fq nodes of the op's input values */
 } xop;
@@ -53,6 +55,7 @@ lf_status lq_exact_build(lf_graph *fp, const lq_plan *p, lf_graph *g, const int 
     o->kind = op->kind;
     o->relu = op->relu;
     o->src = lf_graph_find_node(g, lf_graph_node(fp, op->node)->name);
+    o->bn = op->bn >= 0 ? lf_graph_find_node(g, lf_graph_node(fp, op->bn)->name) : -1;
     o->n_in = op->n_in;
     o->in_fq = malloc(sizeof(int) * (size_t)(op->n_in > 0 ? op->n_in : 1));
     if (!o->in_fq) {
@@ -112,13 +115,9 @@ static int fold_weighted(lf_graph *g, const xop *o, folded *f) {
   f->b = calloc((size_t)O, sizeof(float));
   if (!mul || !f->b) return free(mul), 0;
   for (int c = 0; c < O; c++) mul[c] = 1.0f;
-  int bn = -1, has_bias = 0;
-  if (o->kind == LQ_AFFINE) bn = o->src;
-  else if (o->kind == LQ_CONV) {
-    lq_conv_attrs *a = n->attrs;
-    bn = a->bn;
-    has_bias = a->p.bias;
-  } else if (o->kind == LQ_FC) has_bias = ((lq_dense_attrs *)n->attrs)->bias;
+  int bn = o->bn, has_bias = 0;
+  if (o->kind == LQ_CONV) has_bias = ((lq_conv_attrs *)n->attrs)->p.bias;
+  else if (o->kind == LQ_FC) has_bias = ((lq_dense_attrs *)n->attrs)->bias;
   else if (o->kind == LQ_TCONV) has_bias = ((lq_tconv_attrs *)n->attrs)->p.bias;
   if (has_bias) memcpy(f->b, lf_node_param(g, n, 1)->value.data, sizeof(float) * (size_t)O);
   if (bn >= 0) {
@@ -127,7 +126,7 @@ static int fold_weighted(lf_graph *g, const xop *o, folded *f) {
     const float *beta = lf_node_param(g, b, 1)->value.data, *mean = lf_node_param(g, b, 2)->value.data;
     for (int c = 0; c < O; c++) f->b[c] = (f->b[c] - mean[c]) * mul[c] + beta[c];
   }
-  if (o->kind == LQ_AFFINE) {
+  if (o->kind == LQ_AFFINE || o->kind == LQ_BNMUL || o->kind == LQ_BNADD) {
     f->per = 1;
     f->w = mul;
     return 1;
@@ -275,7 +274,9 @@ static int run_weighted(lf_graph *g, const xop *o, const qin *x, lf_qparams yq, 
       lq_conv_attrs *a = n->attrs;
       p.k_h = a->p.kh, p.k_w = a->p.kw, p.stride_h = a->p.stride_h, p.stride_w = a->p.stride_w;
       p.dil_h = a->p.dil_h, p.dil_w = a->p.dil_w, p.pad_top = a->p.pad_top, p.pad_left = a->p.pad_left;
-      if (a->p.groups > 1) { /* depthwise: weights [kh][kw][C] */
+      if (a->p.groups > 1 && !(a->p.groups == in->c && a->p.groups == n->c)) {
+        ok = 0; /* grouped but not depthwise: no TFLite lowering */
+      } else if (a->p.groups > 1) { /* depthwise: weights [kh][kw][C] */
         size_t K = f.per;
         int8_t *t = malloc(K * (size_t)f.O);
         ok = t != NULL;
@@ -356,6 +357,57 @@ static int run_resize(lf_graph *g, const xop *o, const qin *x, int batch, int8_t
   return 1;
 }
 
+static void shape6(const lf_node *n, int batch, int *s) {
+  s[0] = s[1] = 1;
+  s[2] = batch, s[3] = n->h, s[4] = n->w, s[5] = n->c;
+}
+
+/* ADD / MUL of two values, or of a value and the mul-add BN lowering's
+ * per-channel constant (int8 per tensor, qconst.h, [1,1,1,C]). */
+static int run_binary(lf_graph *g, const xop *o, const qin *a, const qin *b, lf_qparams yq, int batch, int8_t *y,
+                      size_t count) {
+  int mul = o->kind == LQ_MUL || o->kind == LQ_BNMUL;
+  lfrt_binary_params p;
+  memset(&p, 0, sizeof p);
+  lf_node *n = lf_graph_node(g, o->src);
+  shape6(a->n, batch, p.shape_a);
+  shape6(n, batch, p.shape_out);
+  int8_t *k = NULL;
+  const int8_t *bv;
+  float bs;
+  if (b) {
+    shape6(b->n, batch, p.shape_b);
+    p.b_zp = b->q.zero_point;
+    bs = b->q.scale;
+    bv = b->v;
+  } else { /* the BN constant */
+    folded f;
+    lf_qparams kq;
+    if (!fold_weighted(g, o, &f)) return folded_free(&f), 0;
+    const float *v = mul ? f.w : f.b;
+    k = malloc((size_t)f.O);
+    int ok = k && lq_const_qparams(v, f.O, &kq) == LF_OK;
+    for (int c = 0; ok && c < f.O; c++) k[c] = (int8_t)lq_const_quant(v[c], kq);
+    folded_free(&f);
+    if (!ok) return free(k), 0;
+    for (int d = 0; d < 5; d++) p.shape_b[d] = 1;
+    p.shape_b[5] = n->c;
+    p.b_zp = kq.zero_point;
+    bs = kq.scale;
+    bv = k;
+  }
+  p.a_zp = a->q.zero_point;
+  p.out_zp = yq.zero_point;
+  int ok = !lfrt_act_range_q8(o->relu ? LFRT_ACT_RELU : LFRT_ACT_NONE, yq.scale, yq.zero_point, &p.act_min, &p.act_max);
+  int form = ok ? lfrt_binary_q8_params(mul, a->q.scale, bs, yq.scale, &p) : -1;
+  if (form == 0 && mul) lfrt_qs8_mul__ref(&p, a->v, bv, y, 0, (int)count);
+  else if (form == 0) lfrt_qs8_add__ref(&p, a->v, bv, y, 0, (int)count);
+  else if (form == 1 && mul) lfrt_qs8_mul_tflite__ref(&p, a->v, bv, y, 0, (int)count);
+  else if (form == 1) lfrt_qs8_add_tflite__ref(&p, a->v, bv, y, 0, (int)count);
+  free(k);
+  return form >= 0;
+}
+
 /* Computes fq node n's value exactly; 0 = not handled here (the caller fake-quantises). */
 int lq_exact_forward(lf_graph *g, lf_node *n, const lq_exact *x) {
   if (!x || n->id < 0 || n->id >= x->n_nodes || x->op_of_fq[n->id] < 0) return 0;
@@ -373,8 +425,12 @@ int lq_exact_forward(lf_graph *g, lf_node *n, const lq_exact *x) {
   case LQ_CONCAT:
   case LQ_RESIZE:
   case LQ_LOGISTIC:
+  case LQ_ADD:
+  case LQ_MUL:
+  case LQ_BNMUL:
+  case LQ_BNADD:
     break;
-  default: /* input (fake quant is QUANTIZE already), add, mul, relu, mul-add BN */
+  default: /* input (its fake quant is the runtime's QUANTIZE already), standalone relu */
     return 0;
   }
   int batch = n->out.shape[0];
@@ -428,6 +484,14 @@ int lq_exact_forward(lf_graph *g, lf_node *n, const lq_exact *x) {
         ok = 0;
       break;
     }
+    case LQ_ADD:
+    case LQ_MUL:
+      ok = nin == 2 && run_binary(g, o, &ins[0], &ins[1], yq, batch, y, count);
+      break;
+    case LQ_BNMUL:
+    case LQ_BNADD:
+      ok = run_binary(g, o, &ins[0], NULL, yq, batch, y, count);
+      break;
     case LQ_LOGISTIC: {
       int8_t lut[256];
       lfrt_logistic_lut_q8(ins[0].q.scale, ins[0].q.zero_point, yq.scale, yq.zero_point, lut);
