@@ -457,7 +457,8 @@ LF_TEST(test_bilinear_pools) {
   lf_graph_free(g);
 }
 
-/* Residual ADD with fused ReLU and a MUL gate of two activations. */
+/* Residual ADD with fused ReLU, a standalone RELU, ADD without ReLU, and a
+ * MUL gate of two activations. */
 LF_TEST(test_add_mul) {
   lf_graph *g = NULL;
   LF_CHECK(lf_graph_create(&g, 9) == LF_OK);
@@ -469,6 +470,13 @@ LF_TEST(test_add_mul) {
   x = lf_nn_batchnorm(g, x, "bn2", 1e-5f, 0.1f);
   x = lf_nn_add(g, x, s1, "res");
   int r = lf_nn_relu(g, x, "res_relu");
+  /* a standalone RELU (after a max pool of signed values), then ADD without ReLU */
+  int side = lf_nn_conv2d(g, r, "side", lf_conv_params(6, 3, 1, 1, 1));
+  side = lf_nn_maxpool(g, side, "side_pool", lf_pool_square(2, 2, 0));
+  side = lf_nn_relu(g, side, "side_relu");
+  lf_upsample_params up = {LF_UPSAMPLE_NEAREST, 12, 16, 0};
+  side = lf_nn_upsample(g, side, "side_up", up);
+  r = lf_nn_add(g, r, side, "res2");
   int gate = lf_nn_conv2d(g, r, "gate", lf_conv_params(6, 1, 1, 0, 1));
   gate = lf_nn_sigmoid(g, gate, "gate_sigmoid");
   x = lf_nn_mul(g, r, gate, "gated");

@@ -497,13 +497,7 @@ static lfrt_status prep_resize(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
  * TFLite's builtin arithmetic (RELU, RELU6). */
 static lfrt_status requant_lut(lfrt_interp *it, int idx, lfrt_node *n, float xs, int32_t xz, float ys, int32_t yz,
                                int32_t lo, int32_t hi, lfrt_error *err) {
-  int32_t mult;
-  int sh;
-  if (lfrt_quantize_multiplier((double)xs / (double)ys, &mult, &sh)) FAIL(LFRT_EUNSUPPORTED, "scale ratio out of range");
-  for (int v = -128; v < 128; v++) {
-    int32_t q = yz + lfrt_mul_q31_tfl(v - xz, mult, sh);
-    n->lut[(uint8_t)(int8_t)v] = (int8_t)lfrt_clamp_i32(q, lo, hi);
-  }
+  if (lfrt_requant_lut_q8(xs, xz, ys, yz, lo, hi, n->lut)) FAIL(LFRT_EUNSUPPORTED, "scale ratio out of range");
   return LFRT_OK;
 }
 

@@ -259,3 +259,14 @@ int lfrt_binary_q8_params(int mul, float as, float bs, float ys, lfrt_binary_par
   p->bias = (1 << (p->shift - 1)) - p->a_mult * p->a_zp - p->b_mult * p->b_zp;
   return 0;
 }
+
+int lfrt_requant_lut_q8(float xs, int32_t xz, float ys, int32_t yz, int32_t lo, int32_t hi, int8_t lut[256]) {
+  int32_t mult;
+  int sh;
+  if (lfrt_quantize_multiplier((double)xs / (double)ys, &mult, &sh)) return -1;
+  for (int v = -128; v < 128; v++) {
+    int32_t q = yz + lfrt_mul_q31_tfl(v - xz, mult, sh);
+    lut[(uint8_t)(int8_t)v] = (int8_t)lfrt_clamp_i32(q, lo, hi);
+  }
+  return 0;
+}

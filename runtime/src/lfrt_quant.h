@@ -122,6 +122,9 @@ int lfrt_conv_scale_q8(float in_scale, float w_scale, float out_scale, int32_t *
 void lfrt_mean_q8_scale(float xs, int32_t xz, float ys, int32_t yz, int n, lfrt_sf *scale, lfrt_sf *zp);
 /* int8 LOGISTIC table indexed by the input byte (uint8_t)q. */
 void lfrt_logistic_lut_q8(float xs, int32_t xz, float ys, int32_t yz, int8_t lut[256]);
+/* int8 -> int8 requantisation table (RELU, RELU6: TFLite's builtin arithmetic),
+ * clamped to [lo, hi]. -1 if the scale ratio is out of range. */
+int lfrt_requant_lut_q8(float xs, int32_t xz, float ys, int32_t yz, int32_t lo, int32_t hi, int8_t lut[256]);
 /* int8 RESIZE_BILINEAR (XNNPACK's): per output coordinate {lo, hi, alpha in 1/2048}, 3*out entries. */
 void lfrt_resize_q11_table(int in, int out, int align, int half, int32_t *tab);
 

@@ -429,8 +429,9 @@ int lq_exact_forward(lf_graph *g, lf_node *n, const lq_exact *x) {
   case LQ_MUL:
   case LQ_BNMUL:
   case LQ_BNADD:
+  case LQ_RELU:
     break;
-  default: /* input (its fake quant is the runtime's QUANTIZE already), standalone relu */
+  default: /* the input: its fake quant is the runtime's QUANTIZE already */
     return 0;
   }
   int batch = n->out.shape[0];
@@ -492,6 +493,14 @@ int lq_exact_forward(lf_graph *g, lf_node *n, const lq_exact *x) {
     case LQ_BNADD:
       ok = run_binary(g, o, &ins[0], NULL, yq, batch, y, count);
       break;
+    case LQ_RELU: {
+      int8_t lut[256];
+      int32_t lo, hi;
+      ok = !lfrt_act_range_q8(LFRT_ACT_RELU, yq.scale, yq.zero_point, &lo, &hi) &&
+           !lfrt_requant_lut_q8(ins[0].q.scale, ins[0].q.zero_point, yq.scale, yq.zero_point, lo, hi, lut);
+      if (ok) lfrt_qs8_lut__ref(lut, ins[0].v, y, 0, (int)count);
+      break;
+    }
     case LQ_LOGISTIC: {
       int8_t lut[256];
       lfrt_logistic_lut_q8(ins[0].q.scale, ins[0].q.zero_point, yq.scale, yq.zero_point, lut);
