@@ -459,6 +459,104 @@ LF_TEST(test_tconv_bn) {
   lf_graph_free(g);
 }
 
+/* Depthwise convs (multiplier 1 and 2) with folded BN: DEPTHWISE_CONV_2D;
+ * a grouped conv that is not depthwise is refused naming the node. */
+LF_TEST(test_depthwise) {
+  lf_graph *g = NULL;
+  LF_CHECK(lf_graph_create(&g, 4) == LF_OK);
+  int in = lf_nn_input(g, "input", 12, 12, 3);
+  int x = lf_nn_conv2d(g, in, "c1", lf_conv_params(8, 3, 1, 1, 0));
+  x = lf_nn_batchnorm(g, x, "bn1", 1e-5f, 0.1f);
+  x = lf_nn_relu(g, x, "relu1");
+  lf_conv2d_params dp = lf_conv_params(8, 3, 1, 1, 0);
+  dp.groups = 8;
+  x = lf_nn_conv2d(g, x, "dw1", dp);
+  x = lf_nn_batchnorm(g, x, "dwbn1", 1e-5f, 0.1f);
+  x = lf_nn_relu(g, x, "dwrelu1");
+  lf_conv2d_params dp2 = lf_conv_params(16, 3, 2, 1, 1); /* depth multiplier 2, stride 2 */
+  dp2.groups = 8;
+  x = lf_nn_conv2d(g, x, "dw2", dp2);
+  x = lf_nn_relu(g, x, "dwrelu2");
+  int y = lf_nn_conv2d(g, x, "head", lf_conv_params(4, 1, 1, 0, 1));
+  lf_conv2d_params gp = lf_conv_params(16, 3, 1, 1, 1);
+  gp.groups = 2;
+  int bad = lf_nn_conv2d(g, x, "grouped_by_2", gp);
+  LF_CHECK_MSG(lf_graph_status(g) == LF_OK, "build: %s", lf_graph_error(g));
+  if (lf_graph_status(g) != LF_OK) return;
+  randomise_bn(g);
+  /* grouped (not depthwise): QAT and convert refuse, naming the node */
+  lf_qat *q = NULL;
+  lf_convert_opts co = {0};
+  void *b = NULL;
+  size_t bl = 0;
+  LF_CHECK(lf_qat_create(g, in, bad, NULL, &q) == LF_EUNSUPPORTED);
+  LF_CHECK_MSG(strstr(lf_last_error(), "grouped_by_2") != NULL, "message: %s", lf_last_error());
+  LF_CHECK(lf_convert_graph(g, in, bad, NULL, &co, &b, &bl) == LF_EUNSUPPORTED);
+  LF_CHECK_MSG(strstr(lf_last_error(), "grouped_by_2") && strstr(lf_last_error(), "groups 2"), "message: %s", lf_last_error());
+  /* FP32: the runtime's DEPTHWISE_CONV_2D equals the engine's grouped conv */
+  LF_CHECK_MSG(lf_convert_graph(g, in, y, NULL, &co, &b, &bl) == LF_OK, "fp32 convert: %s", lf_last_error());
+  if (b) {
+    lf_tensor xt = {0};
+    fill(&xt, 1, 12, 12, 3);
+    LF_CHECK(lf_graph_set_input(g, in, &xt) == LF_OK && lf_graph_forward(g, 0) == LF_OK);
+    const lf_tensor *ref = lf_graph_output(g, y);
+    float *o = malloc(ref->numel * sizeof(float));
+    double worst = 0;
+    LF_CHECK(run_runtime(b, bl, xt.data, xt.numel * sizeof(float), o, ref->numel * sizeof(float)));
+    for (size_t i = 0; i < ref->numel; i++) {
+      double d = fabs((double)o[i] - ref->data[i]) / (fabs((double)ref->data[i]) + 1e-3);
+      if (d > worst) worst = d;
+    }
+    printf("  depthwise fp32: max rel error runtime vs engine %.2e\n", worst);
+    LF_CHECK_MSG(worst <= 1e-4, "fp32 depthwise rel error %g", worst);
+    LF_CHECK(count_ops(b, bl, LFRT_OP_DEPTHWISE_CONV_2D) == 2);
+    free(o);
+    free(b);
+    lf_tensor_free(&xt);
+  }
+  /* QAT gradients (live BN, train mode) follow the FP32 ones for the grouped weights */
+  LF_CHECK(lf_qat_create(g, in, y, NULL, &q) == LF_OK);
+  if (q) {
+    lf_graph *qg = lf_qat_graph(q);
+    lf_tensor xt = {0}, d = {0};
+    fill(&xt, 4, 12, 12, 3);
+    LF_CHECK(lf_graph_set_input(g, in, &xt) == LF_OK && lf_graph_forward(g, 1) == LF_OK);
+    const lf_tensor *yo = lf_graph_output(g, y);
+    lf_tensor_alloc(&d, yo->ndim, yo->shape);
+    for (size_t i = 0; i < d.numel; i++) d.data[i] = nrand();
+    lf_graph_zero_grad(g);
+    LF_CHECK(lf_graph_backward(g, y, &d) == LF_OK);
+    LF_CHECK(lf_graph_set_input(qg, lf_qat_input(q), &xt) == LF_OK && lf_graph_forward(qg, 1) == LF_OK);
+    lf_graph_zero_grad(qg);
+    LF_CHECK(lf_graph_backward(qg, lf_qat_output(q), &d) == LF_OK);
+    const char *names[3] = {"dw1.weight", "dw2.weight", "dw2.bias"};
+    for (int k = 0; k < 3; k++) {
+      lf_param *a = lf_graph_find_param(g, names[k]), *b2 = lf_graph_find_param(qg, names[k]);
+      LF_CHECK_MSG(a && b2 && a->grad.numel == b2->grad.numel, "%s missing", names[k]);
+      if (!a || !b2 || a->grad.numel != b2->grad.numel) continue;
+      double ab = 0, aa = 0, bb = 0;
+      for (size_t i = 0; i < a->grad.numel; i++) {
+        ab += (double)a->grad.data[i] * b2->grad.data[i];
+        aa += (double)a->grad.data[i] * a->grad.data[i];
+        bb += (double)b2->grad.data[i] * b2->grad.data[i];
+      }
+      double cs = ab / sqrt(aa * bb + 1e-300);
+      printf("  depthwise QAT vs FP32 gradient of %s: cosine %.4f\n", names[k], cs);
+      LF_CHECK_MSG(cs > 0.95, "%s gradient cosine %g", names[k], cs);
+    }
+    lf_tensor_free(&xt);
+    lf_tensor_free(&d);
+    lf_qat_free(q);
+  }
+  agree_result R = agree("depthwise", g, in, y, LF_BN_LOWER_DEFAULT);
+  if (R.tfl) {
+    int ndw = count_ops(R.tfl, R.tfl_len, LFRT_OP_DEPTHWISE_CONV_2D), nc = count_ops(R.tfl, R.tfl_len, LFRT_OP_CONV_2D);
+    LF_CHECK_MSG(ndw == 2 && nc == 2, "DEPTHWISE %d CONV %d", ndw, nc);
+  }
+  free(R.tfl);
+  lf_graph_free(g);
+}
+
 int main(void) {
   const char *tmp = getenv("LF_TMP");
   snprintf(dir, sizeof dir, "%s/test_qat_lowering.XXXXXX", tmp ? tmp : "/tmp");
@@ -467,6 +565,7 @@ int main(void) {
   LF_RUN(test_bn_muladd);
   LF_RUN(test_dropout);
   LF_RUN(test_tconv_bn);
+  LF_RUN(test_depthwise);
   int rc = lf_test_summary();
   char cmd[700];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

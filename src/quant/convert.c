@@ -85,8 +85,17 @@ static int emit_pad(cv *c, int opi, int in_op, int pt, int pb, int pl, int pr, i
  * weights channel-major and `inner` = 1 to transpose back. */
 static int weight_tensor(cv *c, const char *name, const float *w, int O, size_t per, int ndim,
                          const int32_t *shape, int axis, float *scales) {
-  if (!c->int8)
-    return lfrt_writer_add_tensor(c->w, name, LFRT_FLOAT32, ndim, shape, w, sizeof(float) * (size_t)O * per, NULL);
+  if (!c->int8) {
+    if (axis == 0)
+      return lfrt_writer_add_tensor(c->w, name, LFRT_FLOAT32, ndim, shape, w, sizeof(float) * (size_t)O * per, NULL);
+    float *t = malloc(sizeof(float) * (size_t)O * per); /* [O][per] -> [per][O] */
+    if (!t) return -1;
+    for (int o = 0; o < O; o++)
+      for (size_t i = 0; i < per; i++) t[i * (size_t)O + o] = w[(size_t)o * per + i];
+    int id = lfrt_writer_add_tensor(c->w, name, LFRT_FLOAT32, ndim, shape, t, sizeof(float) * (size_t)O * per, NULL);
+    free(t);
+    return id;
+  }
   int8_t *q = malloc((size_t)O * per);
   int32_t *zp = calloc((size_t)O, sizeof(int32_t));
   if (!q || !zp) {
@@ -177,8 +186,8 @@ static lf_status emit_weighted(cv *c, int i) {
     lf_conv2d_params *cp = n->attrs;
     int groups = cp->groups < 1 ? 1 : cp->groups, dh = cp->dil_h < 1 ? 1 : cp->dil_h, dw = cp->dil_w < 1 ? 1 : cp->dil_w;
     int I = is[3];
-    int depthwise = groups > 1;
-    if (depthwise && !(groups == I && groups == O)) {
+    int depthwise = groups > 1; /* groups == I (qplan refuses other groupings); multiplier O / I */
+    if (depthwise && !(groups == I && O % I == 0)) {
       st = lf_error(LF_EUNSUPPORTED, "convert: %s: grouped conv (groups %d) other than depthwise", n->name, groups);
       goto done;
     }
@@ -209,7 +218,7 @@ static lf_status emit_weighted(cv *c, int i) {
       opt.depthwise.stride_w = cp->stride_w;
       opt.depthwise.dilation_h = dh;
       opt.depthwise.dilation_w = dw;
-      opt.depthwise.depth_multiplier = 1;
+      opt.depthwise.depth_multiplier = O / I;
       opt.depthwise.activation = op->relu ? LFRT_ACT_RELU : LFRT_ACT_NONE;
     } else {
       int32_t ws[4] = {O, cp->kh, cp->kw, I};

@@ -1,4 +1,5 @@
-/* QAT conv2d (optionally with a BN folded in) and dense: per-output-channel
+/* QAT conv2d (optionally with a BN folded in; grouped and depthwise too:
+ * one im2col + SGEMM per group) and dense: per-output-channel
  * int8 fake-quantised weights, int32-quantised bias once BN statistics are
  * fixed, straight-through gradients. Conv is im2col + SGEMM per image. */
 #include <cblas.h>
@@ -72,7 +73,11 @@ static lf_status conv_build(lf_graph *g, lf_node *n) {
   lf_node *in = lf_graph_node(g, n->inputs[0]);
   if (p->dil_h < 1) p->dil_h = 1;
   if (p->dil_w < 1) p->dil_w = 1;
-  if (p->groups > 1) return lf_error(LF_EUNSUPPORTED, "qat: %s: grouped convolution", n->name);
+  if (p->groups < 1) p->groups = 1;
+  if (in->c % p->groups || p->out_channels % p->groups)
+    return lf_error(LF_EINVAL, "qat: %s: groups %d do not divide channels %d -> %d", n->name, p->groups, in->c,
+                    p->out_channels);
+  int cg = in->c / p->groups; /* input channels per group (weights OHWI [O][kh][kw][cg]) */
   p->pad_same = 0; /* the FP32 build resolved it into explicit pads */
   int eh = in->h + p->pad_top + p->pad_bottom - p->dil_h * (p->kh - 1) - 1;
   int ew = in->w + p->pad_left + p->pad_right - p->dil_w * (p->kw - 1) - 1;
@@ -81,17 +86,19 @@ static lf_status conv_build(lf_graph *g, lf_node *n) {
   n->h = eh / p->stride_h + 1;
   n->w = ew / p->stride_w + 1;
   n->c = p->out_channels;
-  int ws[4] = {p->out_channels, p->kh, p->kw, in->c};
+  int ws[4] = {p->out_channels, p->kh, p->kw, cg};
   if (lf_node_add_param(g, n, "weight", 4, ws, 1) < 0) return lf_graph_status(g);
   if (p->bias && lf_node_add_param(g, n, "bias", 1, &p->out_channels, 1) < 0) return lf_graph_status(g);
-  n->macs = (uint64_t)n->h * n->w * p->out_channels * p->kh * p->kw * in->c;
-  return wq_alloc(n, p->out_channels, (size_t)p->kh * p->kw * in->c);
+  n->macs = (uint64_t)n->h * n->w * p->out_channels * p->kh * p->kw * cg;
+  return wq_alloc(n, p->out_channels, (size_t)p->kh * p->kw * cg);
 }
 
-static lf_im2col_geom geom(lf_graph *g, lf_node *n) {
+/* im2col of group gr's input channels (groups 1: all of them). */
+static lf_im2col_geom geom(lf_graph *g, lf_node *n, int gr) {
   lq_conv_attrs *a = n->attrs;
   lf_node *in = lf_graph_node(g, n->inputs[0]);
-  lf_im2col_geom G = {in->h, in->w, in->c, 0, in->c, a->p.kh, a->p.kw, a->p.stride_h, a->p.stride_w,
+  int cg = in->c / a->p.groups;
+  lf_im2col_geom G = {in->h, in->w, in->c, gr * cg, cg, a->p.kh, a->p.kw, a->p.stride_h, a->p.stride_w,
                       a->p.dil_h, a->p.dil_w, a->p.pad_top, a->p.pad_left, n->h, n->w};
   return G;
 }
@@ -121,16 +128,17 @@ static lf_status conv_forward(lf_graph *g, lf_node *n) {
   conv_bias_and_scale(g, n, s);
   quantise_weights(s, lf_node_param(g, n, 0)->value.data);
   if (s->running) quantise_bias(g, a->in_fq, s);
-  lf_im2col_geom G = geom(g, n);
-  int batch = n->out.shape[0], O = s->O;
+  int batch = n->out.shape[0], O = s->O, G = a->p.groups, Og = O / G;
   size_t M = (size_t)n->h * n->w, K = s->K, inpix = (size_t)in->h * in->w * in->c;
   float *cols = lf_graph_scratch(g, 0, M * K);
   if (!cols) return lf_error(LF_ENOMEM, "qat: %s: out of memory for im2col", n->name);
-  for (int b = 0; b < batch; b++) {
-    lf_im2col(&G, in->out.data + b * inpix, cols);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, O, (int)K, 1.0f, cols, (int)K, s->wq, (int)K,
-                0.0f, n->out.data + b * M * O, O);
-  }
+  for (int b = 0; b < batch; b++)
+    for (int gr = 0; gr < G; gr++) { /* group gr: outputs [gr*Og, (gr+1)*Og) */
+      lf_im2col_geom Gm = geom(g, n, gr);
+      lf_im2col(&Gm, in->out.data + b * inpix, cols);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, Og, (int)K, 1.0f, cols, (int)K,
+                  s->wq + (size_t)gr * Og * K, (int)K, 0.0f, n->out.data + b * M * O + (size_t)gr * Og, O);
+    }
   size_t rows = (size_t)batch * M;
   float *y = n->out.data;
   if (!s->running) /* BN normalises next with batch statistics: undo the fold scale */
@@ -160,22 +168,24 @@ static lf_status conv_backward(lf_graph *g, lf_node *n) {
   if (!s->running) /* d/dconv of conv / sf */
     for (size_t r = 0; r < rows; r++)
       for (int o = 0; o < O; o++) dy[r * O + o] /= s->sf[o];
-  lf_im2col_geom G = geom(g, n);
+  int G = a->p.groups, Og = O / G;
   float *cols = lf_graph_scratch(g, 0, M * K);
   lf_tensor *dx = lf_node_input_grad(g, n, 0);
   if (!cols) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
   memset(s->dwq, 0, sizeof(float) * (size_t)O * K);
-  for (int b = 0; b < batch; b++) {
-    lf_im2col(&G, in->out.data + b * inpix, cols);
-    const float *dyb = dy + b * M * O;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, O, (int)K, (int)M, 1.0f, dyb, O, cols, (int)K, 1.0f,
-                s->dwq, (int)K);
-    if (dx) {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)K, O, 1.0f, dyb, O, s->wq, (int)K, 0.0f,
-                  cols, (int)K);
-      lf_col2im_add(&G, cols, dx->data + b * inpix);
+  for (int b = 0; b < batch; b++)
+    for (int gr = 0; gr < G; gr++) {
+      lf_im2col_geom Gm = geom(g, n, gr);
+      lf_im2col(&Gm, in->out.data + b * inpix, cols);
+      const float *dyb = dy + b * M * O + (size_t)gr * Og;
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Og, (int)K, (int)M, 1.0f, dyb, O, cols, (int)K, 1.0f,
+                  s->dwq + (size_t)gr * Og * K, (int)K);
+      if (dx) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)K, Og, 1.0f, dyb, O,
+                    s->wq + (size_t)gr * Og * K, (int)K, 0.0f, cols, (int)K);
+        lf_col2im_add(&Gm, cols, dx->data + b * inpix);
+      }
     }
-  }
   /* STE through the weight fake quant, chain rule through w * sf */
   float *dw = lf_node_param(g, n, 0)->grad.data;
   for (int o = 0; o < O; o++)

@@ -165,6 +165,16 @@ lf_status lq_plan_build_ex(lf_graph *g, int input_node, int output_node, int bn_
       m->in[0] = p->value_of_node[n->inputs[0]];
       kind = LQ_BNADD;
     }
+    if (kind == LQ_CONV) { /* grouped: only depthwise (groups == input channels) has a TFLite op */
+      const lf_conv2d_params *cp = n->attrs;
+      int cin = lf_graph_node(g, n->inputs[0])->c;
+      if (cp->groups > 1 && cp->groups != cin) {
+        st = lf_error(LF_EUNSUPPORTED,
+                      "convert: node %s: grouped conv (groups %d, %d -> %d channels) has no TFLite lowering "
+                      "(DEPTHWISE_CONV_2D needs groups == input channels)", n->name, cp->groups, cin, n->c);
+        break;
+      }
+    }
     int o = push_op(p, &cap, kind, i);
     if (o < 0) { st = lf_error(LF_ENOMEM, "convert: out of memory"); break; }
     lq_op *op = &p->ops[o];
