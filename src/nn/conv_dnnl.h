@@ -22,7 +22,6 @@
  * lf_conv_engine_release from the op's free_state. */
 #ifndef LF_CONV_DNNL_H
 #define LF_CONV_DNNL_H
-#include "leapfrog/lf_nn.h"
 #include "leapfrog/lf_status.h"
 
 typedef struct {
@@ -60,11 +59,5 @@ void lf_conv_engine_free(lf_conv_engine **e);
 /* Name of the oneDNN implementations chosen ("fwd / bwd_d / bwd_w"), for
  * benchmarks; "" before first use. */
 const char *lf_conv_engine_impl(const lf_conv_engine *e);
-
-/* 1 if input i of node n has received no gradient yet in the running
- * backward (no later consumer of it was reached, and it is not a graph input,
- * whose gradient accumulates across calls): its gradient is still zero, so
- * the op may overwrite it instead of adding. */
-int lf_conv_input_grad_fresh(const lf_graph *g, const lf_node *n, int i);
 
 #endif

@@ -5,6 +5,7 @@
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "nn/conv_dnnl.h"
 #include "nn/nn_internal.h"
@@ -263,13 +264,14 @@ static lf_status backward(lf_graph *g, lf_node *n) {
     const lf_conv2d_params *p = n->attrs;
     lf_node *in = lf_graph_node(g, n->inputs[0]);
     lf_conv_shape s = dnnl_shape(in, n, p, n->out.shape[0]);
-    lf_tensor *dxt = lf_node_input_grad(g, n, 0);
+    int assign = 0; /* first writer of dx: overwrite (its contents are garbage) */
+    lf_tensor *dxt = lf_node_input_grad_assign(g, n, 0, &assign);
     lf_param *wp = lf_node_param(g, n, 0);
     lf_status st = lf_conv_dnnl_backward((lf_conv_engine **)&n->state, n->name, &s, in->out.data, wp->value.data,
-                                         n->grad.data, dxt ? dxt->data : NULL,
-                                         dxt ? !lf_conv_input_grad_fresh(g, n, 0) : 0, wp->grad.data,
+                                         n->grad.data, dxt ? dxt->data : NULL, !assign, wp->grad.data,
                                          p->bias ? lf_node_param(g, n, 1)->grad.data : NULL);
     if (st != LF_EUNSUPPORTED) return st;
+    if (dxt && assign) memset(dxt->data, 0, dxt->numel * sizeof(float)); /* the reference adds */
   }
   return backward_ref(g, n);
 }
