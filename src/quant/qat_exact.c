@@ -72,23 +72,26 @@ lf_status lq_exact_build(lf_graph *fp, const lq_plan *p, lf_graph *g, const int 
 /* ---- helpers ---------------------------------------------------------------------- */
 typedef struct {
   lf_qparams q;
-  int8_t *v;
+  const int8_t *v;
+  int8_t *own; /* v when converted here */
   const lf_node *n;
 } qin;
 
-/* The int8 values of fq node id (its float output is on its grid). */
+/* The int8 values of fq node id: those its exact forward kept, else from its
+ * float output (which is on its grid). */
 static int load_q8(lf_graph *g, int id, qin *in) {
-  in->v = NULL;
+  in->v = in->own = NULL;
   in->n = lf_graph_node(g, id);
   if (!in->n || !lq_fq_qparams(g, id, &in->q)) return 0;
+  if ((in->v = lq_fq_cached_q8(g, id)) != NULL) return 1;
   size_t n = in->n->out.numel;
-  in->v = malloc(n ? n : 1);
-  if (!in->v) return 0;
+  in->v = in->own = malloc(n ? n : 1);
+  if (!in->own) return 0;
   const float *x = in->n->out.data;
   for (size_t i = 0; i < n; i++) {
     float r = nearbyintf(x[i] / in->q.scale);
     long v = (r == r) ? (long)r + in->q.zero_point : 0;
-    in->v[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+    in->own[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
   }
   return 1;
 }
@@ -409,7 +412,7 @@ static int run_binary(lf_graph *g, const xop *o, const qin *a, const qin *b, lf_
 }
 
 /* Computes fq node n's value exactly; 0 = not handled here (the caller fake-quantises). */
-int lq_exact_forward(lf_graph *g, lf_node *n, const lq_exact *x) {
+int lq_exact_forward(lf_graph *g, lf_node *n, const lq_exact *x, int8_t *y) {
   if (!x || n->id < 0 || n->id >= x->n_nodes || x->op_of_fq[n->id] < 0) return 0;
   const xop *o = &x->ops[x->op_of_fq[n->id]];
   lf_qparams yq;
@@ -436,11 +439,16 @@ int lq_exact_forward(lf_graph *g, lf_node *n, const lq_exact *x) {
   }
   int batch = n->out.shape[0];
   size_t count = n->out.numel;
-  int8_t *y = malloc(count ? count : 1);
   qin ins[64];
-  int nin = o->n_in < 64 ? o->n_in : 0, ok = y != NULL && nin > 0;
-  for (int k = 0; k < nin; k++) ins[k].v = NULL;
+  int nin = o->n_in < 64 ? o->n_in : 0;
+  if (nin <= 0) return 0;
+  for (int k = 0; k < nin; k++) ins[k].own = NULL;
+  int ok = 1;
   for (int k = 0; k < nin && ok; k++) ok = load_q8(g, o->in_fq[k], &ins[k]);
+  if (!ok) { /* an input without qparams (never observed): fake quant it is */
+    for (int k = 0; k < nin; k++) free(ins[k].own);
+    return 0;
+  }
   if (ok) switch (o->kind) {
     case LQ_CONV:
     case LQ_AFFINE:
@@ -512,7 +520,11 @@ int lq_exact_forward(lf_graph *g, lf_node *n, const lq_exact *x) {
     }
   if (ok)
     for (size_t i = 0; i < count; i++) n->out.data[i] = (float)((int32_t)y[i] - yq.zero_point) * yq.scale;
-  for (int k = 0; k < nin; k++) free(ins[k].v);
-  free(y);
-  return ok;
+  for (int k = 0; k < nin; k++) free(ins[k].own);
+  if (!ok) {
+    lf_error(LF_EUNSUPPORTED, "qat: %s: integer-exact eval failed (out of memory, or a scale the int8 runtime "
+             "refuses); lf_qat_set_exact(q, 0) evaluates with float fake quantisation", n->name);
+    return -1;
+  }
+  return 1;
 }

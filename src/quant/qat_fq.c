@@ -10,11 +10,23 @@ typedef struct {
   uint8_t *mask;
   size_t cap;
   int seen; /* this node has updated its (possibly shared) observer */
+  int8_t *q8; /* exact eval: the int8 values of this forward (consumers read them) */
+  size_t q8cap;
+  int q8valid;
 } fq_state;
 
 static void fq_free(lf_node *n) {
   fq_state *s = n->state;
-  if (s) free(s->mask);
+  if (s) {
+    free(s->mask);
+    free(s->q8);
+  }
+}
+
+const int8_t *lq_fq_cached_q8(lf_graph *g, int id) {
+  lf_node *n = lf_graph_node(g, id);
+  fq_state *s = n && n->kind == LQK_FQ ? n->state : NULL;
+  return s && s->q8valid ? s->q8 : NULL;
 }
 
 static lf_status fq_build(lf_graph *g, lf_node *n) {
@@ -90,9 +102,21 @@ static lf_status fq_forward(lf_graph *g, lf_node *n) {
     }
     s->seen = 1;
   }
-  if (!n->train && !a->ctx->exact_off && lq_exact_forward(g, n, a->ctx->exact)) {
-    memset(s->mask, 1, x->numel);
-    return LF_OK;
+  s->q8valid = 0;
+  if (!n->train && !a->ctx->exact_off && a->ctx->exact) {
+    if (s->q8cap < x->numel) {
+      int8_t *q = realloc(s->q8, x->numel);
+      if (!q) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+      s->q8 = q;
+      s->q8cap = x->numel;
+    }
+    int r = lq_exact_forward(g, n, a->ctx->exact, s->q8);
+    if (r < 0) return LF_EUNSUPPORTED; /* message set */
+    if (r > 0) {
+      s->q8valid = 1;
+      memset(s->mask, 1, x->numel);
+      return LF_OK;
+    }
   }
   lf_qparams qp;
   if (!lq_fq_qparams(g, n->id, &qp)) { /* nothing observed yet: pass through */

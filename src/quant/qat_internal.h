@@ -87,8 +87,12 @@ int lq_bn_uses_running(const lq_ctx *ctx, const lf_node *n);
 lf_status lq_exact_build(lf_graph *fp, const lq_plan *p, lf_graph *g, const int *fq_of, lq_exact **out);
 void lq_exact_free(lq_exact *x);
 /* Computes fq node n's value as the int8 runtime does from the int8 values of
- * the op's inputs; 0 if this op has no exact path (caller fake-quantises). */
-int lq_exact_forward(lf_graph *g, lf_node *n, const lq_exact *x);
+ * the op's inputs, the int8 values into y (numel bytes): 1; 0 if this op has
+ * no exact path (caller fake-quantises); -1 (lf_error set) if it has one that
+ * failed (out of memory, a requantisation scale the runtime refuses). */
+int lq_exact_forward(lf_graph *g, lf_node *n, const lq_exact *x, int8_t *y);
+/* The int8 values fq node id computed exactly in this forward, or NULL. */
+const int8_t *lq_fq_cached_q8(lf_graph *g, int id);
 
 extern const lf_op_vtable lq_fq_vt, lq_conv_vt, lq_bn_vt, lq_dense_vt, lq_tconv_vt, lq_bnadd_vt;
 #endif
