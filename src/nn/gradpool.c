@@ -5,6 +5,7 @@
  * node, and no step after the first allocates (the order repeats). Best fit
  * among the free buffers; if none fits, the largest free one grows (or a new
  * one is made), so the count stays at the peak number live at once. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,8 @@ lf_status lf_gradpool_acquire(lf_graph *g, int id) {
     }
     p->bufs[best].used = 1;
     p->of[o] = best;
+    if (p->poison)
+      for (size_t i = 0; i < need; i++) p->bufs[best].p[i] = NAN;
     if (n->grad.owns) lf_tensor_free(&n->grad);
     lf_tensor_view(&n->grad, p->bufs[best].p, n->out.ndim, n->out.shape);
   }

@@ -15,6 +15,7 @@ typedef struct {
   int n, cap;
   int *of; /* per node: buffer index or -1 */
   int nodes_cap;
+  int poison; /* tests: fill each buffer with NaN when handed out */
 } lf_gradpool;
 
 struct lf_graph {

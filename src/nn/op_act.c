@@ -29,7 +29,7 @@ typedef struct {
   const float *x, *y, *dy;
   float *out;
   float slope;
-  int kind;
+  int kind, assign; /* backward: dx = ... instead of dx += ... */
 } act_job;
 
 static void fwd_range(void *vctx, size_t b, size_t e) {
@@ -59,6 +59,8 @@ static void fwd_range(void *vctx, size_t b, size_t e) {
 static void bwd_range(void *vctx, size_t b, size_t e) {
   act_job *j = vctx;
   float *dx = j->out;
+  if (j->assign) /* the first writer: dx holds garbage, not zeros */
+    for (size_t i = b; i < e; i++) dx[i] = 0.0f;
   switch (j->kind) {
   case LF_OP_RELU:
     for (size_t i = b; i < e; i++) dx[i] += j->x[i] > 0 ? j->dy[i] : 0.0f;
@@ -86,7 +88,7 @@ static void blk(void *vctx, size_t b, size_t e) {
 
 static lf_status forward(lf_graph *g, lf_node *n) {
   lf_node *in = lf_graph_node(g, n->inputs[0]);
-  act_job j = {in->out.data, NULL, NULL, n->out.data, n->kind == LF_OP_LEAKY_RELU ? ((lf_leaky_attrs *)n->attrs)->slope : 0, n->kind};
+  act_job j = {in->out.data, NULL, NULL, n->out.data, n->kind == LF_OP_LEAKY_RELU ? ((lf_leaky_attrs *)n->attrs)->slope : 0, n->kind, 0};
   blk_job k = {&j, n->out.numel, fwd_range};
   lf_parallel_for(blocks(k.n), blk, &k);
   return LF_OK;
@@ -94,10 +96,11 @@ static lf_status forward(lf_graph *g, lf_node *n) {
 
 static lf_status backward(lf_graph *g, lf_node *n) {
   lf_node *in = lf_graph_node(g, n->inputs[0]);
-  lf_tensor *dx = lf_node_input_grad(g, n, 0);
+  int assign;
+  lf_tensor *dx = lf_node_input_grad_assign(g, n, 0, &assign);
   if (!dx) return LF_OK;
   act_job j = {in->out.data, n->out.data, n->grad.data, dx->data,
-               n->kind == LF_OP_LEAKY_RELU ? ((lf_leaky_attrs *)n->attrs)->slope : 0, n->kind};
+               n->kind == LF_OP_LEAKY_RELU ? ((lf_leaky_attrs *)n->attrs)->slope : 0, n->kind, assign};
   blk_job k = {&j, n->out.numel, bwd_range};
   lf_parallel_for(blocks(k.n), blk, &k);
   return LF_OK;

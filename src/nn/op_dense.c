@@ -48,10 +48,11 @@ static lf_status backward(lf_graph *g, lf_node *n) {
   if (a->bias) lf_nn_bias_grad(n->grad.data, (size_t)batch, O, lf_node_param(g, n, 1)->grad.data);
   lf_nn_sgemm(1, 0, O, fin, batch, 1.0f, n->grad.data, O, in->out.data, fin,
               1.0f, wp->grad.data, fin);
-  lf_tensor *dx = lf_node_input_grad(g, n, 0);
+  int assign; /* the first writer of dx: beta 0 (BLAS does not read C then) */
+  lf_tensor *dx = lf_node_input_grad_assign(g, n, 0, &assign);
   if (dx)
     lf_nn_sgemm(0, 0, batch, fin, O, 1.0f, n->grad.data, O, wp->value.data,
-                fin, 1.0f, dx->data, fin);
+                fin, assign ? 0.0f : 1.0f, dx->data, fin);
   return LF_OK;
 }
 

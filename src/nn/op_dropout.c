@@ -31,13 +31,13 @@ typedef struct {
   float *y;
   uint64_t key;
   float p, scale;
-  int train, back;
+  int train, back; /* back: 1 accumulate into y, 2 assign (its first writer) */
 } do_job;
 static void range(void *vctx, size_t b, size_t e) {
   do_job *j = vctx;
   for (size_t i = b; i < e; i++) {
     float m = !j->train ? 1.0f : (lf_hash_uniform(j->key, i) >= j->p ? j->scale : 0.0f);
-    if (j->back)
+    if (j->back == 1)
       j->y[i] += j->x[i] * m;
     else
       j->y[i] = j->x[i] * m;
@@ -54,9 +54,11 @@ static lf_status forward(lf_graph *g, lf_node *n) {
 }
 static lf_status backward(lf_graph *g, lf_node *n) {
   lf_dropout_attrs *a = n->attrs;
-  lf_tensor *dx = lf_node_input_grad(g, n, 0);
+  int assign;
+  lf_tensor *dx = lf_node_input_grad_assign(g, n, 0, &assign);
   if (!dx) return LF_OK;
-  do_job j = {n->grad.data, dx->data, *(uint64_t *)n->state, a->p, 1.0f / (1.0f - a->p), n->train && a->p > 0, 1};
+  do_job j = {n->grad.data, dx->data, *(uint64_t *)n->state, a->p, 1.0f / (1.0f - a->p), n->train && a->p > 0,
+              assign ? 2 : 1};
   lf_parallel_for(n->out.numel, range, &j);
   return LF_OK;
 }

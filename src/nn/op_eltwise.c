@@ -26,7 +26,7 @@ static lf_status build(lf_graph *g, lf_node *n) {
 typedef struct {
   const float *a, *b, *dy;
   float *y, *da, *db;
-  int mul;
+  int mul, set_a, set_b; /* set_*: assign (the first writer of that gradient) */
 } ew_job;
 static void fwd(void *vctx, size_t s, size_t e) {
   ew_job *j = vctx;
@@ -37,6 +37,10 @@ static void fwd(void *vctx, size_t s, size_t e) {
 }
 static void bwd(void *vctx, size_t s, size_t e) {
   ew_job *j = vctx;
+  if (j->da && j->set_a)
+    for (size_t i = s; i < e; i++) j->da[i] = 0.0f;
+  if (j->db && j->set_b)
+    for (size_t i = s; i < e; i++) j->db[i] = 0.0f;
   for (size_t i = s; i < e; i++) {
     if (j->da) j->da[i] += j->mul ? j->dy[i] * j->b[i] : j->dy[i];
     if (j->db) j->db[i] += j->mul ? j->dy[i] * j->a[i] : j->dy[i];
@@ -45,16 +49,17 @@ static void bwd(void *vctx, size_t s, size_t e) {
 
 static lf_status forward(lf_graph *g, lf_node *n) {
   ew_job j = {lf_node_input(g, n, 0)->data, lf_node_input(g, n, 1)->data, NULL, n->out.data, NULL, NULL,
-              n->kind == LF_OP_MUL};
+              n->kind == LF_OP_MUL, 0, 0};
   lf_parallel_for(n->out.numel, fwd, &j);
   return LF_OK;
 }
 static lf_status backward(lf_graph *g, lf_node *n) {
-  lf_tensor *da = lf_node_input_grad(g, n, 0), *db = lf_node_input_grad(g, n, 1);
+  int set_a, set_b; /* asked in order: the same node twice is assigned, then accumulated */
+  lf_tensor *da = lf_node_input_grad_assign(g, n, 0, &set_a), *db = lf_node_input_grad_assign(g, n, 1, &set_b);
   /* the same node twice (x + x): accumulate serially through one pointer */
   if (da && db && da == db) {
     ew_job j = {lf_node_input(g, n, 0)->data, lf_node_input(g, n, 1)->data, n->grad.data, NULL, da->data, NULL,
-                n->kind == LF_OP_MUL};
+                n->kind == LF_OP_MUL, set_a, 0};
     lf_parallel_for(n->out.numel, bwd, &j);
     j.da = NULL;
     j.db = db->data;
@@ -62,7 +67,7 @@ static lf_status backward(lf_graph *g, lf_node *n) {
     return LF_OK;
   }
   ew_job j = {lf_node_input(g, n, 0)->data, lf_node_input(g, n, 1)->data, n->grad.data, NULL,
-              da ? da->data : NULL, db ? db->data : NULL, n->kind == LF_OP_MUL};
+              da ? da->data : NULL, db ? db->data : NULL, n->kind == LF_OP_MUL, set_a, set_b};
   lf_parallel_for(n->out.numel, bwd, &j);
   return LF_OK;
 }

@@ -19,6 +19,7 @@ typedef struct {
   const lf_node *in, *n;
   const float *dy;
   float *dx;
+  int assign; /* backward: the first writer of dx */
 } gap_job;
 static void fwd(void *vctx, size_t b, size_t e) {
   gap_job *j = vctx;
@@ -40,19 +41,26 @@ static void bwd(void *vctx, size_t b, size_t e) {
   int C = j->n->c;
   float inv = 1.0f / (float)hw;
   for (size_t img = b; img < e; img++)
-    for (size_t i = 0; i < hw; i++)
-      for (int c = 0; c < C; c++) j->dx[(img * hw + i) * C + c] += j->dy[img * C + c] * inv;
+    for (size_t i = 0; i < hw; i++) {
+      float *restrict dx = j->dx + (img * hw + i) * C;
+      const float *restrict dy = j->dy + img * C;
+      if (j->assign)
+        for (int c = 0; c < C; c++) dx[c] = dy[c] * inv;
+      else
+        for (int c = 0; c < C; c++) dx[c] += dy[c] * inv;
+    }
 }
 
 static lf_status forward(lf_graph *g, lf_node *n) {
-  gap_job j = {lf_graph_node(g, n->inputs[0]), n, NULL, NULL};
+  gap_job j = {lf_graph_node(g, n->inputs[0]), n, NULL, NULL, 0};
   lf_parallel_for((size_t)n->out.shape[0], fwd, &j);
   return LF_OK;
 }
 static lf_status backward(lf_graph *g, lf_node *n) {
-  lf_tensor *dx = lf_node_input_grad(g, n, 0);
+  int assign;
+  lf_tensor *dx = lf_node_input_grad_assign(g, n, 0, &assign);
   if (!dx) return LF_OK;
-  gap_job j = {lf_graph_node(g, n->inputs[0]), n, n->grad.data, dx->data};
+  gap_job j = {lf_graph_node(g, n->inputs[0]), n, n->grad.data, dx->data, assign};
   lf_parallel_for((size_t)n->out.shape[0], bwd, &j);
   return LF_OK;
 }
