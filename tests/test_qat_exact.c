@@ -457,8 +457,8 @@ LF_TEST(test_bilinear_pools) {
   lf_graph_free(g);
 }
 
-/* Residual ADD with fused ReLU, a standalone RELU, ADD without ReLU, and a
- * MUL gate of two activations. */
+/* Depthwise conv (multiplier 2), residual ADD with fused ReLU, a standalone
+ * RELU, ADD without ReLU, and a MUL gate of two activations. */
 LF_TEST(test_add_mul) {
   lf_graph *g = NULL;
   LF_CHECK(lf_graph_create(&g, 9) == LF_OK);
@@ -466,7 +466,12 @@ LF_TEST(test_add_mul) {
   int x = lf_nn_conv2d(g, in, "c1", lf_conv_params(6, 3, 1, 1, 0));
   x = lf_nn_batchnorm(g, x, "bn1", 1e-5f, 0.1f);
   int s1 = lf_nn_relu(g, x, "relu1");
-  x = lf_nn_conv2d(g, s1, "c2", lf_conv_params(6, 3, 1, 1, 0));
+  lf_conv2d_params dp = lf_conv_params(12, 3, 1, 1, 0); /* depthwise, multiplier 2 */
+  dp.groups = 6;
+  x = lf_nn_conv2d(g, s1, "dw", dp);
+  x = lf_nn_batchnorm(g, x, "bn_dw", 1e-5f, 0.1f);
+  x = lf_nn_relu(g, x, "relu_dw");
+  x = lf_nn_conv2d(g, x, "c2", lf_conv_params(6, 1, 1, 0, 0));
   x = lf_nn_batchnorm(g, x, "bn2", 1e-5f, 0.1f);
   x = lf_nn_add(g, x, s1, "res");
   int r = lf_nn_relu(g, x, "res_relu");

@@ -277,9 +277,10 @@ static int run_weighted(lf_graph *g, const xop *o, const qin *x, lf_qparams yq, 
       lq_conv_attrs *a = n->attrs;
       p.k_h = a->p.kh, p.k_w = a->p.kw, p.stride_h = a->p.stride_h, p.stride_w = a->p.stride_w;
       p.dil_h = a->p.dil_h, p.dil_w = a->p.dil_w, p.pad_top = a->p.pad_top, p.pad_left = a->p.pad_left;
-      if (a->p.groups > 1 && !(a->p.groups == in->c && a->p.groups == n->c)) {
+      if (a->p.groups > 1 && !(a->p.groups == in->c && n->c % in->c == 0)) {
         ok = 0; /* grouped but not depthwise: no TFLite lowering */
-      } else if (a->p.groups > 1) { /* depthwise: weights [kh][kw][C] */
+      } else if (a->p.groups > 1) { /* depthwise (multiplier O/I): weights [kh][kw][O] */
+        p.depth_multiplier = n->c / in->c;
         size_t K = f.per;
         int8_t *t = malloc(K * (size_t)f.O);
         ok = t != NULL;
