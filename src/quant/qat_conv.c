@@ -125,6 +125,9 @@ static lf_status conv_forward(lf_graph *g, lf_node *n) {
   lq_conv_attrs *a = n->attrs;
   wq_state *s = n->state;
   lf_node *in = lf_graph_node(g, n->inputs[0]);
+  /* integer-exact eval: the fake-quant node after computes this op from the
+   * int8 values (qat_exact.c); the float result would be overwritten */
+  if (!n->train && lq_exact_covers(g, a->ctx, n->id)) return LF_OK;
   conv_bias_and_scale(g, n, s);
   quantise_weights(s, lf_node_param(g, n, 0)->value.data);
   if (s->running) quantise_bias(g, a->in_fq, s);

@@ -25,6 +25,8 @@ typedef struct {
 struct lq_exact {
   int n_nodes;
   int *op_of_fq; /* QAT node id -> xop index, or -1 */
+  int *op_of_src; /* QAT node id of an op's main node -> xop index, or -1 */
+  int *fq_of_op;  /* xop index -> its fq node */
   xop *ops;
   int n_ops;
 };
@@ -34,6 +36,8 @@ void lq_exact_free(lq_exact *x) {
   for (int i = 0; i < x->n_ops; i++) free(x->ops[i].in_fq);
   free(x->ops);
   free(x->op_of_fq);
+  free(x->op_of_src);
+  free(x->fq_of_op);
   free(x);
 }
 
@@ -43,12 +47,14 @@ lf_status lq_exact_build(lf_graph *fp, const lq_plan *p, lf_graph *g, const int 
   x->n_nodes = lf_graph_node_count(g);
   x->op_of_fq = malloc(sizeof(int) * (size_t)x->n_nodes);
   x->ops = calloc((size_t)p->n, sizeof(xop));
-  if (!x->op_of_fq || !x->ops) {
+  x->op_of_src = malloc(sizeof(int) * (size_t)x->n_nodes);
+  x->fq_of_op = malloc(sizeof(int) * (size_t)p->n);
+  if (!x->op_of_fq || !x->ops || !x->op_of_src || !x->fq_of_op) {
     lq_exact_free(x);
     return lf_error(LF_ENOMEM, "qat: out of memory");
   }
   x->n_ops = p->n;
-  for (int i = 0; i < x->n_nodes; i++) x->op_of_fq[i] = -1;
+  for (int i = 0; i < x->n_nodes; i++) x->op_of_fq[i] = x->op_of_src[i] = -1;
   for (int i = 0; i < p->n; i++) {
     const lq_op *op = &p->ops[i];
     xop *o = &x->ops[i];
@@ -64,9 +70,24 @@ lf_status lq_exact_build(lf_graph *fp, const lq_plan *p, lf_graph *g, const int 
     }
     for (int k = 0; k < op->n_in; k++) o->in_fq[k] = fq_of[op->in[k]];
     if (fq_of[i] >= 0 && fq_of[i] < x->n_nodes) x->op_of_fq[fq_of[i]] = i;
+    x->fq_of_op[i] = fq_of[i];
+    if (o->src >= 0 && o->src < x->n_nodes) x->op_of_src[o->src] = i;
   }
   *out = x;
   return LF_OK;
+}
+
+int lq_exact_covers(lf_graph *g, const lq_ctx *ctx, int node) {
+  const lq_exact *x = ctx->exact;
+  if (!x || ctx->exact_off || node < 0 || node >= x->n_nodes || x->op_of_src[node] < 0) return 0;
+  int i = x->op_of_src[node];
+  const xop *o = &x->ops[i];
+  if (o->kind != LQ_CONV || o->n_in != 1) return 0;
+  lf_node *n = lf_graph_node(g, node), *in = lf_graph_node(g, n->inputs[0]);
+  const lq_conv_attrs *a = n->attrs;
+  if (a->p.groups > 1 && !(a->p.groups == in->c && n->c % in->c == 0)) return 0;
+  lf_qparams q;
+  return x->fq_of_op[i] >= 0 && lq_fq_qparams(g, x->fq_of_op[i], &q) && lq_fq_qparams(g, o->in_fq[0], &q);
 }
 
 /* ---- helpers ---------------------------------------------------------------------- */

@@ -91,6 +91,9 @@ void lq_exact_free(lq_exact *x);
  * no exact path (caller fake-quantises); -1 (lf_error set) if it has one that
  * failed (out of memory, a requantisation scale the runtime refuses). */
 int lq_exact_forward(lf_graph *g, lf_node *n, const lq_exact *x, int8_t *y);
+/* 1 if eval mode computes the value of conv node `node` exactly (in the fake-
+ * quant node after it), so its float forward can be skipped. */
+int lq_exact_covers(lf_graph *g, const lq_ctx *ctx, int node);
 /* The int8 values fq node id computed exactly in this forward, or NULL. */
 const int8_t *lq_fq_cached_q8(lf_graph *g, int id);
 
