@@ -199,7 +199,8 @@ static agree_result agree(const char *tag, lf_graph *g, int in, int out, int bn_
   R.steps = 0;
   for (int s = 0; s < NS; s++) {
     fill(&x, 1, h, w, c);
-    LF_CHECK(lf_graph_set_input(qg, lf_qat_input(q), &x) == LF_OK && lf_graph_forward(qg, 0) == LF_OK);
+    LF_CHECK_MSG(lf_graph_set_input(qg, lf_qat_input(q), &x) == LF_OK && lf_graph_forward(qg, 0) == LF_OK,
+                 "%s: QAT eval forward: %s", tag, lf_last_error());
     const lf_tensor *y = lf_graph_output(qg, lf_qat_output(q));
     /* the runtime gets the int8 input the QAT graph's input fake quant produced */
     const lf_tensor *xq = lf_graph_output(qg, lf_qat_value_node(q, inn->name));
