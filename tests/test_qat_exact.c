@@ -493,7 +493,7 @@ LF_TEST(test_add_mul) {
   lf_graph_free(g);
 }
 
-/* LF_QAT_EXACT_BENCH=1: eval cost per image of the three eval modes on the
+/* LF_QAT_EXACT_BENCH=1 (=only: just this): eval cost per image of the three eval modes on the
  * demo's UNet (80x112, width 8) and full DenseNet-121 (224x224), batch 4,
  * observers calibrated on 2 random batches (timing only: untrained). */
 static void bench_one(const char *tag, lf_model_config cfg, int reps) {
@@ -535,6 +535,10 @@ int main(void) {
   snprintf(dir, sizeof dir, "%s/test_qat_exact.XXXXXX", tmp ? tmp : "/tmp");
   if (!mkdtemp(dir)) return 1;
   lf_set_threads(2);
+  if (getenv("LF_QAT_EXACT_BENCH") && !strcmp(getenv("LF_QAT_EXACT_BENCH"), "only")) {
+    LF_RUN(bench_eval);
+    return lf_test_summary();
+  }
   LF_RUN(test_bilinear_pools);
   LF_RUN(test_add_mul);
   LF_RUN(test_unet);
