@@ -17,7 +17,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <dirent.h>
+
+#include "eval/predict_internal.h"
+#include "leapfrog/lf_checkpoint.h"
 #include "leapfrog/lf_convert.h"
+#include "leapfrog/lf_image.h"
 #include "leapfrog/lf_loss.h"
 #include "leapfrog/lf_models.h"
 #include "leapfrog/lf_nn.h"
@@ -530,11 +535,132 @@ LF_TEST(bench_eval) {
   bench_one("densenet121 224", lf_model_defaults(LF_ARCH_DENSENET), 1);
 }
 
+/* LF_QAT_EXACT_CKPT=ckpt LF_QAT_EXACT_IMAGES=dir [LF_QAT_EXACT_NORM="mean std"]:
+ * a trained QAT checkpoint (e.g. the demo's nerve UNet, nerve-qat/best.safetensors)
+ * evaluated on every image in dir (not *_mask.*; grey, resized bilinearly to the
+ * model input, (pixel/255 - mean)/std): the QAT eval, exact and float, against
+ * the int8 model converted from the checkpoint in leapfrog's runtime, on the
+ * logits and the sigmoid output (mask pixels at 0.5). */
+static void one_ckpt(const char *ckpt, const char *idir) {
+  lf_model m;
+  memset(&m, 0, sizeof m);
+  LF_CHECK_MSG(lf_ckpt_load(ckpt, NULL, &m, NULL) == LF_OK, "%s", lf_last_error());
+  if (!m.g) return;
+  lf_qat *q = NULL;
+  int nobs = 0;
+  LF_CHECK_MSG(lf_qat_create(m.g, m.input, m.probs, NULL, &q) == LF_OK && lf_qat_load_observers(q, ckpt, &nobs) == LF_OK,
+               "%s", lf_last_error());
+  if (!q) return;
+  lf_qat_freeze(q, 1, 1);
+  lf_graph *qg = lf_qat_graph(q);
+  lf_qranges r;
+  lf_qranges_init(&r);
+  LF_CHECK_MSG(lf_qat_ranges(q, &r) == LF_OK, "%s", lf_last_error());
+  lf_convert_opts co = {0};
+  co.int8 = 1;
+  int heads[2] = {m.logits, m.probs};
+  void *tfl[2] = {NULL, NULL};
+  size_t len[2] = {0, 0};
+  lf_qparams iq[2], oq[2];
+  size_t on = 0;
+  for (int k = 0; k < 2; k++) {
+    LF_CHECK_MSG(lf_convert_graph(m.g, m.input, heads[k], &r, &co, &tfl[k], &len[k]) == LF_OK, "%s", lf_last_error());
+    lfrt_model *mm = NULL;
+    lfrt_error e;
+    if (!tfl[k] || lfrt_model_load(tfl[k], len[k], "ckpt", &mm, &e) != LFRT_OK) return;
+    const lfrt_tensor *ti = &mm->tensors[mm->inputs[0]], *to = &mm->tensors[mm->outputs[0]];
+    iq[k] = (lf_qparams){ti->quant.scale[0], ti->quant.zero_point[0]};
+    oq[k] = (lf_qparams){to->quant.scale[0], to->quant.zero_point[0]};
+    on = (size_t)to->count;
+    lfrt_model_free(mm);
+  }
+  float mean = 0.0f, sd = 1.0f;
+  const char *nz = getenv("LF_QAT_EXACT_NORM");
+  if (nz) sscanf(nz, "%f %f", &mean, &sd);
+  int H = m.cfg.in_h, W = m.cfg.in_w;
+  size_t in_n = (size_t)H * W;
+  lf_tensor x = {0};
+  lf_tensor_alloc4(&x, 1, H, W, 1);
+  int8_t *qin = malloc(in_n), *qo = malloc(on);
+  float *full = NULL, *ye = malloc(on * sizeof(float)), *yf = malloc(on * sizeof(float));
+  long images = 0, px = 0, mask_exact = 0, mask_float = 0, val_exact[2] = {0, 0}, val_float[2] = {0, 0};
+  int worst_float[2] = {0, 0};
+  DIR *d = opendir(idir);
+  struct dirent *de;
+  char path[1024];
+  while (d && (de = readdir(d))) {
+    if (de->d_name[0] == '.' || strstr(de->d_name, "_mask")) continue;
+    snprintf(path, sizeof path, "%s/%s", idir, de->d_name);
+    lf_image img;
+    memset(&img, 0, sizeof img);
+    if (lf_image_read(path, &img, NULL) != LF_OK) continue;
+    full = realloc(full, sizeof(float) * (size_t)img.width * img.height);
+    for (int i = 0; i < img.width * img.height; i++) full[i] = img.data[(size_t)i * img.channels];
+    lf_predict_resize_bilinear(full, img.width, img.height, x.data, W, H);
+    lf_image_free(&img);
+    for (size_t i = 0; i < in_n; i++) x.data[i] = (x.data[i] / 255.0f - mean) / sd;
+    images++;
+    for (int k = 0; k < 2; k++) {
+      int node = k ? lf_qat_output(q) : lf_qat_value_node(q, lf_graph_node(m.g, m.logits)->name);
+      lf_graph_set_input(qg, lf_qat_input(q), &x);
+      lf_qat_set_exact(q, 1);
+      lf_graph_forward(qg, 0);
+      memcpy(ye, lf_graph_output(qg, node)->data, on * sizeof(float));
+      lf_qat_set_exact(q, 0);
+      lf_graph_forward(qg, 0);
+      memcpy(yf, lf_graph_output(qg, node)->data, on * sizeof(float));
+      lf_qat_set_exact(q, 1);
+      float inv = 1.0f / iq[k].scale;
+      for (size_t i = 0; i < in_n; i++) {
+        long v = (long)nearbyintf(x.data[i] * inv) + iq[k].zero_point;
+        qin[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+      }
+      if (!run_runtime(tfl[k], len[k], qin, in_n, qo, on)) break;
+      for (size_t i = 0; i < on; i++) {
+        float deq = ((float)qo[i] - (float)oq[k].zero_point) * oq[k].scale;
+        val_exact[k] += deq != ye[i];
+        int st = (int)lroundf(fabsf(deq - yf[i]) / oq[k].scale);
+        val_float[k] += st != 0;
+        if (st > worst_float[k]) worst_float[k] = st;
+        if (k == 1) {
+          int mq = qo[i] > 0; /* (q + 128) / 256 > 0.5 */
+          mask_exact += mq != (ye[i] > 0.5f);
+          mask_float += mq != (yf[i] > 0.5f);
+          px++;
+        }
+      }
+    }
+  }
+  if (d) closedir(d);
+  printf("  checkpoint %s (%d observers), %ld images of %s:\n", ckpt, nobs, images, idir);
+  printf("    logits: exact eval differs from the int8 model on %ld values; float fake-quant eval on %ld (max %d steps)\n",
+         val_exact[0], val_float[0], worst_float[0]);
+  printf("    sigmoid: exact %ld, float %ld values (max %d steps); mask pixels of %ld differing: exact %ld, float %ld\n",
+         val_exact[1], val_float[1], worst_float[1], px, mask_exact, mask_float);
+  LF_CHECK(images > 0 && val_exact[0] == 0 && val_exact[1] == 0 && mask_exact == 0);
+  free(full);
+  free(ye);
+  free(yf);
+  free(qin);
+  free(qo);
+  free(tfl[0]);
+  free(tfl[1]);
+  lf_tensor_free(&x);
+  lf_qranges_free(&r);
+  lf_qat_free(q);
+  lf_model_free(&m);
+}
+LF_TEST(test_checkpoint) { one_ckpt(getenv("LF_QAT_EXACT_CKPT"), getenv("LF_QAT_EXACT_IMAGES")); }
+
 int main(void) {
   const char *tmp = getenv("LF_TMP");
   snprintf(dir, sizeof dir, "%s/test_qat_exact.XXXXXX", tmp ? tmp : "/tmp");
   if (!mkdtemp(dir)) return 1;
   lf_set_threads(2);
+  if (getenv("LF_QAT_EXACT_CKPT") && getenv("LF_QAT_EXACT_IMAGES")) {
+    LF_RUN(test_checkpoint);
+    return lf_test_summary();
+  }
   if (getenv("LF_QAT_EXACT_BENCH") && !strcmp(getenv("LF_QAT_EXACT_BENCH"), "only")) {
     LF_RUN(bench_eval);
     return lf_test_summary();
