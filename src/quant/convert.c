@@ -12,6 +12,7 @@
 #include "quant/qconst.h"
 #include "quant/qconv_util.h"
 #include "quant/qplan.h"
+#include "quant/qweights.h"
 
 typedef struct {
   lf_graph *g;
@@ -96,21 +97,19 @@ static int weight_tensor(cv *c, const char *name, const float *w, int O, size_t 
     free(t);
     return id;
   }
-  int8_t *q = malloc((size_t)O * per);
+  int8_t *q = malloc((size_t)O * per), *qa = axis == 0 ? q : malloc((size_t)O * per);
   int32_t *zp = calloc((size_t)O, sizeof(int32_t));
-  if (!q || !zp) {
+  if (!q || !qa || !zp || lq_quant_weights_pc(w, O, per, qa, scales) != LF_OK) {
+    if (qa != q) free(qa);
     free(q);
     free(zp);
     return -1;
   }
-  lf_qparams_weights_per_channel(w, O, per, scales);
-  for (int o = 0; o < O; o++)
-    for (size_t i = 0; i < per; i++) {
-      int v = lq_quant_weight(w[(size_t)o * per + i], scales[o]);
-      /* axis 0: [O][per]; axis last: [per][O] */
-      if (axis == 0) q[(size_t)o * per + i] = (int8_t)v;
-      else q[i * (size_t)O + o] = (int8_t)v;
-    }
+  if (qa != q) { /* axis last: [per][O] */
+    for (int o = 0; o < O; o++)
+      for (size_t i = 0; i < per; i++) q[i * (size_t)O + o] = qa[(size_t)o * per + i];
+    free(qa);
+  }
   lfrt_quant qq = {O, scales, zp, axis};
   int t = lfrt_writer_add_tensor(c->w, name, LFRT_INT8, ndim, shape, q, (size_t)O * per, &qq);
   free(q);
@@ -129,10 +128,7 @@ static int bias_tensor(cv *c, const char *name, const float *b, int O, float in_
     free(s);
     return -1;
   }
-  for (int o = 0; o < O; o++) {
-    s[o] = in_scale * wscales[o];
-    q[o] = lq_quant_bias(b[o], s[o]);
-  }
+  lq_quant_bias_pc(b, O, in_scale, wscales, q, s);
   lfrt_quant qq = {O, s, zp, 0};
   int t = lfrt_writer_add_tensor(c->w, name, LFRT_INT32, 1, shp, q, sizeof(int32_t) * (size_t)O, &qq);
   free(q);

@@ -1,7 +1,7 @@
 /* Integer-exact QAT evaluation: in eval mode each fake-quant node computes its
  * value from the int8 values of its inputs with the int8 runtime's own
  * kernels (runtime/kernels/ref) and parameter derivations (lfrt_quant.h), and
- * the converter's weight/bias quantisation (qconv_util.h), so the QAT eval
+ * the converter's weight/bias quantisation (qweights.h), so the QAT eval
  * forward equals the converted model's bytes (as (q - zp) * scale). */
 #include <math.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 #include "lfrt_quant.h"
 #include "quant/qat_internal.h"
 #include "quant/qconst.h"
-#include "quant/qconv_util.h"
+#include "quant/qweights.h"
 
 typedef struct {
   lq_kind kind;
@@ -199,14 +199,10 @@ static int quant_weighted(const folded *f, float in_scale, float out_scale, qwei
   q->shift = malloc(sizeof(int32_t) * (size_t)O);
   q->ws = malloc(sizeof(float) * (size_t)O);
   if (!q->w || !q->b || !q->mult || !q->shift || !q->ws) return 0;
-  if (lf_qparams_weights_per_channel(f->w, O, f->per, q->ws) != LF_OK) return 0;
-  for (int c = 0; c < O; c++) {
-    for (size_t k = 0; k < f->per; k++)
-      q->w[(size_t)c * f->per + k] = (int8_t)lq_quant_weight(f->w[(size_t)c * f->per + k], q->ws[c]);
-    float sb = in_scale * q->ws[c];
-    q->b[c] = lq_quant_bias(f->b[c], sb);
+  if (lq_quant_weights_pc(f->w, O, f->per, q->w, q->ws) != LF_OK) return 0;
+  lq_quant_bias_pc(f->b, O, in_scale, q->ws, q->b, NULL);
+  for (int c = 0; c < O; c++)
     if (lfrt_conv_scale_q8(in_scale, q->ws[c], out_scale, &q->mult[c], &q->shift[c])) return 0;
-  }
   return 1;
 }
 
