@@ -21,7 +21,7 @@ endif
 CFLAGS_RT = -std=c99 $(OPT) -g $(WARN) $(SANFLAGS) $(EXTRA_CFLAGS) -pthread
 CFLAGS    = -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) $(EXTRA_CFLAGS) -pthread
 LDFLAGS  += $(SANFLAGS) -pthread
-LIBS      = -lpng -ltiff -ljpeg -lz -lcjson -ldnnl -lgomp -lopenblas -lm
+LIBS      = -lpng -ltiff -ljpeg -lz -lcjson -lopenblas -ldl -lm
 
 # ---- runtime (C99, libc + libm only) -------------------------------------
 RT_SRC  = $(wildcard runtime/src/*.c runtime/kernels/ref/*.c)

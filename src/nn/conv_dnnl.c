@@ -5,6 +5,7 @@
  * weight gradients are reordered back with a sum post-op (+=). */
 #include "nn/conv_dnnl.h"
 
+#include <dlfcn.h>
 #include <dnnl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,9 +14,52 @@
 
 #include "leapfrog/lf_tensor.h"
 
-/* libgomp (what this libdnnl runs on); no <omp.h>: clang has none here. */
-extern int omp_get_max_threads(void);
-extern void omp_set_num_threads(int);
+/* libdnnl is loaded at first use (dlopen), not linked: its OpenMP runtime
+ * (libgomp) reads OMP_WAIT_POLICY when it loads, and its default (threads
+ * spin for milliseconds after each parallel region) steals the cores from
+ * the engine's own thread pool and the data loader between convs. Unless
+ * the user set OMP_WAIT_POLICY or GOMP_SPINCOUNT, it is set to passive
+ * first. Without libdnnl.so.2 every conv runs the reference. */
+#define LF_DNNL_FUNCS(X) \
+  X(dnnl_dilated_convolution_backward_data_desc_init) \
+  X(dnnl_dilated_convolution_backward_weights_desc_init) \
+  X(dnnl_dilated_convolution_forward_desc_init) \
+  X(dnnl_dilated_deconvolution_backward_data_desc_init) \
+  X(dnnl_dilated_deconvolution_backward_weights_desc_init) \
+  X(dnnl_dilated_deconvolution_forward_desc_init) \
+  X(dnnl_engine_create) \
+  X(dnnl_engine_destroy) \
+  X(dnnl_memory_create) \
+  X(dnnl_memory_desc_equal) \
+  X(dnnl_memory_desc_get_size) \
+  X(dnnl_memory_desc_init_by_strides) \
+  X(dnnl_memory_desc_init_by_tag) \
+  X(dnnl_memory_destroy) \
+  X(dnnl_memory_set_data_handle) \
+  X(dnnl_post_ops_append_sum) \
+  X(dnnl_post_ops_create) \
+  X(dnnl_post_ops_destroy) \
+  X(dnnl_primitive_attr_create) \
+  X(dnnl_primitive_attr_destroy) \
+  X(dnnl_primitive_attr_set_post_ops) \
+  X(dnnl_primitive_attr_set_scratchpad_mode) \
+  X(dnnl_primitive_create) \
+  X(dnnl_primitive_desc_create) \
+  X(dnnl_primitive_desc_destroy) \
+  X(dnnl_primitive_desc_query) \
+  X(dnnl_primitive_desc_query_md) \
+  X(dnnl_primitive_destroy) \
+  X(dnnl_primitive_execute) \
+  X(dnnl_reorder_primitive_desc_create) \
+  X(dnnl_stream_create) \
+  X(dnnl_stream_wait)
+static struct {
+#define X(f) __typeof__(&f) f;
+  LF_DNNL_FUNCS(X)
+#undef X
+  int (*omp_get_max_threads)(void);
+  void (*omp_set_num_threads)(int);
+} api;
 
 typedef struct {
   dnnl_primitive_desc_t pd;
@@ -66,14 +110,32 @@ static void *grow(int slot, size_t bytes) {
   return p;
 }
 
+static lf_status load_api(void) {
+  static int state; /* 0: not tried, 1: loaded, -1: unavailable */
+  if (state) return state > 0 ? LF_OK : lf_error(LF_EUNSUPPORTED, "oneDNN unavailable");
+  state = -1;
+  if (!getenv("OMP_WAIT_POLICY") && !getenv("GOMP_SPINCOUNT")) setenv("OMP_WAIT_POLICY", "passive", 0);
+  void *h = dlopen("libdnnl.so.2", RTLD_NOW | RTLD_LOCAL);
+  if (!h) return lf_error(LF_EUNSUPPORTED, "oneDNN: %s", dlerror());
+#define X(f) if (!(api.f = (__typeof__(api.f))dlsym(h, #f))) return lf_error(LF_EUNSUPPORTED, "oneDNN: no %s", #f);
+  LF_DNNL_FUNCS(X)
+  X(omp_get_max_threads)
+  X(omp_set_num_threads)
+#undef X
+  state = 1;
+  return LF_OK;
+}
+
 static lf_status init_once(void) {
   if (eng) return LF_OK;
-  if (dnnl_engine_create(&eng, dnnl_cpu, 0) != dnnl_success) {
+  lf_status ls = load_api();
+  if (ls) return ls;
+  if (api.dnnl_engine_create(&eng, dnnl_cpu, 0) != dnnl_success) {
     eng = NULL;
     return lf_error(LF_EUNSUPPORTED, "oneDNN: cannot create a CPU engine");
   }
-  if (dnnl_stream_create(&strm, eng, dnnl_stream_default_flags) != dnnl_success) {
-    dnnl_engine_destroy(eng);
+  if (api.dnnl_stream_create(&strm, eng, dnnl_stream_default_flags) != dnnl_success) {
+    api.dnnl_engine_destroy(eng);
     eng = NULL;
     return lf_error(LF_EUNSUPPORTED, "oneDNN: cannot create a stream");
   }
@@ -103,7 +165,7 @@ static lf_status fail(dnnl_status_t st, const char *name, const char *what) {
 /* ---- descriptors ----------------------------------------------------------- */
 static dnnl_status_t md_nhwc(dnnl_memory_desc_t *md, int n, int h, int w, int c) {
   dnnl_dims_t d = {n, c, h, w}, st = {(dnnl_dim_t)h * w * c, 1, (dnnl_dim_t)w * c, c};
-  return dnnl_memory_desc_init_by_strides(md, 4, d, dnnl_f32, st);
+  return api.dnnl_memory_desc_init_by_strides(md, 4, d, dnnl_f32, st);
 }
 
 /* oneDNN's logical weight dims: conv {O, C, kh, kw}; deconv {O, C, kh, kw}
@@ -135,34 +197,34 @@ static dnnl_status_t md_w_user(dnnl_memory_desc_t *md, const lf_conv_shape *s) {
   } else {
     st[0] = sg, st[1] = so, st[2] = sc, st[3] = sh, st[4] = sw;
   }
-  return dnnl_memory_desc_init_by_strides(md, nd, d, dnnl_f32, st);
+  return api.dnnl_memory_desc_init_by_strides(md, nd, d, dnnl_f32, st);
 }
 
 static dnnl_status_t md_w_any(dnnl_memory_desc_t *md, const lf_conv_shape *s) {
   if (plain_weights) return md_w_user(md, s);
   dnnl_dims_t d;
   int nd = w_dims(s, d);
-  return dnnl_memory_desc_init_by_tag(md, nd, d, dnnl_f32, dnnl_format_tag_any);
+  return api.dnnl_memory_desc_init_by_tag(md, nd, d, dnnl_f32, dnnl_format_tag_any);
 }
 
 /* ---- primitives ------------------------------------------------------------ */
 static void prim_free(prim_t *p) {
-  if (p->p) dnnl_primitive_destroy(p->p);
-  if (p->pd) dnnl_primitive_desc_destroy(p->pd);
-  if (p->sp) dnnl_memory_destroy(p->sp);
+  if (p->p) api.dnnl_primitive_destroy(p->p);
+  if (p->pd) api.dnnl_primitive_desc_destroy(p->pd);
+  if (p->sp) api.dnnl_memory_destroy(p->sp);
   memset(p, 0, sizeof *p);
 }
 
 static dnnl_status_t user_scratch_attr(dnnl_primitive_attr_t *a, int sum) {
-  dnnl_status_t st = dnnl_primitive_attr_create(a);
-  if (st == dnnl_success) st = dnnl_primitive_attr_set_scratchpad_mode(*a, dnnl_scratchpad_mode_user);
+  dnnl_status_t st = api.dnnl_primitive_attr_create(a);
+  if (st == dnnl_success) st = api.dnnl_primitive_attr_set_scratchpad_mode(*a, dnnl_scratchpad_mode_user);
   if (st == dnnl_success && sum) {
     dnnl_post_ops_t po;
-    st = dnnl_post_ops_create(&po);
+    st = api.dnnl_post_ops_create(&po);
     if (st == dnnl_success) {
-      st = dnnl_post_ops_append_sum(po, 1.0f);
-      if (st == dnnl_success) st = dnnl_primitive_attr_set_post_ops(*a, po);
-      dnnl_post_ops_destroy(po);
+      st = api.dnnl_post_ops_append_sum(po, 1.0f);
+      if (st == dnnl_success) st = api.dnnl_primitive_attr_set_post_ops(*a, po);
+      api.dnnl_post_ops_destroy(po);
     }
   }
   return st;
@@ -170,11 +232,11 @@ static dnnl_status_t user_scratch_attr(dnnl_primitive_attr_t *a, int sum) {
 
 /* Creates the primitive of p->pd and its scratchpad memory. */
 static dnnl_status_t prim_finish(prim_t *p) {
-  dnnl_status_t st = dnnl_primitive_create(&p->p, p->pd);
+  dnnl_status_t st = api.dnnl_primitive_create(&p->p, p->pd);
   if (st != dnnl_success) return st;
-  const dnnl_memory_desc_t *spd = dnnl_primitive_desc_query_md(p->pd, dnnl_query_scratchpad_md, 0);
-  p->sp_bytes = spd ? dnnl_memory_desc_get_size(spd) : 0;
-  if (p->sp_bytes) return dnnl_memory_create(&p->sp, spd, eng, DNNL_MEMORY_NONE);
+  const dnnl_memory_desc_t *spd = api.dnnl_primitive_desc_query_md(p->pd, dnnl_query_scratchpad_md, 0);
+  p->sp_bytes = spd ? api.dnnl_memory_desc_get_size(spd) : 0;
+  if (p->sp_bytes) return api.dnnl_memory_create(&p->sp, spd, eng, DNNL_MEMORY_NONE);
   return dnnl_success;
 }
 
@@ -182,8 +244,8 @@ static dnnl_status_t op_pd(prim_t *p, const_dnnl_op_desc_t desc, const_dnnl_prim
   dnnl_primitive_attr_t a;
   dnnl_status_t st = user_scratch_attr(&a, 0);
   if (st != dnnl_success) return st;
-  st = dnnl_primitive_desc_create(&p->pd, desc, a, eng, hint);
-  dnnl_primitive_attr_destroy(a);
+  st = api.dnnl_primitive_desc_create(&p->pd, desc, a, eng, hint);
+  api.dnnl_primitive_attr_destroy(a);
   if (st != dnnl_success) {
     p->pd = NULL;
     return st;
@@ -193,12 +255,12 @@ static dnnl_status_t op_pd(prim_t *p, const_dnnl_op_desc_t desc, const_dnnl_prim
 
 /* from -> to, to += from if sum; nothing (p->p NULL) if equal and !sum. */
 static dnnl_status_t reorder(prim_t *p, const dnnl_memory_desc_t *from, const dnnl_memory_desc_t *to, int sum) {
-  if (!sum && dnnl_memory_desc_equal(from, to)) return dnnl_success;
+  if (!sum && api.dnnl_memory_desc_equal(from, to)) return dnnl_success;
   dnnl_primitive_attr_t a;
   dnnl_status_t st = user_scratch_attr(&a, sum);
   if (st != dnnl_success) return st;
-  st = dnnl_reorder_primitive_desc_create(&p->pd, from, eng, to, eng, a);
-  dnnl_primitive_attr_destroy(a);
+  st = api.dnnl_reorder_primitive_desc_create(&p->pd, from, eng, to, eng, a);
+  api.dnnl_primitive_attr_destroy(a);
   if (st != dnnl_success) {
     p->pd = NULL;
     return st;
@@ -208,14 +270,14 @@ static dnnl_status_t reorder(prim_t *p, const dnnl_memory_desc_t *from, const dn
 
 static dnnl_status_t mem_make(lf_conv_engine *e, int slot, const dnnl_memory_desc_t *md) {
   if (e->mem[slot]) return dnnl_success;
-  return dnnl_memory_create(&e->mem[slot], md, eng, DNNL_MEMORY_NONE);
+  return api.dnnl_memory_create(&e->mem[slot], md, eng, DNNL_MEMORY_NONE);
 }
 
 static void release(lf_conv_engine *e) {
   prim_t *ps[] = {&e->fwd, &e->bwd_d, &e->bwd_w, &e->r_wf, &e->r_wd, &e->r_dw, &e->r_dx};
   for (size_t i = 0; i < sizeof ps / sizeof *ps; i++) prim_free(ps[i]);
   for (int i = 0; i < M_COUNT; i++)
-    if (e->mem[i]) dnnl_memory_destroy(e->mem[i]), e->mem[i] = NULL;
+    if (e->mem[i]) api.dnnl_memory_destroy(e->mem[i]), e->mem[i] = NULL;
   e->fwd_ready = e->bwd_ready = e->unsupported = 0;
   e->impl[0] = 0;
 }
@@ -233,7 +295,7 @@ const char *lf_conv_engine_impl(const lf_conv_engine *e) { return e ? e->impl : 
 
 static void impl_append(lf_conv_engine *e, const prim_t *p) {
   const char *str = NULL;
-  if (dnnl_primitive_desc_query(p->pd, dnnl_query_impl_info_str, 0, &str) != dnnl_success || !str) str = "?";
+  if (api.dnnl_primitive_desc_query(p->pd, dnnl_query_impl_info_str, 0, &str) != dnnl_success || !str) str = "?";
   size_t l = strlen(e->impl);
   snprintf(e->impl + l, sizeof e->impl - l, "%s%s", l ? " / " : "", str);
 }
@@ -249,22 +311,22 @@ static lf_status build_fwd(lf_conv_engine *e, const char *name) {
   if (st == dnnl_success) st = md_nhwc(&e->y_md, s->n, s->oh, s->ow, s->o);
   if (st == dnnl_success) st = md_w_user(&e->w_md, s);
   if (st == dnnl_success) st = md_w_any(&wa, s);
-  if (st == dnnl_success) st = dnnl_memory_desc_init_by_tag(&e->b_md, 1, bd, dnnl_f32, dnnl_x);
+  if (st == dnnl_success) st = api.dnnl_memory_desc_init_by_tag(&e->b_md, 1, bd, dnnl_f32, dnnl_x);
   if (st != dnnl_success) return fail(st, name, "memory descriptors");
   const dnnl_memory_desc_t *bmd = s->bias ? &e->b_md : NULL;
   if (!s->transposed) {
     dnnl_convolution_desc_t d;
-    st = dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct, &e->x_md,
+    st = api.dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct, &e->x_md,
                                                     &wa, bmd, &e->y_md, strides, dil, pl, pr);
     if (st == dnnl_success) st = op_pd(&e->fwd, &d, NULL);
   } else {
     dnnl_deconvolution_desc_t d;
-    st = dnnl_dilated_deconvolution_forward_desc_init(&d, dnnl_forward_training, dnnl_deconvolution_direct,
+    st = api.dnnl_dilated_deconvolution_forward_desc_init(&d, dnnl_forward_training, dnnl_deconvolution_direct,
                                                       &e->x_md, &wa, bmd, &e->y_md, strides, dil, pl, pr);
     if (st == dnnl_success) st = op_pd(&e->fwd, &d, NULL);
   }
   if (st != dnnl_success) return fail(st, name, "forward primitive");
-  e->wf_md = *dnnl_primitive_desc_query_md(e->fwd.pd, dnnl_query_weights_md, 0);
+  e->wf_md = *api.dnnl_primitive_desc_query_md(e->fwd.pd, dnnl_query_weights_md, 0);
   st = reorder(&e->r_wf, &e->w_md, &e->wf_md, 0);
   if (st == dnnl_success) st = mem_make(e, M_X, &e->x_md);
   if (st == dnnl_success) st = mem_make(e, M_Y, &e->y_md);
@@ -285,27 +347,27 @@ static lf_status build_bwd(lf_conv_engine *e, const char *name) {
   const dnnl_memory_desc_t *bmd = s->bias ? &e->b_md : NULL;
   if (st == dnnl_success && !s->transposed) {
     dnnl_convolution_desc_t dd, dw;
-    st = dnnl_dilated_convolution_backward_data_desc_init(&dd, dnnl_convolution_direct, &e->x_md, &wa, &e->y_md,
+    st = api.dnnl_dilated_convolution_backward_data_desc_init(&dd, dnnl_convolution_direct, &e->x_md, &wa, &e->y_md,
                                                           strides, dil, pl, pr);
     if (st == dnnl_success) st = op_pd(&e->bwd_d, &dd, e->fwd.pd);
     if (st == dnnl_success)
-      st = dnnl_dilated_convolution_backward_weights_desc_init(&dw, dnnl_convolution_direct, &e->x_md, &wa, bmd,
+      st = api.dnnl_dilated_convolution_backward_weights_desc_init(&dw, dnnl_convolution_direct, &e->x_md, &wa, bmd,
                                                                &e->y_md, strides, dil, pl, pr);
     if (st == dnnl_success) st = op_pd(&e->bwd_w, &dw, e->fwd.pd);
   } else if (st == dnnl_success) {
     dnnl_deconvolution_desc_t dd, dw;
-    st = dnnl_dilated_deconvolution_backward_data_desc_init(&dd, dnnl_deconvolution_direct, &e->x_md, &wa,
+    st = api.dnnl_dilated_deconvolution_backward_data_desc_init(&dd, dnnl_deconvolution_direct, &e->x_md, &wa,
                                                             &e->y_md, strides, dil, pl, pr);
     if (st == dnnl_success) st = op_pd(&e->bwd_d, &dd, e->fwd.pd);
     if (st == dnnl_success)
-      st = dnnl_dilated_deconvolution_backward_weights_desc_init(&dw, dnnl_deconvolution_direct, &e->x_md, &wa,
+      st = api.dnnl_dilated_deconvolution_backward_weights_desc_init(&dw, dnnl_deconvolution_direct, &e->x_md, &wa,
                                                                  bmd, &e->y_md, strides, dil, pl, pr);
     if (st == dnnl_success) st = op_pd(&e->bwd_w, &dw, e->fwd.pd);
   }
   if (st != dnnl_success) return fail(st, name, "backward primitives");
-  e->wd_md = *dnnl_primitive_desc_query_md(e->bwd_d.pd, dnnl_query_weights_md, 0);
-  e->dw_md = *dnnl_primitive_desc_query_md(e->bwd_w.pd, dnnl_query_diff_weights_md, 0);
-  if (s->bias) e->db_md = *dnnl_primitive_desc_query_md(e->bwd_w.pd, dnnl_query_diff_weights_md, 1);
+  e->wd_md = *api.dnnl_primitive_desc_query_md(e->bwd_d.pd, dnnl_query_weights_md, 0);
+  e->dw_md = *api.dnnl_primitive_desc_query_md(e->bwd_w.pd, dnnl_query_diff_weights_md, 0);
+  if (s->bias) e->db_md = *api.dnnl_primitive_desc_query_md(e->bwd_w.pd, dnnl_query_diff_weights_md, 1);
   st = reorder(&e->r_wd, &e->w_md, &e->wd_md, 0);
   if (st == dnnl_success) st = reorder(&e->r_dw, &e->dw_md, &e->w_md, 1);
   if (st == dnnl_success) st = reorder(&e->r_dx, &e->x_md, &e->x_md, 1);
@@ -347,19 +409,19 @@ static lf_status prepare(lf_conv_engine **pe, const char *name, const lf_conv_sh
 
 static void set_threads(void) {
   int n = lf_get_threads();
-  if (omp_get_max_threads() != n) omp_set_num_threads(n);
+  if (api.omp_get_max_threads() != n) api.omp_set_num_threads(n);
 }
 
 static lf_status run(prim_t *p, const char *name, int nargs, dnnl_exec_arg_t *args) {
   if (p->sp) {
     void *sp = grow(B_SCRATCH, p->sp_bytes);
     if (!sp) return lf_error(LF_ENOMEM, "nn: %s: no memory for a %zu-byte oneDNN scratchpad", name, p->sp_bytes);
-    dnnl_memory_set_data_handle(p->sp, sp);
+    api.dnnl_memory_set_data_handle(p->sp, sp);
     args[nargs].arg = DNNL_ARG_SCRATCHPAD;
     args[nargs++].memory = p->sp;
   }
-  dnnl_status_t st = dnnl_primitive_execute(p->p, strm, nargs, args);
-  if (st == dnnl_success) st = dnnl_stream_wait(strm);
+  dnnl_status_t st = api.dnnl_primitive_execute(p->p, strm, nargs, args);
+  if (st == dnnl_success) st = api.dnnl_stream_wait(strm);
   return st == dnnl_success ? LF_OK : fail(st, name, "execution");
 }
 
@@ -373,10 +435,10 @@ static lf_status bind(lf_conv_engine *e, const char *name, int slot, const void 
                       const dnnl_memory_desc_t *md) {
   void *p = (void *)ptr;
   if (!p) {
-    p = grow(buf_slot, dnnl_memory_desc_get_size(md));
+    p = grow(buf_slot, api.dnnl_memory_desc_get_size(md));
     if (!p) return lf_error(LF_ENOMEM, "nn: %s: no memory for oneDNN buffers", name);
   }
-  return dnnl_memory_set_data_handle(e->mem[slot], p) == dnnl_success ? LF_OK
+  return api.dnnl_memory_set_data_handle(e->mem[slot], p) == dnnl_success ? LF_OK
                                                                         : lf_error(LF_EINVAL, "nn: %s: oneDNN handle", name);
 }
 
