@@ -67,6 +67,8 @@ $(BUILD)/obj/runtime/%.o: runtime/%.c
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+# the optimiser's sqrtf vectorizes only without errno (the values are the same)
+$(BUILD)/obj/src/nn/optim.o: CFLAGS += -fno-math-errno
 
 $(RT_LIB): $(RT_OBJ)
 	@mkdir -p $(dir $@)

@@ -1,5 +1,11 @@
 /* SGD (momentum, nesterov), Adam and AdamW with torch.optim's update rules,
- * and clip_grad_norm_. */
+ * and clip_grad_norm_. The updates are elementwise: they run over fixed
+ * blocks of every parameter on the engine's threads, and the results do not
+ * depend on the split. */
+#if defined(__GNUC__) && !defined(__clang__)
+/* vectorize the update loops (the Makefile adds -fno-math-errno for sqrtf) */
+#pragma GCC optimize("O3")
+#endif
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +19,19 @@ typedef struct {
   char *name[2];
 } slot;
 
+typedef struct {
+  int slot;
+  size_t b, e; /* element range of that slot's parameter */
+} block;
+
 struct lf_optim {
   lf_optim_config cfg;
   lf_graph *g;
   slot *slots;
   int n_slots, per; /* per: state tensors per param */
   int64_t steps;
+  block *blocks; /* the update's work split, built at the first step */
+  size_t n_blocks;
 };
 
 lf_optim_config lf_optim_defaults(lf_optim_kind kind, float lr) {
@@ -40,6 +53,7 @@ void lf_optim_free(lf_optim *o) {
       free(o->slots[i].name[k]);
     }
   free(o->slots);
+  free(o->blocks);
   free(o);
 }
 
@@ -101,47 +115,106 @@ lf_tensor *lf_optim_find_state(lf_optim *o, const char *name) {
   return NULL;
 }
 
-static void sgd(const lf_optim_config *c, float *w, const float *g, float *buf, size_t n, int first) {
+static void sgd(const lf_optim_config *c, float *restrict w, const float *restrict g, float *restrict buf, size_t n,
+                int first) {
+  const float wd = c->weight_decay, mom = c->momentum, damp = 1 - c->dampening, lr = c->lr;
+  const int nesterov = c->nesterov;
+  if (!buf) {
+    for (size_t i = 0; i < n; i++) {
+      float d = g[i];
+      if (wd != 0) d += wd * w[i];
+      w[i] -= lr * d;
+    }
+    return;
+  }
   for (size_t i = 0; i < n; i++) {
     float d = g[i];
-    if (c->weight_decay != 0) d += c->weight_decay * w[i];
-    if (buf) {
-      buf[i] = first ? d : c->momentum * buf[i] + (1 - c->dampening) * d;
-      d = c->nesterov ? d + c->momentum * buf[i] : buf[i];
-    }
-    w[i] -= c->lr * d;
+    if (wd != 0) d += wd * w[i];
+    buf[i] = first ? d : mom * buf[i] + damp * d;
+    d = nesterov ? d + mom * buf[i] : buf[i];
+    w[i] -= lr * d;
   }
 }
 
-static void adam(const lf_optim_config *c, float *w, const float *g, float *m, float *v, size_t n, int64_t step) {
+static void adam(const lf_optim_config *c, float *restrict w, const float *restrict g, float *restrict m,
+                 float *restrict v, size_t n, int64_t step) {
   double bc1 = 1.0 - pow(c->beta1, (double)step), bc2 = 1.0 - pow(c->beta2, (double)step);
-  float step_size = (float)(c->lr / bc1), bc2s = (float)sqrt(bc2);
-  int adamw = c->kind == LF_OPT_ADAMW;
+  const float step_size = (float)(c->lr / bc1), bc2s = (float)sqrt(bc2);
+  const float wd = c->weight_decay, decay = 1.0f - c->lr * c->weight_decay, b1 = 1.0f - c->beta1,
+              beta2 = c->beta2, b2 = 1.0f - c->beta2, eps = c->eps;
+  if (c->kind == LF_OPT_ADAMW) {
+    for (size_t i = 0; i < n; i++) {
+      float d = g[i];
+      w[i] *= decay;
+      m[i] += (d - m[i]) * b1; /* torch: lerp */
+      v[i] = v[i] * beta2 + b2 * d * d;
+      float denom = sqrtf(v[i]) / bc2s + eps;
+      w[i] -= step_size * m[i] / denom;
+    }
+    return;
+  }
   for (size_t i = 0; i < n; i++) {
     float d = g[i];
-    if (adamw)
-      w[i] *= 1.0f - c->lr * c->weight_decay;
-    else if (c->weight_decay != 0)
-      d += c->weight_decay * w[i];
-    m[i] += (d - m[i]) * (1.0f - c->beta1);                  /* torch: lerp */
-    v[i] = v[i] * c->beta2 + (1.0f - c->beta2) * d * d;
-    float denom = sqrtf(v[i]) / bc2s + c->eps;
+    if (wd != 0) d += wd * w[i];
+    m[i] += (d - m[i]) * b1;
+    v[i] = v[i] * beta2 + b2 * d * d;
+    float denom = sqrtf(v[i]) / bc2s + eps;
     w[i] -= step_size * m[i] / denom;
   }
 }
 
+#define BLOCK 16384
+static lf_status plan_blocks(lf_optim *o) {
+  size_t n = 0;
+  for (int i = 0; i < o->n_slots; i++) {
+    lf_param *p = lf_graph_param(o->g, o->slots[i].index);
+    n += p ? (p->value.numel + BLOCK - 1) / BLOCK : 0;
+  }
+  free(o->blocks);
+  o->blocks = malloc((n ? n : 1) * sizeof *o->blocks);
+  o->n_blocks = 0;
+  if (!o->blocks) return lf_error(LF_ENOMEM, "optim: out of memory");
+  for (int i = 0; i < o->n_slots; i++) {
+    lf_param *p = lf_graph_param(o->g, o->slots[i].index);
+    for (size_t b = 0; p && b < p->value.numel; b += BLOCK) {
+      block *k = &o->blocks[o->n_blocks++];
+      k->slot = i;
+      k->b = b;
+      k->e = p->value.numel - b < BLOCK ? p->value.numel : b + BLOCK;
+    }
+  }
+  return LF_OK;
+}
+
+static void update_blocks(void *vctx, size_t b, size_t e) {
+  lf_optim *o = vctx;
+  for (size_t k = b; k < e; k++) {
+    const block *bl = &o->blocks[k];
+    slot *s = &o->slots[bl->slot];
+    lf_param *p = lf_graph_param(o->g, s->index);
+    size_t off = bl->b, n = bl->e - bl->b;
+    if (o->cfg.kind == LF_OPT_SGD)
+      sgd(&o->cfg, p->value.data + off, p->grad.data + off, o->per ? s->s[0].data + off : NULL, n, o->steps == 1);
+    else
+      adam(&o->cfg, p->value.data + off, p->grad.data + off, s->s[0].data + off, s->s[1].data + off, n, o->steps);
+  }
+}
+
 lf_status lf_optim_step(lf_optim *o) {
-  o->steps++;
+  size_t nb = 0;
   for (int i = 0; i < o->n_slots; i++) {
     slot *s = &o->slots[i];
     lf_param *p = lf_graph_param(o->g, s->index);
-    if (!p || !p->trainable || (o->per && p->value.numel != s->s[0].numel))
+    if (!p || !p->trainable || (o->per && p->value.numel != s->s[0].numel) || p->grad.numel != p->value.numel)
       return lf_error(LF_EINVAL, "optim: parameter %d changed since creation", s->index);
-    if (o->cfg.kind == LF_OPT_SGD)
-      sgd(&o->cfg, p->value.data, p->grad.data, o->per ? s->s[0].data : NULL, p->value.numel, o->steps == 1);
-    else
-      adam(&o->cfg, p->value.data, p->grad.data, s->s[0].data, s->s[1].data, p->value.numel, o->steps);
+    nb += (p->value.numel + BLOCK - 1) / BLOCK;
   }
+  if (!o->blocks || nb != o->n_blocks) {
+    lf_status st = plan_blocks(o);
+    if (st) return st;
+  }
+  o->steps++;
+  lf_parallel_for(o->n_blocks, update_blocks, o);
   return LF_OK;
 }
 

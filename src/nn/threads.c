@@ -4,7 +4,8 @@
  * thread count (never on which thread runs which chunk). A caller never
  * waits for a worker that has not started: it runs unclaimed chunks itself,
  * which keeps a busy or oversubscribed machine from stalling every call. A
- * nested or concurrent call runs serially. */
+ * nested or concurrent call runs serially. Wake-ups are sent only to threads
+ * that sleep (a step makes thousands of calls). */
 #include "leapfrog/lf_tensor.h"
 
 #include <cblas.h>
@@ -28,8 +29,10 @@ static struct {
   void *ctx;
   size_t count;
   int nchunks, next, done;
+  int sleepers; /* workers in cond_wait */
+  int waiting;  /* the caller sleeps on done_cv */
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-          PTHREAD_MUTEX_INITIALIZER, {0}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+          PTHREAD_MUTEX_INITIALIZER, {0}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
 static _Thread_local int in_pool;
 
@@ -44,7 +47,7 @@ static void run_chunks(void) {
     size_t b = count * (size_t)k / (size_t)n, e = count * (size_t)(k + 1) / (size_t)n;
     if (b < e) fn(ctx, b, e);
     pthread_mutex_lock(&pool.mu);
-    if (++pool.done == pool.nchunks) pthread_cond_signal(&pool.done_cv);
+    if (++pool.done == pool.nchunks && pool.waiting) pthread_cond_signal(&pool.done_cv);
   }
 }
 
@@ -53,7 +56,11 @@ static void *worker(void *arg) {
   in_pool = 1;
   pthread_mutex_lock(&pool.mu);
   for (;;) {
-    while (!pool.quit && !(pool.active && pool.next < pool.nchunks)) pthread_cond_wait(&pool.wake, &pool.mu);
+    while (!pool.quit && !(pool.active && pool.next < pool.nchunks)) {
+      pool.sleepers++;
+      pthread_cond_wait(&pool.wake, &pool.mu);
+      pool.sleepers--;
+    }
     if (pool.quit) break;
     run_chunks();
   }
@@ -111,11 +118,13 @@ void lf_parallel_for(size_t count, lf_range_fn fn, void *ctx) {
   pool.nchunks = (int)chunks;
   pool.next = pool.done = 0;
   pool.active = 1;
-  pthread_cond_broadcast(&pool.wake);
+  if (pool.sleepers) pthread_cond_broadcast(&pool.wake);
   in_pool = 1;
   run_chunks();
   in_pool = 0;
+  pool.waiting = 1;
   while (pool.done < pool.nchunks) pthread_cond_wait(&pool.done_cv, &pool.mu);
+  pool.waiting = 0;
   pool.active = 0;
   pthread_mutex_unlock(&pool.mu);
   pthread_mutex_unlock(&pool.call);
