@@ -508,8 +508,18 @@ LF_TEST(test_depthwise) {
       double d = fabs((double)o[i] - ref->data[i]) / (fabs((double)ref->data[i]) + 1e-3);
       if (d > worst) worst = d;
     }
-    printf("  depthwise fp32: max rel error runtime vs engine %.2e\n", worst);
-    LF_CHECK_MSG(worst <= 1e-4, "fp32 depthwise rel error %g", worst);
+    double worst_lit = 0;
+    int lr = run_litert("depthwise_fp32", b, bl, 1, xt.data, xt.numel * sizeof(float), o, ref->numel * sizeof(float));
+    if (lr < 0) litert_missing = 1;
+    else {
+      LF_CHECK_MSG(lr == 1, "LiteRT did not run the fp32 depthwise model");
+      for (size_t i = 0; lr == 1 && i < ref->numel; i++) {
+        double d = fabs((double)o[i] - ref->data[i]) / (fabs((double)ref->data[i]) + 1e-3);
+        if (d > worst_lit) worst_lit = d;
+      }
+    }
+    printf("  depthwise fp32: max rel error vs engine: runtime %.2e, LiteRT %.2e\n", worst, worst_lit);
+    LF_CHECK_MSG(worst <= 1e-4 && worst_lit <= 1e-4, "fp32 depthwise rel error %g (LiteRT %g)", worst, worst_lit);
     LF_CHECK(count_ops(b, bl, LFRT_OP_DEPTHWISE_CONV_2D) == 2);
     free(o);
     free(b);
