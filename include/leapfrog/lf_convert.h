@@ -59,8 +59,9 @@ lf_status lf_qranges_from_json(const char *json, lf_qranges *r);
  *    bias beta - mean*gamma/sigma int32, fused ReLU: one requantisation.
  *  - MULADD: what TF's converters emit: MUL by the per-channel scale, then ADD
  *    of the per-channel shift with fused ReLU. Both constants are [1,1,1,C]
- *    int8 tensors quantised per tensor (asymmetric over [min(v,0), max(v,0)],
- *    the only form TFLite's MUL/ADD accept); the MUL output is a quantised
+ *    int8 tensors quantised per tensor (asymmetric over [min(v,0), max(v,0)]:
+ *    with a per-axis constant LiteRT's MUL outputs only the zero point and its
+ *    ADD fails, checked with the oracle); the MUL output is a quantised
  *    value of its own (range name "<bn>.mul"): two requantisations.
  * QAT simulates the chosen one and records it in the checkpoint (metadata
  * leapfrog.quant "bn_lowering"), which convert then uses; the .tflite records
