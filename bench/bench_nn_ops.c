@@ -4,7 +4,9 @@
  * threads and batch when $LF_PYTHON has torch.
  *   bench_nn_ops [densenet|unet] [batch] [steps] [threads]
  * defaults: both models, batch 4 (densenet at 224) / 8 (unet at 80x112),
- * 2 steps after 1 warm-up, 2 threads. */
+ * 2 steps after 1 warm-up, 2 threads. Convs run on oneDNN unless LF_CONV=ref
+ * (the im2col + sgemm reference). The last line per model is the ratio of
+ * best-step images/s, leapfrog / PyTorch. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,9 +68,11 @@ static int bench(lf_arch arch, int batch, int steps, int threads) {
     if (s > 0 && dt < best) best = dt;
     if (s > 0) cpu += cpu_now() - c0;
   }
-  printf("leapfrog %s batch %d %dx%d threads %d: best step %.3f s, %.2f images/s, cpu %.3f s/step, memory %.0f MB\n",
+  const char *conv = getenv("LF_CONV");
+  printf("leapfrog %s batch %d %dx%d threads %d: best step %.3f s, %.2f images/s, cpu %.3f s/step, memory %.0f MB, "
+         "convs %s\n",
          lf_arch_name(arch), batch, cfg.in_h, cfg.in_w, threads, best, batch / best, cpu / steps,
-         lf_graph_memory_bytes(m.g) / 1e6);
+         lf_graph_memory_bytes(m.g) / 1e6, conv && !strcmp(conv, "ref") ? "im2col+sgemm (LF_CONV=ref)" : "oneDNN");
   printf("per op kind over %d steps:\n", steps);
   lf_graph_profile_print(m.g, stdout);
   fflush(stdout);
@@ -76,7 +80,20 @@ static int bench(lf_arch arch, int batch, int steps, int threads) {
   char cmd[512];
   snprintf(cmd, sizeof cmd, "'%s' bench/bench_nn_ops_torch.py %s %d %d %d", py, lf_arch_name(arch), batch, steps,
            threads);
-  if (system(cmd) != 0) printf("(PyTorch reference not run)\n");
+  /* PyTorch's line is passed through; the ratio of best steps follows it */
+  FILE *pf = popen(cmd, "r");
+  char line[512];
+  double tbest = 0;
+  while (pf && fgets(line, sizeof line, pf)) {
+    fputs(line, stdout);
+    const char *b = strstr(line, "best step ");
+    if (b) tbest = atof(b + 10);
+  }
+  if (!pf || pclose(pf) != 0 || tbest <= 0)
+    printf("(PyTorch reference not run)\n");
+  else
+    printf("ratio %s batch %d threads %d: leapfrog / pytorch images/s = %.2f\n", lf_arch_name(arch), batch, threads,
+           tbest / best);
   lf_optim_free(o);
   lf_tensor_free(&x);
   lf_tensor_free(&t);
