@@ -218,7 +218,9 @@ void lf_graph_profile_print(const lf_graph *g, void *f);
  * parameters with lf_node_add_param; forward() fills node->out (use
  * lf_node_prepare_output); backward() reads node->grad (dL/dout) and
  * ACCUMULATES into lf_node_input_grad(g, node, i) (may be NULL: that input
- * needs no gradient) and into its parameters' .grad. */
+ * needs no gradient; or assigns, see lf_node_input_grad_assign) and into its
+ * parameters' .grad. Activation gradients are engine buffers valid only
+ * during the backward that uses them. */
 struct lf_node {
   int id;
   int kind;
