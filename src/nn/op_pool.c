@@ -98,8 +98,8 @@ static void fwd_rows(void *vctx, size_t b, size_t e) {
       window(j, oy, ox, &y0, &y1, &x0, &x1, &div);
       if (j->max) {
         int32_t *restrict am = j->am + o;
-        if (y0 >= y1 || x0 >= x1) { /* cannot happen with pad <= kernel/2 */
-          for (int c = 0; c < C; c++) y[c] = -FLT_MAX, am[c] = -1;
+        if (y0 >= y1 || x0 >= x1) { /* cannot happen: build() keeps pad <= kernel/2 */
+          for (int c = 0; c < C; c++) y[c] = -FLT_MAX, am[c] = 0;
           continue;
         }
         const float *restrict p0 = x + ((size_t)y0 * W + x0) * C;
@@ -144,8 +144,7 @@ static void bwd_imgs(void *vctx, size_t b, size_t e) {
       for (int ox = 0; ox < OW; ox++) {
         size_t o = ((img * OH + oy) * OW + ox) * (size_t)C;
         if (j->max) {
-          for (int c = 0; c < C; c++)
-            if (j->am[o + c] >= 0) dx[(size_t)j->am[o + c] * C + c] += j->dy[o + c];
+          for (int c = 0; c < C; c++) dx[(size_t)j->am[o + c] * C + c] += j->dy[o + c];
           continue;
         }
         int y0, y1, x0, x1, div;
