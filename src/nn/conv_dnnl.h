@@ -13,8 +13,15 @@
  * Backends: LF_CONV=ref in the environment (or lf_conv_set_backend) selects
  * the im2col + sgemm reference everywhere; otherwise oneDNN is used and a
  * shape oneDNN refuses returns LF_EUNSUPPORTED so the caller can run the
- * reference. Results are deterministic for a given thread count (oneDNN
- * splits reductions by thread count), not across thread counts.
+ * reference (also when libdnnl.so.2 cannot be loaded). Results are
+ * deterministic for a given thread count (oneDNN splits reductions by
+ * thread count), not across thread counts.
+ * Weights: oneDNN 2.6 has only its naive reference kernel for plain OHWI
+ * weights (LF_CONV_WEIGHTS=plain shows it: >10x slower), so each call
+ * reorders them into the blocked layout its JIT kernels choose.
+ * Threads: oneDNN runs on OpenMP with lf_get_threads() threads; libdnnl is
+ * dlopen'ed with OMP_WAIT_POLICY=passive unless the user chose a policy
+ * (conv_dnnl.c says why).
  *
  * To use from another op (e.g. QAT's fake-quantised conv): fill an
  * lf_conv_shape, keep an lf_conv_engine in the node state, call
