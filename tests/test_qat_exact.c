@@ -322,6 +322,34 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
     if (i == nv - 1 || !strcmp(names[i], lf_graph_node(g, logits)->name)) fworst_out = w > fworst_out ? w : fworst_out;
   }
   lf_qat_set_exact(q, 1);
+  /* per op: the float fake quant of ONE value from the exact int8 values of
+   * its inputs is within one step of the exact value (the old claim, per layer) */
+  int op_worst = 0, op_off = 0;
+  const char *op_worst_name = "";
+  for (int i = 1; i < nv; i++) {
+    int f = lf_qat_value_node(q, names[i]);
+    if (f < 0 || !vals[i]) continue;
+    lf_qat_set_float_value(q, f);
+    LF_CHECK(lf_graph_forward(qg, 0) == LF_OK);
+    const lf_tensor *v = lf_graph_output(qg, f);
+    lf_qrange const *rr = lf_qranges_find(&r, names[i]);
+    lf_qparams oq = {1.0f / 256.0f, -128};
+    if (rr) lf_qparams_asym(rr->min, rr->max, LF_QMIN_ACT, LF_QMAX_ACT, &oq, NULL, NULL);
+    int w = 0;
+    for (size_t k = 0; k < vn[i]; k++) {
+      int d = (int)lroundf(fabsf(v->data[k] - vals[i][k]) / oq.scale);
+      if (d > w) w = d;
+      op_off += d != 0;
+    }
+    if (w > op_worst) {
+      op_worst = w;
+      op_worst_name = names[i];
+    }
+  }
+  lf_qat_set_float_value(q, -1);
+  printf("  %s float fake quant per op (exact inputs): max %d step(s) (%s), %d of %ld values off\n", tag, op_worst,
+         op_worst_name, op_off, bytes_total);
+  LF_CHECK_MSG(op_worst <= 1, "%s: float fake quant of %s is %d steps from the int8 op", tag, op_worst_name, op_worst);
   printf("  %s exact eval: %d values (%ld int8 outputs; %d inside a lowering, %d without a value node), max |QAT - runtime| "
          "= %d step(s), %d values differ%s%s\n",
          tag, compared, bytes_total, internal, missing, worst, mismatched_values, first_bad ? ", first: " : "",

@@ -100,6 +100,10 @@ int lf_qat_bn_lowering(const lf_qat *q);
  * the runtime's reference kernel (slower; a cross-check). */
 void lf_qat_set_exact(lf_qat *q, int mode);
 int lf_qat_exact(const lf_qat *q);
+/* Exact eval with ONE value (its fake-quant node, lf_qat_value_node; -1 =
+ * none) computed by float fake quantisation from the exact int8 values of its
+ * inputs: the per-op error of the float form (tests). */
+void lf_qat_set_float_value(lf_qat *q, int fq_node);
 /* Freezes observers and/or BN now. */
 void lf_qat_freeze(lf_qat *q, int observers, int bn);
 /* The observed ranges, one per value the converter quantises. */

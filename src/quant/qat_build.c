@@ -99,6 +99,7 @@ lf_status lf_qat_create_ex(lf_graph *fp, int input_node, int output_node, const 
     goto fail;
   }
   q->ctx->averaging = opts->averaging > 0 ? opts->averaging : 0.01f;
+  q->ctx->float_fq = -1;
   q->ctx->freeze_obs_after = opts->freeze_observers_after;
   q->ctx->freeze_bn_after = opts->freeze_bn_after;
   q->n_values = p.n;
@@ -255,6 +256,7 @@ void lf_qat_set_exact(lf_qat *q, int mode) {
   q->ctx->exact_ref = mode == 2;
 }
 int lf_qat_exact(const lf_qat *q) { return q->ctx->exact_off ? 0 : q->ctx->exact_ref ? 2 : 1; }
+void lf_qat_set_float_value(lf_qat *q, int fq_node) { q->ctx->float_fq = fq_node; }
 
 void lf_qat_freeze(lf_qat *q, int observers, int bn) {
   if (observers) q->ctx->obs_frozen = 1;

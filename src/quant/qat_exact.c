@@ -82,7 +82,7 @@ int lq_exact_covers(lf_graph *g, const lq_ctx *ctx, int node) {
   if (!x || ctx->exact_off || node < 0 || node >= x->n_nodes || x->op_of_src[node] < 0) return 0;
   int i = x->op_of_src[node];
   const xop *o = &x->ops[i];
-  if (o->kind != LQ_CONV || o->n_in != 1) return 0;
+  if (o->kind != LQ_CONV || o->n_in != 1 || x->fq_of_op[i] == ctx->float_fq) return 0;
   lf_node *n = lf_graph_node(g, node), *in = lf_graph_node(g, n->inputs[0]);
   const lq_conv_attrs *a = n->attrs;
   if (a->p.groups > 1 && !(a->p.groups == in->c && n->c % in->c == 0)) return 0;

@@ -103,7 +103,7 @@ static lf_status fq_forward(lf_graph *g, lf_node *n) {
     s->seen = 1;
   }
   s->q8valid = 0;
-  if (!n->train && !a->ctx->exact_off && a->ctx->exact) {
+  if (!n->train && !a->ctx->exact_off && a->ctx->exact && n->id != a->ctx->float_fq) {
     if (s->q8cap < x->numel) {
       int8_t *q = realloc(s->q8, x->numel);
       if (!q) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);

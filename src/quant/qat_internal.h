@@ -27,6 +27,7 @@ typedef struct {
   lq_exact *exact;  /* eval-mode integer-exact forward (NULL: none) */
   int exact_off;    /* 1: eval uses float fake quantisation instead */
   int exact_ref;    /* 1: exact conv through the runtime's reference kernel (tests) */
+  int float_fq;     /* exact eval: this fq node (and its op) in float fake quant; -1 none */
 } lq_ctx;
 
 typedef struct {
