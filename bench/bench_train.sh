@@ -3,7 +3,8 @@
 # loader excluded) of leapfrog beside PyTorch CPU with the same threads and
 # batch, measured in the same run, one after the other:
 #   DenseNet-121 at 224x224 (batch 8) and the paper's UNet at 80x112 (batch 16).
-# env: LF_BUILD (build), THREADS (2), ITERS (3 timed steps after 1 warm-up),
+# env: LF_BUILD (build), THREADS (2), ITERS (3 timed steps after 1 warm-up), LF_CONV=ref
+#      (im2col + OpenBLAS convs instead of oneDNN),
 #      DN_BATCH (8), UNET_BATCH (16), LF_PYTHON (/usr/bin/python3)
 # Run it on a quiet machine: the numbers are wall-clock.
 set -e
