@@ -563,6 +563,43 @@ LF_TEST(bench_eval) {
   bench_one("densenet121 224", lf_model_defaults(LF_ARCH_DENSENET), 1);
 }
 
+/* Per op on input x: the float fake quant of one value from the exact int8
+ * values of its inputs, against the exact value. */
+static void per_op_check(lf_qat *q, lf_graph *qg, const lf_qranges *r, const char **names, int nv, const lf_tensor *x,
+                         int *worst, long *off, long *n) {
+  lf_graph_set_input(qg, lf_qat_input(q), x);
+  lf_qat_set_exact(q, 1);
+  lf_qat_set_float_value(q, -1);
+  lf_graph_forward(qg, 0);
+  float **ex = calloc((size_t)nv, sizeof(float *));
+  for (int i = 1; i < nv && ex; i++) {
+    int f = lf_qat_value_node(q, names[i]);
+    if (f < 0) continue;
+    const lf_tensor *v = lf_graph_output(qg, f);
+    ex[i] = malloc(v->numel * sizeof(float));
+    if (ex[i]) memcpy(ex[i], v->data, v->numel * sizeof(float));
+  }
+  for (int i = 1; i < nv && ex; i++) {
+    int f = lf_qat_value_node(q, names[i]);
+    if (f < 0 || !ex[i]) continue;
+    lf_qat_set_float_value(q, f);
+    lf_graph_forward(qg, 0);
+    const lf_tensor *v = lf_graph_output(qg, f);
+    const lf_qrange *rr = lf_qranges_find(r, names[i]);
+    lf_qparams vq = {1.0f / 256.0f, -128};
+    if (rr) lf_qparams_asym(rr->min, rr->max, LF_QMIN_ACT, LF_QMAX_ACT, &vq, NULL, NULL);
+    for (size_t k = 0; k < v->numel; k++) {
+      int st = (int)lroundf(fabsf(v->data[k] - ex[i][k]) / vq.scale);
+      if (st > *worst) *worst = st;
+      *off += st != 0;
+    }
+    *n += (long)v->numel;
+  }
+  lf_qat_set_float_value(q, -1);
+  for (int i = 0; i < nv && ex; i++) free(ex[i]);
+  free(ex);
+}
+
 /* LF_QAT_EXACT_CKPT=ckpt LF_QAT_EXACT_IMAGES=dir [LF_QAT_EXACT_NORM="mean std"]:
  * a trained QAT checkpoint (e.g. the demo's nerve UNet, nerve-qat/best.safetensors)
  * evaluated on every image in dir (not *_mask.*; grey, resized bilinearly to the
@@ -613,6 +650,10 @@ static void one_ckpt(const char *ckpt, const char *idir) {
   float *full = NULL, *ye = malloc(on * sizeof(float)), *yf = malloc(on * sizeof(float));
   long images = 0, px = 0, mask_exact = 0, mask_float = 0, val_exact[2] = {0, 0}, val_float[2] = {0, 0};
   int worst_float[2] = {0, 0};
+  const char **names = NULL;
+  int nv = 0, op_worst = 0;
+  long op_off = 0, op_n = 0;
+  LF_CHECK(lf_convert_value_names(m.g, m.input, m.probs, &names, &nv) == LF_OK);
   DIR *d = opendir(idir);
   struct dirent *de;
   char path[1024];
@@ -628,6 +669,7 @@ static void one_ckpt(const char *ckpt, const char *idir) {
     lf_image_free(&img);
     for (size_t i = 0; i < in_n; i++) x.data[i] = (x.data[i] / 255.0f - mean) / sd;
     images++;
+    if (names) per_op_check(q, qg, &r, names, nv, &x, &op_worst, &op_off, &op_n);
     for (int k = 0; k < 2; k++) {
       int node = k ? lf_qat_output(q) : lf_qat_value_node(q, lf_graph_node(m.g, m.logits)->name);
       lf_graph_set_input(qg, lf_qat_input(q), &x);
@@ -660,12 +702,15 @@ static void one_ckpt(const char *ckpt, const char *idir) {
     }
   }
   if (d) closedir(d);
+  free(names);
   printf("  checkpoint %s (%d observers), %ld images of %s:\n", ckpt, nobs, images, idir);
+  printf("    per op (float fake quant of one value from exact int8 inputs): max %d step(s), %ld of %ld values off\n",
+         op_worst, op_off, op_n);
   printf("    logits: exact eval differs from the int8 model on %ld values; float fake-quant eval on %ld (max %d steps)\n",
          val_exact[0], val_float[0], worst_float[0]);
   printf("    sigmoid: exact %ld, float %ld values (max %d steps); mask pixels of %ld differing: exact %ld, float %ld\n",
          val_exact[1], val_float[1], worst_float[1], px, mask_exact, mask_float);
-  LF_CHECK(images > 0 && val_exact[0] == 0 && val_exact[1] == 0 && mask_exact == 0);
+  LF_CHECK(images > 0 && val_exact[0] == 0 && val_exact[1] == 0 && mask_exact == 0 && op_worst <= 1);
   free(full);
   free(ye);
   free(yf);
