@@ -22,6 +22,12 @@ CFLAGS_RT = -std=c99 $(OPT) -g $(WARN) $(SANFLAGS) $(EXTRA_CFLAGS) -pthread
 CFLAGS    = -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) $(EXTRA_CFLAGS) -pthread
 LDFLAGS  += $(SANFLAGS) -pthread
 LIBS      = -lpng -ltiff -ljpeg -lz -lcjson -lopenblas -ldl -lm
+# LeakSanitizer's tracer crashes scanning the dynamic TLS of a dlopen'ed
+# libdnnl (src/nn/conv_dnnl.c), so sanitizer builds link it up front
+# (OpenMP then keeps its default wait policy there).
+ifneq ($(SAN),)
+  LIBS   += -Wl,--no-as-needed -ldnnl -Wl,--as-needed
+endif
 
 # ---- runtime (C99, libc + libm only) -------------------------------------
 RT_SRC  = $(wildcard runtime/src/*.c runtime/kernels/ref/*.c)
