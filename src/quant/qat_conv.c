@@ -1,12 +1,15 @@
-/* QAT conv2d (optionally with a BN folded in; grouped and depthwise too:
- * one im2col + SGEMM per group) and dense: per-output-channel
- * int8 fake-quantised weights, int32-quantised bias once BN statistics are
- * fixed, straight-through gradients. Conv is im2col + SGEMM per image. */
+/* QAT conv2d (optionally with a BN folded in; grouped and depthwise too) and
+ * dense: per-output-channel int8 fake-quantised weights, int32-quantised bias
+ * once BN statistics are fixed, straight-through gradients. The conv runs
+ * through oneDNN (nn/conv_dnnl.h) on the fake-quantised folded weights of
+ * this step, bias added here; the reference, im2col + SGEMM per image and
+ * group, runs with LF_CONV=ref or where oneDNN refuses the shape. */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/conv_dnnl.h"
 #include "quant/qat_internal.h"
 #include "quant/qconv_util.h"
 
@@ -16,11 +19,13 @@ typedef struct {
   float *wq, *dwq, *sf, *scales, *bias; /* bias: folded bias used by the last forward */
   uint8_t *mask;
   int running; /* last forward used the folded (running-statistics) form */
+  lf_conv_engine *eng; /* conv: oneDNN primitives (NULL until first use) */
 } wq_state;
 
 static void wq_free(lf_node *n) {
   wq_state *s = n->state;
   if (!s) return;
+  lf_conv_engine_free(&s->eng);
   free(s->wq);
   free(s->dwq);
   free(s->sf);
@@ -103,6 +108,55 @@ static lf_im2col_geom geom(lf_graph *g, lf_node *n, int gr) {
   return G;
 }
 
+/* The oneDNN shape of this conv (bias added by the caller). */
+static lf_conv_shape conv_shape(lf_graph *g, lf_node *n, int batch) {
+  const lf_conv2d_params *p = &((lq_conv_attrs *)n->attrs)->p;
+  lf_node *in = lf_graph_node(g, n->inputs[0]);
+  lf_conv_shape cs = {0, batch, in->h, in->w, in->c, n->h, n->w, n->c, p->kh, p->kw, p->stride_h, p->stride_w,
+                      p->dil_h, p->dil_w, p->pad_top, p->pad_left, p->pad_bottom, p->pad_right, p->groups, 0};
+  return cs;
+}
+
+/* Reference forward: y = conv(x, wq), no bias. */
+static lf_status conv_forward_ref(lf_graph *g, lf_node *n, wq_state *s, lf_node *in, int batch) {
+  lq_conv_attrs *a = n->attrs;
+  int O = s->O, G = a->p.groups, Og = O / G;
+  size_t M = (size_t)n->h * n->w, K = s->K, inpix = (size_t)in->h * in->w * in->c;
+  float *cols = lf_graph_scratch(g, 0, M * K);
+  if (!cols) return lf_error(LF_ENOMEM, "qat: %s: out of memory for im2col", n->name);
+  for (int b = 0; b < batch; b++)
+    for (int gr = 0; gr < G; gr++) { /* group gr: outputs [gr*Og, (gr+1)*Og) */
+      lf_im2col_geom Gm = geom(g, n, gr);
+      lf_im2col(&Gm, in->out.data + b * inpix, cols);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, Og, (int)K, 1.0f, cols, (int)K,
+                  s->wq + (size_t)gr * Og * K, (int)K, 0.0f, n->out.data + b * M * O + (size_t)gr * Og, O);
+    }
+  return LF_OK;
+}
+
+/* Reference backward: s->dwq += dL/dwq, dx += dL/dx (dx may be NULL). */
+static lf_status conv_backward_ref(lf_graph *g, lf_node *n, wq_state *s, lf_node *in, const float *dy, float *dx) {
+  lq_conv_attrs *a = n->attrs;
+  int batch = n->out.shape[0], O = s->O, G = a->p.groups, Og = O / G;
+  size_t M = (size_t)n->h * n->w, K = s->K, inpix = (size_t)in->h * in->w * in->c;
+  float *cols = lf_graph_scratch(g, 0, M * K);
+  if (!cols) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+  for (int b = 0; b < batch; b++)
+    for (int gr = 0; gr < G; gr++) {
+      lf_im2col_geom Gm = geom(g, n, gr);
+      lf_im2col(&Gm, in->out.data + b * inpix, cols);
+      const float *dyb = dy + b * M * O + (size_t)gr * Og;
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Og, (int)K, (int)M, 1.0f, dyb, O, cols, (int)K, 1.0f,
+                  s->dwq + (size_t)gr * Og * K, (int)K);
+      if (dx) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)K, Og, 1.0f, dyb, O,
+                    s->wq + (size_t)gr * Og * K, (int)K, 0.0f, cols, (int)K);
+        lf_col2im_add(&Gm, cols, dx + b * inpix);
+      }
+    }
+  return LF_OK;
+}
+
 static void conv_bias_and_scale(lf_graph *g, lf_node *n, wq_state *s) {
   lq_conv_attrs *a = n->attrs;
   int O = s->O;
@@ -131,17 +185,18 @@ static lf_status conv_forward(lf_graph *g, lf_node *n) {
   conv_bias_and_scale(g, n, s);
   quantise_weights(s, lf_node_param(g, n, 0)->value.data);
   if (s->running) quantise_bias(g, a->in_fq, s);
-  int batch = n->out.shape[0], O = s->O, G = a->p.groups, Og = O / G;
-  size_t M = (size_t)n->h * n->w, K = s->K, inpix = (size_t)in->h * in->w * in->c;
-  float *cols = lf_graph_scratch(g, 0, M * K);
-  if (!cols) return lf_error(LF_ENOMEM, "qat: %s: out of memory for im2col", n->name);
-  for (int b = 0; b < batch; b++)
-    for (int gr = 0; gr < G; gr++) { /* group gr: outputs [gr*Og, (gr+1)*Og) */
-      lf_im2col_geom Gm = geom(g, n, gr);
-      lf_im2col(&Gm, in->out.data + b * inpix, cols);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, Og, (int)K, 1.0f, cols, (int)K,
-                  s->wq + (size_t)gr * Og * K, (int)K, 0.0f, n->out.data + b * M * O + (size_t)gr * Og, O);
-    }
+  int batch = n->out.shape[0], O = s->O;
+  size_t M = (size_t)n->h * n->w;
+  lf_status st = LF_EUNSUPPORTED;
+  if (lf_conv_get_backend() == LF_CONV_DNNL) {
+    lf_conv_shape cs = conv_shape(g, n, batch);
+    st = lf_conv_dnnl_forward(&s->eng, n->name, &cs, in->out.data, s->wq, NULL, n->out.data);
+    if (st != LF_OK && st != LF_EUNSUPPORTED) return st;
+  }
+  if (st == LF_EUNSUPPORTED) {
+    lf_status r = conv_forward_ref(g, n, s, in, batch);
+    if (r) return r;
+  }
   size_t rows = (size_t)batch * M;
   float *y = n->out.data;
   if (!s->running) /* BN normalises next with batch statistics: undo the fold scale */
@@ -157,7 +212,7 @@ static lf_status conv_backward(lf_graph *g, lf_node *n) {
   wq_state *s = n->state;
   lf_node *in = lf_graph_node(g, n->inputs[0]);
   int batch = n->out.shape[0], O = s->O;
-  size_t M = (size_t)n->h * n->w, K = s->K, inpix = (size_t)in->h * in->w * in->c, rows = (size_t)batch * M;
+  size_t M = (size_t)n->h * n->w, K = s->K, rows = (size_t)batch * M;
   float *dy = n->grad.data;
   if (a->p.bias) {
     float *db = lf_node_param(g, n, 1)->grad.data;
@@ -171,24 +226,22 @@ static lf_status conv_backward(lf_graph *g, lf_node *n) {
   if (!s->running) /* d/dconv of conv / sf */
     for (size_t r = 0; r < rows; r++)
       for (int o = 0; o < O; o++) dy[r * O + o] /= s->sf[o];
-  int G = a->p.groups, Og = O / G;
-  float *cols = lf_graph_scratch(g, 0, M * K);
-  lf_tensor *dx = lf_node_input_grad(g, n, 0);
-  if (!cols) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
   memset(s->dwq, 0, sizeof(float) * (size_t)O * K);
-  for (int b = 0; b < batch; b++)
-    for (int gr = 0; gr < G; gr++) {
-      lf_im2col_geom Gm = geom(g, n, gr);
-      lf_im2col(&Gm, in->out.data + b * inpix, cols);
-      const float *dyb = dy + b * M * O + (size_t)gr * Og;
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Og, (int)K, (int)M, 1.0f, dyb, O, cols, (int)K, 1.0f,
-                  s->dwq + (size_t)gr * Og * K, (int)K);
-      if (dx) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)K, Og, 1.0f, dyb, O,
-                    s->wq + (size_t)gr * Og * K, (int)K, 0.0f, cols, (int)K);
-        lf_col2im_add(&Gm, cols, dx->data + b * inpix);
-      }
-    }
+  lf_status st = LF_EUNSUPPORTED;
+  if (lf_conv_get_backend() == LF_CONV_DNNL) {
+    lf_conv_shape cs = conv_shape(g, n, batch);
+    int assign = 0; /* first writer of dx: overwrite (its contents are garbage) */
+    lf_tensor *dxt = lf_node_input_grad_assign(g, n, 0, &assign);
+    st = lf_conv_dnnl_backward(&s->eng, n->name, &cs, in->out.data, s->wq, dy, dxt ? dxt->data : NULL, !assign,
+                               s->dwq, NULL);
+    if (st != LF_OK && st != LF_EUNSUPPORTED) return st;
+    if (st == LF_EUNSUPPORTED && dxt && assign) memset(dxt->data, 0, dxt->numel * sizeof(float)); /* ref adds */
+  }
+  if (st == LF_EUNSUPPORTED) {
+    lf_tensor *dx = lf_node_input_grad(g, n, 0);
+    lf_status r = conv_backward_ref(g, n, s, in, dy, dx ? dx->data : NULL);
+    if (r) return r;
+  }
   /* STE through the weight fake quant, chain rule through w * sf */
   float *dw = lf_node_param(g, n, 0)->grad.data;
   for (int o = 0; o < O; o++)

@@ -4,11 +4,14 @@
  * weights IHWO fake-quantised int8 symmetric per OUTPUT channel (the
  * innermost axis here, axis 0 of the TFLite OHWI tensor the converter
  * writes); int32-quantised bias in eval / frozen mode; straight-through
- * gradients. sgemm into columns + col2im. */
+ * gradients. The transposed conv runs through oneDNN (nn/conv_dnnl.h) on the
+ * fake-quantised folded weights, bias added here; the reference (sgemm into
+ * columns + col2im) with LF_CONV=ref or where oneDNN refuses the shape. */
 #include <cblas.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/conv_dnnl.h"
 #include "quant/qat_internal.h"
 #include "quant/qconv_util.h"
 
@@ -18,11 +21,13 @@ typedef struct {
   float *wq, *dwq, *scales, *bias, *sf; /* sf: BN fold scale per output channel (1 without BN) */
   uint8_t *mask;
   int running; /* last forward used the folded (running-statistics) form */
+  lf_conv_engine *eng; /* oneDNN primitives (NULL until first use) */
 } tc_state;
 
 static void tc_free(lf_node *n) {
   tc_state *s = n->state;
   if (!s) return;
+  lf_conv_engine_free(&s->eng);
   free(s->wq);
   free(s->dwq);
   free(s->scales);
@@ -70,6 +75,16 @@ static lf_im2col_geom tc_geom(lf_graph *g, lf_node *n) {
   return G;
 }
 
+/* The oneDNN shape (groups 1, no dilation; torch's output_padding makes a
+ * smaller bottom/right crop; bias added by the caller). */
+static lf_conv_shape tc_shape(lf_graph *g, lf_node *n, int batch) {
+  const lf_conv_transpose2d_params *p = &((lq_tconv_attrs *)n->attrs)->p;
+  lf_node *in = lf_graph_node(g, n->inputs[0]);
+  lf_conv_shape cs = {1, batch, in->h, in->w, in->c, n->h, n->w, n->c, p->kh, p->kw, p->stride_h, p->stride_w, 1, 1,
+                      p->pad_top, p->pad_left, p->pad_bottom - p->out_pad_h, p->pad_right - p->out_pad_w, 1, 0};
+  return cs;
+}
+
 static lf_status tc_forward(lf_graph *g, lf_node *n) {
   lq_tconv_attrs *a = n->attrs;
   tc_state *s = n->state;
@@ -107,16 +122,24 @@ static lf_status tc_forward(lf_graph *g, lf_node *n) {
       float sb = iq.scale * s->scales[o];
       s->bias[o] = (float)lq_quant_bias(s->bias[o], sb) * sb;
     }
-  lf_im2col_geom G = tc_geom(g, n);
   int batch = n->out.shape[0];
-  size_t M = (size_t)in->h * in->w, opix = (size_t)n->h * n->w * n->c;
-  float *cols = lf_graph_scratch(g, 0, M * rowlen);
-  if (!cols) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
-  memset(n->out.data, 0, sizeof(float) * opix * (size_t)batch);
-  for (int b = 0; b < batch; b++) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)rowlen, s->ni, 1.0f,
-                in->out.data + (size_t)b * M * s->ni, s->ni, s->wq, (int)rowlen, 0.0f, cols, (int)rowlen);
-    lf_col2im_add(&G, cols, n->out.data + (size_t)b * opix);
+  lf_status st = LF_EUNSUPPORTED;
+  if (lf_conv_get_backend() == LF_CONV_DNNL) {
+    lf_conv_shape cs = tc_shape(g, n, batch);
+    st = lf_conv_dnnl_forward(&s->eng, n->name, &cs, in->out.data, s->wq, NULL, n->out.data);
+    if (st != LF_OK && st != LF_EUNSUPPORTED) return st;
+  }
+  if (st == LF_EUNSUPPORTED) {
+    lf_im2col_geom G = tc_geom(g, n);
+    size_t M = (size_t)in->h * in->w, opix = (size_t)n->h * n->w * n->c;
+    float *cols = lf_graph_scratch(g, 0, M * rowlen);
+    if (!cols) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+    memset(n->out.data, 0, sizeof(float) * opix * (size_t)batch);
+    for (int b = 0; b < batch; b++) {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)rowlen, s->ni, 1.0f,
+                  in->out.data + (size_t)b * M * s->ni, s->ni, s->wq, (int)rowlen, 0.0f, cols, (int)rowlen);
+      lf_col2im_add(&G, cols, n->out.data + (size_t)b * opix);
+    }
   }
   size_t rows = (size_t)batch * n->h * n->w;
   float *y = n->out.data;
@@ -149,18 +172,30 @@ static lf_status tc_backward(lf_graph *g, lf_node *n) {
   if (!s->running) /* d/dconv of conv / sf */
     for (size_t r = 0; r < rows; r++)
       for (int o = 0; o < s->no; o++) dy[r * s->no + o] /= s->sf[o];
-  lf_im2col_geom G = tc_geom(g, n);
-  float *cols = lf_graph_scratch(g, 0, M * rowlen);
-  if (!cols) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
-  lf_tensor *dx = lf_node_input_grad(g, n, 0);
   memset(s->dwq, 0, sizeof(float) * nw);
-  for (int b = 0; b < batch; b++) {
-    lf_im2col(&G, n->grad.data + (size_t)b * opix, cols); /* [M][kh][kw][O] */
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, s->ni, (int)rowlen, (int)M, 1.0f,
-                in->out.data + (size_t)b * M * s->ni, s->ni, cols, (int)rowlen, 1.0f, s->dwq, (int)rowlen);
-    if (dx)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, s->ni, (int)rowlen, 1.0f, cols, (int)rowlen, s->wq,
-                  (int)rowlen, 1.0f, dx->data + (size_t)b * M * s->ni, s->ni);
+  lf_status st = LF_EUNSUPPORTED;
+  if (lf_conv_get_backend() == LF_CONV_DNNL) {
+    lf_conv_shape cs = tc_shape(g, n, batch);
+    int assign = 0; /* first writer of dx: overwrite (its contents are garbage) */
+    lf_tensor *dxt = lf_node_input_grad_assign(g, n, 0, &assign);
+    st = lf_conv_dnnl_backward(&s->eng, n->name, &cs, in->out.data, s->wq, dy, dxt ? dxt->data : NULL, !assign,
+                               s->dwq, NULL);
+    if (st != LF_OK && st != LF_EUNSUPPORTED) return st;
+    if (st == LF_EUNSUPPORTED && dxt && assign) memset(dxt->data, 0, dxt->numel * sizeof(float)); /* ref adds */
+  }
+  if (st == LF_EUNSUPPORTED) {
+    lf_im2col_geom G = tc_geom(g, n);
+    float *cols = lf_graph_scratch(g, 0, M * rowlen);
+    if (!cols) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+    lf_tensor *dx = lf_node_input_grad(g, n, 0);
+    for (int b = 0; b < batch; b++) {
+      lf_im2col(&G, n->grad.data + (size_t)b * opix, cols); /* [M][kh][kw][O] */
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, s->ni, (int)rowlen, (int)M, 1.0f,
+                  in->out.data + (size_t)b * M * s->ni, s->ni, cols, (int)rowlen, 1.0f, s->dwq, (int)rowlen);
+      if (dx)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, s->ni, (int)rowlen, 1.0f, cols, (int)rowlen,
+                    s->wq, (int)rowlen, 1.0f, dx->data + (size_t)b * M * s->ni, s->ni);
+    }
   }
   /* STE through the weight fake quant, chain rule through w * sf */
   float *dw = lf_node_param(g, n, 0)->grad.data;
