@@ -19,6 +19,7 @@
 #include "leapfrog/lf_qat.h"
 #include "lf_test.h"
 #include "nn/conv_dnnl.h"
+#include "quant/qat_internal.h"
 
 static uint64_t rs = 0x2545f4914f6cdd1dULL;
 static float urand(void) {
@@ -122,8 +123,12 @@ static void compare(const char *tag, lf_graph *g, int in, int out, const char *c
           LF_CHECK_MSG(xr && xd, "%s: no input gradient", tag);
           if (xr && xd) ex = rel_err(xd->data, xr->data, xr->numel);
         }
-        printf("  %-28s %-16s out %.1e  param grad %.1e (%s)  input grad %.1e\n", tag, mode_name[mode], e, eg,
-               eg_name, ex);
+        /* the oneDNN graph really ran oneDNN (a refused shape would fall back silently) */
+        const lf_node *cn = lf_graph_node(gd, cd);
+        const char *impl = cn->kind == LQK_TCONV ? lq_tconv_impl(cn) : lq_conv_impl(cn);
+        LF_CHECK_MSG(impl[0] != 0, "%s %s: oneDNN did not run the conv", tag, mode_name[mode]);
+        printf("  %-28s %-16s out %.1e  param grad %.1e (%s)  input grad %.1e  [%s]\n", tag, mode_name[mode], e, eg,
+               eg_name, ex, impl);
         LF_CHECK_MSG(e <= 1e-5 && eg <= 1e-5 && ex <= 1e-5, "%s %s: oneDNN vs reference: out %g grad %g dx %g", tag,
                      mode_name[mode], e, eg, ex);
         if (e > worst) worst = e;

@@ -252,6 +252,11 @@ static lf_status conv_backward(lf_graph *g, lf_node *n) {
   return LF_OK;
 }
 
+const char *lq_conv_impl(const lf_node *n) {
+  const wq_state *s = n->state;
+  return s && s->eng ? lf_conv_engine_impl(s->eng) : "";
+}
+
 const lf_op_vtable lq_conv_vt = {"qat_conv2d", conv_build, conv_forward, conv_backward, wq_free};
 
 /* ---- dense ---------------------------------------------------------------------- */

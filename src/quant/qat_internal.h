@@ -98,5 +98,11 @@ int lq_exact_covers(lf_graph *g, const lq_ctx *ctx, int node);
 /* The int8 values fq node id computed exactly in this forward, or NULL. */
 const int8_t *lq_fq_cached_q8(lf_graph *g, int id);
 
+/* oneDNN implementations the last step of a QAT conv / transposed conv node
+ * used ("fwd / bwd_d / bwd_w", lf_conv_engine_impl); "" when it ran the
+ * reference (LF_CONV=ref, a refused shape) or has not run (tests). */
+const char *lq_conv_impl(const lf_node *n);
+const char *lq_tconv_impl(const lf_node *n);
+
 extern const lf_op_vtable lq_fq_vt, lq_conv_vt, lq_bn_vt, lq_dense_vt, lq_tconv_vt, lq_bnadd_vt;
 #endif

@@ -204,4 +204,9 @@ static lf_status tc_backward(lf_graph *g, lf_node *n) {
   return LF_OK;
 }
 
+const char *lq_tconv_impl(const lf_node *n) {
+  const tc_state *s = n->state;
+  return s && s->eng ? lf_conv_engine_impl(s->eng) : "";
+}
+
 const lf_op_vtable lq_tconv_vt = {"qat_conv_transpose2d", tc_build, tc_forward, tc_backward, tc_free};
