@@ -25,6 +25,9 @@ static void usage(FILE *f) {
           "  --bn-lowering depthwise|mul-add  int8 form of BNs that cannot be folded (DenseNet's\n"
           "                            pre-activation norms; default depthwise): QAT simulates it,\n"
           "                            the checkpoint records it and `convert` uses it\n"
+          "  --eval exact|float        validation forward: integer-exact, the converted model's\n"
+          "                            int8 outputs (default), or float fake quantisation (the\n"
+          "                            training forward's arithmetic; drifts a step per layer)\n"
           "defaults: --out runs/qat --epochs 1 --lr 1e-4; --resume also restores the observers\n");
   lf_cli_train_opts_help(f);
   lf_cli_model_opts_help(f);
@@ -78,6 +81,7 @@ int cmd_qat(int argc, char **argv) {
   o.lr = 1e-4f;
   lf_qat_opts qo = {0.01f, 0, 0, 1};
   int bn_lowering = LF_BN_LOWER_DEFAULT;
+  int eval_exact = 1;
   for (int i = 1; i < argc; i++) {
     int r = lf_cli_model_opt(argc, argv, &i, &mc);
     if (r == 2) return 2;
@@ -88,7 +92,7 @@ int cmd_qat(int argc, char **argv) {
       return 0;
     }
     if (!strcmp(a, "--from") || !strcmp(a, "--freeze-bn-after") || !strcmp(a, "--freeze-observers-after") ||
-        !strcmp(a, "--averaging") || !strcmp(a, "--bn-lowering")) {
+        !strcmp(a, "--averaging") || !strcmp(a, "--bn-lowering") || !strcmp(a, "--eval")) {
       if (i + 1 >= argc) {
         fprintf(stderr, "leapfrog qat: %s needs a value\n", a);
         return 2;
@@ -96,7 +100,13 @@ int cmd_qat(int argc, char **argv) {
       const char *v = argv[++i];
       double x;
       if (!strcmp(a, "--from")) from = v;
-      else if (!strcmp(a, "--bn-lowering")) {
+      else if (!strcmp(a, "--eval")) {
+        if (strcmp(v, "exact") && strcmp(v, "float")) {
+          fprintf(stderr, "leapfrog qat: --eval must be exact or float, not '%s'\n", v);
+          return 2;
+        }
+        eval_exact = !strcmp(v, "exact");
+      } else if (!strcmp(a, "--bn-lowering")) {
         if (lf_bn_lowering_parse(v, &bn_lowering)) {
           fprintf(stderr, "leapfrog qat: %s\n", lf_last_error());
           return 2;
@@ -149,6 +159,7 @@ int cmd_qat(int argc, char **argv) {
     lf_model_free(&fp);
     return 1;
   }
+  lf_qat_set_exact(q, eval_exact);
   /* the QAT graph as a model for the trainer (the graph stays owned by q) */
   lf_model qm = fp;
   qm.g = lf_qat_graph(q);
