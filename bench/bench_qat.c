@@ -1,6 +1,6 @@
 /* QAT fine-tuning step time beside the FP32 training step: forward + backward
  * + Adam on random data (no data loading), DenseNet-121 and the paper's UNet.
- *   bench_qat [densenet|unet|all] [--batch N] [--threads N] [--iters N] [--size HxW]
+ *   bench_qat [densenet|unet|all] [--batch N] [--threads N] [--iters N] [--size HxW] [--only fp32|qat]
  * Prints per model and mode the median, min and max ms/step over --iters
  * steps (after one warm-up step) and the QAT/FP32 ratio of the medians.
  * LF_CONV=ref selects the im2col reference convs in both graphs. */
@@ -69,6 +69,8 @@ static int time_steps(lf_graph *g, int in, int out, int batch, const lf_model_co
   return rc;
 }
 
+static const char *only = ""; /* "fp32" / "qat": time that graph alone (profiling) */
+
 static int bench(lf_arch arch, int batch, int threads, int iters, int h, int w) {
   lf_model_config c = lf_model_defaults(arch);
   if (h > 0) c.in_h = h, c.in_w = w;
@@ -78,15 +80,15 @@ static int bench(lf_arch arch, int batch, int threads, int iters, int h, int w) 
     return 1;
   }
   lf_set_threads(threads);
-  double fp[3], qt[3];
+  double fp[3] = {0}, qt[3] = {0};
   lf_qat *q = NULL;
   lf_qat_opts qo = {0.01f, 0, 0, 3};
-  int rc = time_steps(m.g, m.input, m.logits, batch, &c, iters, fp);
-  if (!rc && lf_qat_create(m.g, m.input, m.probs, &qo, &q)) {
+  int rc = strcmp(only, "qat") ? time_steps(m.g, m.input, m.logits, batch, &c, iters, fp) : 0;
+  if (!rc && strcmp(only, "fp32") && lf_qat_create(m.g, m.input, m.probs, &qo, &q)) {
     fprintf(stderr, "bench_qat: %s\n", lf_last_error());
     rc = 1;
   }
-  if (!rc) rc = time_steps(lf_qat_graph(q), lf_qat_input(q), lf_qat_output(q), batch, &c, iters, qt);
+  if (!rc && q) rc = time_steps(lf_qat_graph(q), lf_qat_input(q), lf_qat_output(q), batch, &c, iters, qt);
   if (!rc) {
     const char *conv = getenv("LF_CONV");
     printf("%s %dx%d batch %d threads %d conv %s, %d steps: fp32 %.0f ms/step (%.0f-%.0f, %.2f img/s), "
@@ -107,11 +109,12 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[i], "--batch") && i + 1 < argc) batch = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--iters") && i + 1 < argc) iters = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
     else if (!strcmp(argv[i], "--size") && i + 1 < argc) {
       if (sscanf(argv[++i], "%dx%d", &h, &w) != 2) return 2;
     } else if (argv[i][0] != '-') which = argv[i];
     else {
-      fprintf(stderr, "usage: bench_qat [densenet|unet|all] [--batch N] [--threads N] [--iters N] [--size HxW]\n");
+      fprintf(stderr, "usage: bench_qat [densenet|unet|all] [--batch N] [--threads N] [--iters N] [--size HxW] [--only fp32|qat]\n");
       return 2;
     }
   }
