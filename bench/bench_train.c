@@ -2,10 +2,13 @@
  * Adam update on random data (data loading excluded), for DenseNet-121 and the
  * paper's UNet. bench/bench_train.sh runs it beside PyTorch.
  *   bench_train [densenet|unet|all] [--batch N] [--threads N] [--iters N] [--size HxW]
- * Prints one line per model: "leapfrog <arch> batch B threads T: X img/s". */
+ * Prints one line per model:
+ *   "leapfrog <arch> HxW batch B threads T: M ms/image median [lo-hi] over N steps, R img/s, E MB engine, P MB peak RSS"
+ * (per-image times are step times / B; the first step warms up and is not counted). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "leapfrog/lf_loss.h"
@@ -17,6 +20,11 @@ static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
 }
 
 static int bench(lf_arch arch, int batch, int threads, int iters, int h, int w) {
@@ -39,7 +47,8 @@ static int bench(lf_arch arch, int batch, int threads, int iters, int h, int w) 
   lf_rng_seed(&r, 7);
   for (size_t i = 0; i < x.numel; i++) x.data[i] = lf_rng_normal(&r);
   for (size_t i = 0; i < t.numel; i++) t.data[i] = lf_rng_uniform(&r) < 0.3f;
-  double best = 1e30, total = 0;
+  double *steps = calloc((size_t)iters, sizeof *steps);
+  if (!steps) return 1;
   for (int it = 0; it <= iters; it++) { /* iteration 0 warms up (allocations) */
     double t0 = now_s();
     float loss;
@@ -54,16 +63,18 @@ static int bench(lf_arch arch, int batch, int threads, int iters, int h, int w) 
       return 1;
     }
     double dt = now_s() - t0;
-    if (it > 0) {
-      total += dt;
-      if (dt < best) best = dt;
-    }
+    if (it > 0) steps[it - 1] = dt;
   }
-  printf("leapfrog %s %dx%d batch %d threads %d: %.2f img/s (mean of %d steps; best step %.2f img/s; %.0f MB "
-         "engine memory)\n",
-         lf_arch_name(arch), c.in_h, c.in_w, batch, threads, batch * iters / total, iters, batch / best,
-         lf_graph_memory_bytes(m.g) / 1e6);
+  qsort(steps, (size_t)iters, sizeof *steps, cmp_double);
+  double med = iters % 2 ? steps[iters / 2] : 0.5 * (steps[iters / 2 - 1] + steps[iters / 2]);
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  printf("leapfrog %s %dx%d batch %d threads %d: %.1f ms/image median [%.1f-%.1f] over %d steps, %.2f img/s, "
+         "%.0f MB engine, %.0f MB peak RSS\n",
+         lf_arch_name(arch), c.in_h, c.in_w, batch, threads, 1e3 * med / batch, 1e3 * steps[0] / batch,
+         1e3 * steps[iters - 1] / batch, iters, batch / med, lf_graph_memory_bytes(m.g) / 1e6, ru.ru_maxrss / 1024.0);
   fflush(stdout);
+  free(steps);
   lf_tensor_free(&x);
   lf_tensor_free(&t);
   lf_tensor_free(&g);
