@@ -143,7 +143,7 @@ deps:
 demo:
 	scripts/install-deps.sh
 	$(MAKE) $(CLI)
-	scripts/demo.sh
+	LEAPFROG=$(CLI) scripts/demo.sh
 
 clean:
 	rm -rf build build-asan build-aarch64 build-armv7 build-fuzz
