@@ -21,41 +21,16 @@
 #include "leapfrog/lf_qat.h"
 #include "leapfrog/lf_quant.h"
 #include "lf_test.h"
+#include "util/qat_harness.h"
 #include "lfrt_interp.h"
 #include "lfrt_model.h"
 
 static uint64_t rs = 0x1234567887654321ULL;
-static float urand(void) {
-  rs ^= rs << 13;
-  rs ^= rs >> 7;
-  rs ^= rs << 17;
-  return (float)((rs >> 40) * (1.0 / 16777216.0));
-}
-static float nrand(void) {
-  float u = urand() + 1e-7f, v = urand();
-  return sqrtf(-2.0f * logf(u)) * cosf(6.2831853f * v);
-}
+static float urand(void) { return lf_qh_urand(&rs); }
+static float nrand(void) { return lf_qh_nrand(&rs); }
 
 static char dir[512];
 static int litert_ran, litert_missing;
-
-/* Random BN statistics so folding is not trivial. */
-static void randomise_bn(lf_graph *g) {
-  for (int i = 0; i < lf_graph_param_count(g); i++) {
-    lf_param *p = lf_graph_param(g, i);
-    size_t n = p->value.numel;
-    const char *s = strrchr(p->name, '.');
-    if (!s) continue;
-    lf_node *node = lf_graph_node(g, p->node);
-    if (node->kind != LF_OP_BATCHNORM) continue;
-    for (size_t k = 0; k < n; k++) {
-      if (!strcmp(s, ".weight")) p->value.data[k] = 0.5f + urand();
-      else if (!strcmp(s, ".bias")) p->value.data[k] = 0.3f * nrand();
-      else if (!strcmp(s, ".running_mean")) p->value.data[k] = 0.2f * nrand();
-      else if (!strcmp(s, ".running_var")) p->value.data[k] = 0.5f + urand();
-    }
-  }
-}
 
 static int densenet_like(lf_graph *g, int *in) {
   int x = lf_nn_input(g, "input", 16, 16, 3);
@@ -131,68 +106,6 @@ static void fill_input(lf_tensor *t, int n, int h, int w, int c) {
   for (size_t i = 0; i < t->numel; i++) t->data[i] = nrand();
 }
 
-static int run_runtime(const void *bytes, size_t len, const void *in, size_t in_bytes, void *out, size_t out_bytes) {
-  lfrt_model *m = NULL;
-  lfrt_interp *it = NULL;
-  lfrt_error e;
-  e.msg[0] = 0;
-  int stage = 0;
-  int ok = ++stage && lfrt_model_load(bytes, len, "converted", &m, &e) == LFRT_OK && ++stage &&
-           lfrt_interp_create(m, NULL, &it, &e) == LFRT_OK && ++stage &&
-           lfrt_interp_set_input(it, 0, in, in_bytes, &e) == LFRT_OK && ++stage && lfrt_interp_invoke(it, &e) == LFRT_OK &&
-           ++stage && lfrt_interp_get_output(it, 0, out, out_bytes, &e) == LFRT_OK;
-  if (!ok) fprintf(stderr, "runtime (stage %d): %s\n", stage, e.msg);
-  lfrt_interp_free(it);
-  lfrt_model_free(m);
-  return ok;
-}
-
-/* Runs the model in LiteRT on n inputs (contiguous, in_bytes each) in one
- * process; returns 1 ran, 0 failed, -1 oracle missing. */
-static int run_litert_n(const char *tag, const void *bytes, size_t len, int n, const void *in, size_t in_bytes,
-                        void *out, size_t out_bytes) {
-  const char *oracle = getenv("LF_TFLITE_ORACLE");
-  if (!oracle || !*oracle) return -1;
-  char mp[700], ip[700], op[700];
-  size_t cap = 1024 + (size_t)n * 1500;
-  char *cmd = malloc(cap);
-  if (!cmd) return 0;
-  snprintf(mp, sizeof mp, "%s/%s.tflite", dir, tag);
-  FILE *f = fopen(mp, "wb");
-  if (!f) return free(cmd), 0;
-  fwrite(bytes, 1, len, f);
-  fclose(f);
-  size_t used = (size_t)snprintf(cmd, cap, "'%s' '%s'", oracle, mp);
-  for (int k = 0; k < n; k++) {
-    snprintf(ip, sizeof ip, "%s/%s.%d.in", dir, tag, k);
-    snprintf(op, sizeof op, "%s/%s.%d.out", dir, tag, k);
-    f = fopen(ip, "wb");
-    if (!f) return free(cmd), 0;
-    fwrite((const char *)in + (size_t)k * in_bytes, 1, in_bytes, f);
-    fclose(f);
-    used += (size_t)snprintf(cmd + used, cap - used, " '%s' '%s'", ip, op);
-  }
-  snprintf(cmd + used, cap - used, " > /dev/null");
-  int rc = system(cmd);
-  free(cmd);
-  if (rc != 0) {
-    fprintf(stderr, "LiteRT oracle failed on %s (rc %d)\n", tag, rc);
-    return (WIFEXITED(rc) && (WEXITSTATUS(rc) == 127 || WEXITSTATUS(rc) == 126)) ? -1 : 0;
-  }
-  for (int k = 0; k < n; k++) {
-    snprintf(op, sizeof op, "%s/%s.%d.out", dir, tag, k);
-    f = fopen(op, "rb");
-    if (!f) return 0;
-    size_t got = fread((char *)out + (size_t)k * out_bytes, 1, out_bytes, f);
-    fclose(f);
-    if (got != out_bytes) return 0;
-  }
-  return 1;
-}
-static int run_litert(const char *tag, const void *bytes, size_t len, const void *in, size_t in_bytes, void *out,
-                      size_t out_bytes) {
-  return run_litert_n(tag, bytes, len, 1, in, in_bytes, out, out_bytes);
-}
 
 typedef lf_graph *(*maker)(int *in, int *out);
 static lf_graph *mk_densenet_like(int *in, int *out) {
@@ -317,7 +230,7 @@ static void check_model(const char *tag, maker make, int h, int w, int c, double
   lf_graph *g = make(&in, &out);
   LF_CHECK_MSG(g && lf_graph_status(g) == LF_OK && out > 0, "%s: build: %s", tag, g ? lf_graph_error(g) : lf_last_error());
   if (!g || lf_graph_status(g) != LF_OK) return;
-  randomise_bn(g);
+  lf_qh_randomise_bn(g, &rs);
   lf_node *on = lf_graph_node(g, out);
   size_t out_n = (size_t)on->h * on->w * on->c, in_n = (size_t)h * w * c;
 
@@ -399,7 +312,7 @@ static void check_model(const char *tag, maker make, int h, int w, int c, double
       long v = (long)nearbyintf(x.data[i] * inv) + iq.zero_point;
       qin[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
     }
-    if (!run_runtime(tfl, tfl_len, qin, in_n, qout, out_n)) {
+    if (!lf_qh_run_runtime(tfl, tfl_len, qin, in_n, qout, out_n)) {
       LF_CHECK_MSG(0, "%s: runtime failed", tag);
       break;
     }
@@ -421,7 +334,7 @@ static void check_model(const char *tag, maker make, int h, int w, int c, double
   {
     char t2[64];
     snprintf(t2, sizeof t2, "%s_int8", tag);
-    int lr = run_litert_n(t2, tfl, tfl_len, ran, allin, in_n, lout, out_n);
+    int lr = lf_qh_run_litert(dir, t2, tfl, tfl_len, ran, allin, in_n, lout, out_n);
     if (lr < 0) litert_missing = 1;
     else {
       LF_CHECK_MSG(lr == 1, "%s: LiteRT did not run the int8 model", tag);
@@ -451,9 +364,9 @@ static void check_model(const char *tag, maker make, int h, int w, int c, double
   for (size_t i = 0; i < in_n; i++) uin[i] = (uint8_t)(qin[i] + 128);
   /* leapfrog's runtime may not run QUANTIZE uint8->int8; LiteRT must */
   int ran_u = 0;
-  if (tfu && run_runtime(tfu, tfu_len, uin, in_n, uout, out_n)) ran_u = 1;
+  if (tfu && lf_qh_run_runtime(tfu, tfu_len, uin, in_n, uout, out_n)) ran_u = 1;
   else if (tfu) {
-    int lr = run_litert("uint8io", tfu, tfu_len, uin, in_n, uout, out_n);
+    int lr = lf_qh_run_litert(dir, "uint8io", tfu, tfu_len, 1, uin, in_n, uout, out_n);
     if (lr < 0) litert_missing = 1;
     else {
       LF_CHECK_MSG(lr == 1, "%s: LiteRT did not run the uint8-io model", tag);
@@ -499,7 +412,7 @@ static void check_model(const char *tag, maker make, int h, int w, int c, double
           long v = (long)nearbyintf(x.data[i] * inv) + iq.zero_point;
           lqin[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
         }
-        if (!run_runtime(tl, tl_len, lqin, in_n, lqout, out_n)) {
+        if (!lf_qh_run_runtime(tl, tl_len, lqin, in_n, lqout, out_n)) {
           LF_CHECK_MSG(0, "%s: logits model did not run", tag);
           break;
         }
@@ -536,7 +449,7 @@ static void check_model(const char *tag, maker make, int h, int w, int c, double
     LF_CHECK(lf_graph_set_input(g, in, &x) == LF_OK);
     LF_CHECK(lf_graph_forward(g, 0) == LF_OK);
     const lf_tensor *y = lf_graph_output(g, out);
-    if (!run_runtime(tff, tff_len, x.data, in_n * sizeof(float), fo, out_n * sizeof(float))) {
+    if (!lf_qh_run_runtime(tff, tff_len, x.data, in_n * sizeof(float), fo, out_n * sizeof(float))) {
       LF_CHECK_MSG(0, "%s: fp32 runtime failed", tag);
       break;
     }
@@ -547,7 +460,7 @@ static void check_model(const char *tag, maker make, int h, int w, int c, double
     char t2[64];
     snprintf(t2, sizeof t2, "%s_fp32_%d", tag, s);
     /* LiteRT on the first sample only (one node process per model) */
-    int lr = s ? 2 : run_litert(t2, tff, tff_len, x.data, in_n * sizeof(float), lo, out_n * sizeof(float));
+    int lr = s ? 2 : lf_qh_run_litert(dir, t2, tff, tff_len, 1, x.data, in_n * sizeof(float), lo, out_n * sizeof(float));
     if (lr == 2) continue;
     if (lr < 0) litert_missing = 1;
     else if (lr == 1) {
@@ -592,7 +505,7 @@ static void check_model(const char *tag, maker make, int h, int w, int c, double
     lf_qparams piq = {pti->quant.scale[0], pti->quant.zero_point[0]};
     lfrt_model_free(pm);
     for (size_t i = 0; i < in_n; i++) qin[i] = (int8_t)lf_quantize_value(x.data[i], piq, -128, 127);
-    if (!run_runtime(tfp, tfp_len, qin, in_n, qout, out_n)) break;
+    if (!lf_qh_run_runtime(tfp, tfp_len, qin, in_n, qout, out_n)) break;
     for (size_t i = 0; i < out_n; i++) {
       double d = fabs(((double)qout[i] + 128) / 256.0 - y->data[i]);
       if (d > ptq_err) ptq_err = d;
@@ -676,9 +589,7 @@ LF_TEST(test_densenet121_full) { check_model("densenet121_full", mk_densenet121_
 LF_TEST(test_densenet121_small) { check_model("densenet121_small", mk_densenet121_small, 32, 32, 3, 0.5, -1.0, 1); }
 
 int main(void) {
-  const char *tmp = getenv("LF_TMP");
-  snprintf(dir, sizeof dir, "%s/test_qat_convert.XXXXXX", tmp ? tmp : "/tmp");
-  if (!mkdtemp(dir)) return 1;
+  if (!lf_qh_mkdtemp(dir, sizeof dir, "test_qat_convert")) return 1;
   lf_set_threads(1);
   LF_RUN(test_convert_errors);
   LF_RUN(test_densenet_like);
@@ -687,12 +598,5 @@ int main(void) {
   LF_RUN(test_densenet121_small);
   if (getenv("LF_QAT_FULL")) LF_RUN(test_densenet121_full);
   int rc = lf_test_summary();
-  char cmd[700];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd)) {}
-  if (rc == 0 && litert_missing && !litert_ran) {
-    printf("skip: LiteRT oracle missing (LF_TFLITE_ORACLE)\n");
-    return 77;
-  }
-  return rc;
+  return lf_qh_finish(dir, rc, litert_missing, litert_ran);
 }

@@ -18,34 +18,12 @@
 #include "leapfrog/lf_nn.h"
 #include "leapfrog/lf_qat.h"
 #include "lf_test.h"
+#include "util/qat_harness.h"
 #include "nn/conv_dnnl.h"
 #include "quant/qat_internal.h"
 
 static uint64_t rs = 0x2545f4914f6cdd1dULL;
-static float urand(void) {
-  rs ^= rs << 13;
-  rs ^= rs >> 7;
-  rs ^= rs << 17;
-  return (float)((rs >> 40) * (1.0 / 16777216.0));
-}
-static float nrand(void) {
-  float u = urand() + 1e-7f, v = urand();
-  return sqrtf(-2.0f * logf(u)) * cosf(6.2831853f * v);
-}
-
-static void randomise_bn(lf_graph *g) {
-  for (int i = 0; i < lf_graph_param_count(g); i++) {
-    lf_param *p = lf_graph_param(g, i);
-    const char *s = strrchr(p->name, '.');
-    if (!s || lf_graph_node(g, p->node)->kind != LF_OP_BATCHNORM) continue;
-    for (size_t k = 0; k < p->value.numel; k++) {
-      if (!strcmp(s, ".weight")) p->value.data[k] = 0.5f + urand();
-      else if (!strcmp(s, ".bias")) p->value.data[k] = 0.3f * nrand();
-      else if (!strcmp(s, ".running_mean")) p->value.data[k] = 0.2f * nrand();
-      else if (!strcmp(s, ".running_var")) p->value.data[k] = 0.5f + urand();
-    }
-  }
-}
+static float nrand(void) { return lf_qh_nrand(&rs); }
 
 /* max |a - b| / max |b|, max |b| floored at 1, the scale of the N(0, 1)
  * output gradient: the conv bias's gradient before a live BN (which removes
@@ -152,7 +130,7 @@ static void conv_case(const char *tag, lf_conv2d_params p, int bn, int h, int w,
   if (bn) y = lf_nn_batchnorm(g, y, "bn", 1e-5f, 0.1f);
   LF_CHECK_MSG(lf_graph_status(g) == LF_OK, "%s: build: %s", tag, lf_graph_error(g));
   if (lf_graph_status(g) == LF_OK) {
-    randomise_bn(g);
+    lf_qh_randomise_bn(g, &rs);
     compare(tag, g, in, y, "conv", 3, h, w, c);
   }
   lf_graph_free(g);
@@ -166,7 +144,7 @@ static void tconv_case(const char *tag, lf_conv_transpose2d_params p, int bn, in
   if (bn) y = lf_nn_batchnorm(g, y, "bn", 1e-5f, 0.1f);
   LF_CHECK_MSG(lf_graph_status(g) == LF_OK, "%s: build: %s", tag, lf_graph_error(g));
   if (lf_graph_status(g) == LF_OK) {
-    randomise_bn(g);
+    lf_qh_randomise_bn(g, &rs);
     compare(tag, g, in, y, "up", 3, h, w, c);
   }
   lf_graph_free(g);

@@ -30,20 +30,13 @@
 #include "leapfrog/lf_qat.h"
 #include "leapfrog/lf_quant.h"
 #include "lf_test.h"
+#include "util/qat_harness.h"
 #include "lfrt_interp.h"
 #include "lfrt_model.h"
 
 static uint64_t rs = 0x9e3779b97f4a7c15ULL;
-static float urand(void) {
-  rs ^= rs << 13;
-  rs ^= rs >> 7;
-  rs ^= rs << 17;
-  return (float)((rs >> 40) * (1.0 / 16777216.0));
-}
-static float nrand(void) {
-  float u = urand() + 1e-7f, v = urand();
-  return sqrtf(-2.0f * logf(u)) * cosf(6.2831853f * v);
-}
+static float urand(void) { return lf_qh_urand(&rs); }
+static float nrand(void) { return lf_qh_nrand(&rs); }
 static double now(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -111,34 +104,6 @@ static float train(lf_graph *g, int in, int logits, task *t, int steps, float lr
   lf_tensor_free(&gr);
   lf_optim_free(o);
   return loss;
-}
-
-static int run_runtime(const void *bytes, size_t len, const void *in, size_t in_bytes, void *out, size_t out_bytes) {
-  lfrt_model *m = NULL;
-  lfrt_interp *it = NULL;
-  lfrt_error e;
-  e.msg[0] = 0;
-  int ok = lfrt_model_load(bytes, len, "converted", &m, &e) == LFRT_OK && lfrt_interp_create(m, NULL, &it, &e) == LFRT_OK &&
-           lfrt_interp_set_input(it, 0, in, in_bytes, &e) == LFRT_OK && lfrt_interp_invoke(it, &e) == LFRT_OK &&
-           lfrt_interp_get_output(it, 0, out, out_bytes, &e) == LFRT_OK;
-  if (!ok) fprintf(stderr, "runtime: %s\n", e.msg);
-  lfrt_interp_free(it);
-  lfrt_model_free(m);
-  return ok;
-}
-
-static int write_file(const char *path, const void *b, size_t n) {
-  FILE *f = fopen(path, "wb");
-  if (!f) return 0;
-  int ok = fwrite(b, 1, n, f) == n;
-  return fclose(f) == 0 && ok;
-}
-static int read_file(const char *path, void *b, size_t n) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return 0;
-  size_t got = fread(b, 1, n, f);
-  fclose(f);
-  return got == n;
 }
 
 /* Trains, QATs, then compares every quantised value. */
@@ -267,7 +232,7 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
       qin[k] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
     }
     int rok = 1;
-    for (int sm = 0; sm < NS && rok; sm++) rok = run_runtime(tfl, len, qin + sm * in_n, in_n, qo8 + sm * on, on);
+    for (int sm = 0; sm < NS && rok; sm++) rok = lf_qh_run_runtime(tfl, len, qin + sm * in_n, in_n, qo8 + sm * on, on);
     if (!rok) {
       LF_CHECK_MSG(0, "%s: runtime failed on %s", tag, names[i]);
       free(tfl);
@@ -293,11 +258,11 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
     char mp[700], ip[700], op[700], rp[700];
     snprintf(mp, sizeof mp, "%s/%s.%d.tflite", dir, tag, i);
     snprintf(rp, sizeof rp, "%s/%s.%d.lf", dir, tag, i);
-    if (mf && write_file(mp, tfl, len) && write_file(rp, qo8, on * NS))
+    if (mf && lf_qh_write_file(mp, tfl, len) && lf_qh_write_file(rp, qo8, on * NS))
       for (int sm = 0; sm < NS; sm++) {
         snprintf(ip, sizeof ip, "%s/%s.%d.in%d", dir, tag, i, sm);
         snprintf(op, sizeof op, "%s/%s.%d.lrt%d", dir, tag, i, sm);
-        if (write_file(ip, qin + sm * in_n, in_n)) fprintf(mf, "%s\t%s\t%s\n", mp, ip, op);
+        if (lf_qh_write_file(ip, qin + sm * in_n, in_n)) fprintf(mf, "%s\t%s\t%s\n", mp, ip, op);
       }
     free(tfl);
   }
@@ -385,7 +350,7 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
         if (!vals[i] || vn[i] == 0) continue;
         size_t on = vn[i] / NS;
         int8_t *a = malloc(vn[i]), *b = malloc(on);
-        if (!read_file(rp, a, vn[i])) {
+        if (!lf_qh_read_file(rp, a, vn[i])) {
           free(a);
           free(b);
           continue;
@@ -394,7 +359,7 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
         int differ = 0;
         for (int sm = 0; sm < NS; sm++) {
           snprintf(op, sizeof op, "%s/%s.%d.lrt%d", dir, tag, i, sm);
-          differ |= !read_file(op, b, on) || memcmp(a + sm * on, b, on);
+          differ |= !lf_qh_read_file(op, b, on) || memcmp(a + sm * on, b, on);
         }
         if (differ) {
           lit_bad++;
@@ -685,7 +650,7 @@ static void one_ckpt(const char *ckpt, const char *idir) {
         long v = (long)nearbyintf(x.data[i] * inv) + iq[k].zero_point;
         qin[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
       }
-      if (!run_runtime(tfl[k], len[k], qin, in_n, qo, on)) break;
+      if (!lf_qh_run_runtime(tfl[k], len[k], qin, in_n, qo, on)) break;
       for (size_t i = 0; i < on; i++) {
         float deq = ((float)qo[i] - (float)oq[k].zero_point) * oq[k].scale;
         val_exact[k] += deq != ye[i];
@@ -726,9 +691,7 @@ static void one_ckpt(const char *ckpt, const char *idir) {
 LF_TEST(test_checkpoint) { one_ckpt(getenv("LF_QAT_EXACT_CKPT"), getenv("LF_QAT_EXACT_IMAGES")); }
 
 int main(void) {
-  const char *tmp = getenv("LF_TMP");
-  snprintf(dir, sizeof dir, "%s/test_qat_exact.XXXXXX", tmp ? tmp : "/tmp");
-  if (!mkdtemp(dir)) return 1;
+  if (!lf_qh_mkdtemp(dir, sizeof dir, "test_qat_exact")) return 1;
   lf_set_threads(2);
   if (getenv("LF_QAT_EXACT_CKPT") && getenv("LF_QAT_EXACT_IMAGES")) {
     LF_RUN(test_checkpoint);
@@ -745,12 +708,5 @@ int main(void) {
   LF_RUN(test_densenet_reduced);
   if (getenv("LF_QAT_EXACT_BENCH")) LF_RUN(bench_eval);
   int rc = lf_test_summary();
-  char cmd[700];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd)) {}
-  if (rc == 0 && litert_missing && !litert_ran) {
-    printf("skip: LiteRT oracle missing (LF_TFLITE_ORACLE)\n");
-    return 77;
-  }
-  return rc;
+  return lf_qh_finish(dir, rc, litert_missing, litert_ran);
 }

@@ -25,20 +25,12 @@
 #include "leapfrog/lf_qat.h"
 #include "leapfrog/lf_quant.h"
 #include "lf_test.h"
+#include "util/qat_harness.h"
 #include "lfrt_interp.h"
 #include "lfrt_model.h"
 
 static uint64_t rs = 0x9e3779b97f4a7c15ULL;
-static float urand(void) {
-  rs ^= rs << 13;
-  rs ^= rs >> 7;
-  rs ^= rs << 17;
-  return (float)((rs >> 40) * (1.0 / 16777216.0));
-}
-static float nrand(void) {
-  float u = urand() + 1e-7f, v = urand();
-  return sqrtf(-2.0f * logf(u)) * cosf(6.2831853f * v);
-}
+static float nrand(void) { return lf_qh_nrand(&rs); }
 static void fill(lf_tensor *t, int n, int h, int w, int c) {
   lf_tensor_alloc4(t, n, h, w, c);
   for (size_t i = 0; i < t->numel; i++) t->data[i] = nrand();
@@ -46,75 +38,6 @@ static void fill(lf_tensor *t, int n, int h, int w, int c) {
 
 static char dir[512];
 static int litert_ran, litert_missing;
-
-static void randomise_bn(lf_graph *g) {
-  for (int i = 0; i < lf_graph_param_count(g); i++) {
-    lf_param *p = lf_graph_param(g, i);
-    const char *s = strrchr(p->name, '.');
-    if (!s || lf_graph_node(g, p->node)->kind != LF_OP_BATCHNORM) continue;
-    for (size_t k = 0; k < p->value.numel; k++) {
-      if (!strcmp(s, ".weight")) p->value.data[k] = 0.5f + urand();
-      else if (!strcmp(s, ".bias")) p->value.data[k] = 0.3f * nrand();
-      else if (!strcmp(s, ".running_mean")) p->value.data[k] = 0.2f * nrand();
-      else if (!strcmp(s, ".running_var")) p->value.data[k] = 0.5f + urand();
-    }
-  }
-}
-
-static int run_runtime(const void *bytes, size_t len, const void *in, size_t in_bytes, void *out, size_t out_bytes) {
-  lfrt_model *m = NULL;
-  lfrt_interp *it = NULL;
-  lfrt_error e;
-  e.msg[0] = 0;
-  int ok = lfrt_model_load(bytes, len, "converted", &m, &e) == LFRT_OK && lfrt_interp_create(m, NULL, &it, &e) == LFRT_OK &&
-           lfrt_interp_set_input(it, 0, in, in_bytes, &e) == LFRT_OK && lfrt_interp_invoke(it, &e) == LFRT_OK &&
-           lfrt_interp_get_output(it, 0, out, out_bytes, &e) == LFRT_OK;
-  if (!ok) fprintf(stderr, "runtime: %s\n", e.msg);
-  lfrt_interp_free(it);
-  lfrt_model_free(m);
-  return ok;
-}
-
-/* n inputs through LiteRT in one process: 1 ran, 0 failed, -1 oracle missing. */
-static int run_litert(const char *tag, const void *bytes, size_t len, int n, const void *in, size_t in_bytes, void *out,
-                      size_t out_bytes) {
-  const char *oracle = getenv("LF_TFLITE_ORACLE");
-  if (!oracle || !*oracle) return -1;
-  char path[700];
-  size_t cap = 1024 + (size_t)n * 1500, used;
-  char *cmd = malloc(cap);
-  if (!cmd) return 0;
-  snprintf(path, sizeof path, "%s/%s.tflite", dir, tag);
-  FILE *f = fopen(path, "wb");
-  if (!f) return free(cmd), 0;
-  fwrite(bytes, 1, len, f);
-  fclose(f);
-  used = (size_t)snprintf(cmd, cap, "'%s' '%s'", oracle, path);
-  for (int k = 0; k < n; k++) {
-    snprintf(path, sizeof path, "%s/%s.%d.in", dir, tag, k);
-    f = fopen(path, "wb");
-    if (!f) return free(cmd), 0;
-    fwrite((const char *)in + (size_t)k * in_bytes, 1, in_bytes, f);
-    fclose(f);
-    used += (size_t)snprintf(cmd + used, cap - used, " '%s' '%s/%s.%d.out'", path, dir, tag, k);
-  }
-  snprintf(cmd + used, cap - used, " > /dev/null");
-  int rc = system(cmd);
-  free(cmd);
-  if (rc != 0) {
-    fprintf(stderr, "LiteRT oracle failed on %s (rc %d)\n", tag, rc);
-    return (WIFEXITED(rc) && (WEXITSTATUS(rc) == 127 || WEXITSTATUS(rc) == 126)) ? -1 : 0;
-  }
-  for (int k = 0; k < n; k++) {
-    snprintf(path, sizeof path, "%s/%s.%d.out", dir, tag, k);
-    f = fopen(path, "rb");
-    if (!f) return 0;
-    size_t got = fread((char *)out + (size_t)k * out_bytes, 1, out_bytes, f);
-    fclose(f);
-    if (got != out_bytes) return 0;
-  }
-  return 1;
-}
 
 static int count_ops(const void *bytes, size_t len, lfrt_op code) {
   lfrt_model *m = NULL;
@@ -205,7 +128,7 @@ static agree_result agree(const char *tag, lf_graph *g, int in, int out, int bn_
     /* the runtime gets the int8 input the QAT graph's input fake quant produced */
     const lf_tensor *xq = lf_graph_output(qg, lf_qat_value_node(q, inn->name));
     for (size_t i = 0; i < in_n; i++) qin[s * in_n + i] = (int8_t)lrintf(xq->data[i] / iq.scale + (float)iq.zero_point);
-    if (!run_runtime(R.tfl, R.tfl_len, qin + s * in_n, in_n, qout + s * out_n, out_n)) {
+    if (!lf_qh_run_runtime(R.tfl, R.tfl_len, qin + s * in_n, in_n, qout + s * out_n, out_n)) {
       LF_CHECK_MSG(0, "%s: runtime failed", tag);
       R.steps = 99;
       break;
@@ -247,7 +170,7 @@ static agree_result agree(const char *tag, lf_graph *g, int in, int out, int bn_
       const lfrt_tensor *t1 = &m1->tensors[m1->outputs[0]];
       float sc = t1->quant.scale[0];
       int zp = t1->quant.zero_point[0], worst = 0;
-      if (run_runtime(b, bl, qin + (NS - 1) * in_n, in_n, o1, n1))
+      if (lf_qh_run_runtime(b, bl, qin + (NS - 1) * in_n, in_n, o1, n1))
         for (size_t i = 0; i < n1; i++) {
           int st = (int)lroundf(fabsf(((float)o1[i] - zp) * sc - qv->data[i]) / sc);
           if (st > worst) worst = st;
@@ -260,7 +183,7 @@ static agree_result agree(const char *tag, lf_graph *g, int in, int out, int bn_
     free(names);
   }
   for (int i = 0; i < 256; i++) R.distinct += seen[i];
-  int lr = run_litert(tag, R.tfl, R.tfl_len, NS, qin, in_n, lout, out_n);
+  int lr = lf_qh_run_litert(dir, tag, R.tfl, R.tfl_len, NS, qin, in_n, lout, out_n);
   if (lr < 0) litert_missing = 1;
   else {
     LF_CHECK_MSG(lr == 1, "%s: LiteRT did not run the int8 model", tag);
@@ -310,7 +233,7 @@ LF_TEST(test_bn_muladd) {
     lf_graph *g = densenet_small(&in, &out, 11);
     LF_CHECK(g != NULL);
     if (!g) return;
-    randomise_bn(g);
+    lf_qh_randomise_bn(g, &rs);
     const char *tag = mode == LF_BN_LOWER_MULADD ? "densenet_muladd" : "densenet_depthwise";
     agree_result R = agree(tag, g, in, out, mode);
     err[mode] = R.err_fp32;
@@ -375,7 +298,7 @@ LF_TEST(test_dropout) {
   cfg.dropout = 0.5f;
   LF_CHECK(lf_model_build(&m, &cfg, 5) == LF_OK);
   if (!m.g) return;
-  randomise_bn(m.g);
+  lf_qh_randomise_bn(m.g, &rs);
   lf_qat *q = NULL;
   lf_qat_opts qo = {0.1f, 0, 0, 9};
   LF_CHECK_MSG(lf_qat_create(m.g, m.input, m.probs, &qo, &q) == LF_OK, "qat_create: %s", lf_last_error());
@@ -440,7 +363,7 @@ LF_TEST(test_tconv_bn) {
   x = lf_nn_conv2d(g, x, "head", lf_conv_params(2, 1, 1, 0, 1));
   LF_CHECK_MSG(lf_graph_status(g) == LF_OK, "build: %s", lf_graph_error(g));
   if (lf_graph_status(g) != LF_OK) return;
-  randomise_bn(g);
+  lf_qh_randomise_bn(g, &rs);
   /* the value names: no range for the BN (folded) */
   const char **names = NULL;
   int cnt = 0, has_up = 0, has_bn = 0;
@@ -484,7 +407,7 @@ LF_TEST(test_depthwise) {
   int bad = lf_nn_conv2d(g, x, "grouped_by_2", gp);
   LF_CHECK_MSG(lf_graph_status(g) == LF_OK, "build: %s", lf_graph_error(g));
   if (lf_graph_status(g) != LF_OK) return;
-  randomise_bn(g);
+  lf_qh_randomise_bn(g, &rs);
   /* grouped (not depthwise): QAT and convert refuse, naming the node */
   lf_qat *q = NULL;
   lf_convert_opts co = {0};
@@ -503,13 +426,13 @@ LF_TEST(test_depthwise) {
     const lf_tensor *ref = lf_graph_output(g, y);
     float *o = malloc(ref->numel * sizeof(float));
     double worst = 0;
-    LF_CHECK(run_runtime(b, bl, xt.data, xt.numel * sizeof(float), o, ref->numel * sizeof(float)));
+    LF_CHECK(lf_qh_run_runtime(b, bl, xt.data, xt.numel * sizeof(float), o, ref->numel * sizeof(float)));
     for (size_t i = 0; i < ref->numel; i++) {
       double d = fabs((double)o[i] - ref->data[i]) / (fabs((double)ref->data[i]) + 1e-3);
       if (d > worst) worst = d;
     }
     double worst_lit = 0;
-    int lr = run_litert("depthwise_fp32", b, bl, 1, xt.data, xt.numel * sizeof(float), o, ref->numel * sizeof(float));
+    int lr = lf_qh_run_litert(dir, "depthwise_fp32", b, bl, 1, xt.data, xt.numel * sizeof(float), o, ref->numel * sizeof(float));
     if (lr < 0) litert_missing = 1;
     else {
       LF_CHECK_MSG(lr == 1, "LiteRT did not run the fp32 depthwise model");
@@ -569,21 +492,12 @@ LF_TEST(test_depthwise) {
 }
 
 int main(void) {
-  const char *tmp = getenv("LF_TMP");
-  snprintf(dir, sizeof dir, "%s/test_qat_lowering.XXXXXX", tmp ? tmp : "/tmp");
-  if (!mkdtemp(dir)) return 1;
+  if (!lf_qh_mkdtemp(dir, sizeof dir, "test_qat_lowering")) return 1;
   lf_set_threads(1);
   LF_RUN(test_bn_muladd);
   LF_RUN(test_dropout);
   LF_RUN(test_tconv_bn);
   LF_RUN(test_depthwise);
   int rc = lf_test_summary();
-  char cmd[700];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd)) {}
-  if (rc == 0 && litert_missing && !litert_ran) {
-    printf("skip: LiteRT oracle missing (LF_TFLITE_ORACLE)\n");
-    return 77;
-  }
-  return rc;
+  return lf_qh_finish(dir, rc, litert_missing, litert_ran);
 }
