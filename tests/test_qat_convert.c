@@ -254,14 +254,8 @@ static void check_model(const char *tag, maker make, int h, int w, int c, double
     LF_CHECK_MSG(lf_graph_backward(qg, lf_qat_output(q), &dout) == LF_OK, "%s: qat backward: %s", tag, lf_last_error());
     lf_qat_step(q);
   }
-  int finite = 1, nonzero = 0;
-  for (int i = 0; i < lf_graph_param_count(qg); i++) {
-    lf_param *p = lf_graph_param(qg, i);
-    for (size_t k = 0; k < p->grad.numel; k++) {
-      finite &= isfinite(p->grad.data[k]) != 0;
-      nonzero += p->grad.data[k] != 0.0f;
-    }
-  }
+  int finite, nonzero;
+  lf_qh_grad_stats(qg, &finite, &nonzero);
   LF_CHECK_MSG(finite && nonzero > 0, "%s: gradients finite %d nonzero %d", tag, finite, nonzero);
   lf_qat_freeze(q, 1, 1);
 

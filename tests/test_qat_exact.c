@@ -106,6 +106,21 @@ static float train(lf_graph *g, int in, int logits, task *t, int steps, float lr
   return loss;
 }
 
+/* max |a - b| in steps of the value's int8 scale (from its range in r; 1/256
+ * without one); *off (if given) += how many elements round to a nonzero step count. */
+static int value_steps(const lf_qranges *r, const char *name, const float *a, const float *b, size_t n, int *off) {
+  lf_qrange const *rr = lf_qranges_find(r, name);
+  lf_qparams oq = {1.0f / 256.0f, -128};
+  if (rr) lf_qparams_asym(rr->min, rr->max, LF_QMIN_ACT, LF_QMAX_ACT, &oq, NULL, NULL);
+  int w = 0;
+  for (size_t k = 0; k < n; k++) {
+    int d = (int)lroundf(fabsf(a[k] - b[k]) / oq.scale);
+    if (d > w) w = d;
+    if (off) *off += d != 0;
+  }
+  return w;
+}
+
 /* Trains, QATs, then compares every quantised value. */
 static void check_trained(const char *tag, lf_graph *g, int in, int logits, int probs, task *t, int fp_steps,
                           int qat_steps, int bn_lowering) {
@@ -274,15 +289,7 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
     int f = lf_qat_value_node(q, names[i]);
     if (f < 0 || !vals[i]) continue;
     const lf_tensor *v = lf_graph_output(qg, f);
-    /* step = the value's scale: smallest nonzero gap on its grid */
-    lf_qrange const *rr = lf_qranges_find(&r, names[i]);
-    lf_qparams oq = {1.0f / 256.0f, -128};
-    if (rr) lf_qparams_asym(rr->min, rr->max, LF_QMIN_ACT, LF_QMAX_ACT, &oq, NULL, NULL);
-    int w = 0;
-    for (size_t k = 0; k < vn[i]; k++) {
-      int d = (int)lroundf(fabsf(v->data[k] - vals[i][k]) / oq.scale);
-      if (d > w) w = d;
-    }
+    int w = value_steps(&r, names[i], v->data, vals[i], vn[i], NULL);
     if (w > fworst) fworst = w;
     if (i == nv - 1 || !strcmp(names[i], lf_graph_node(g, logits)->name)) fworst_out = w > fworst_out ? w : fworst_out;
   }
@@ -297,15 +304,7 @@ static void check_trained(const char *tag, lf_graph *g, int in, int logits, int 
     lf_qat_set_float_value(q, f);
     LF_CHECK(lf_graph_forward(qg, 0) == LF_OK);
     const lf_tensor *v = lf_graph_output(qg, f);
-    lf_qrange const *rr = lf_qranges_find(&r, names[i]);
-    lf_qparams oq = {1.0f / 256.0f, -128};
-    if (rr) lf_qparams_asym(rr->min, rr->max, LF_QMIN_ACT, LF_QMAX_ACT, &oq, NULL, NULL);
-    int w = 0;
-    for (size_t k = 0; k < vn[i]; k++) {
-      int d = (int)lroundf(fabsf(v->data[k] - vals[i][k]) / oq.scale);
-      if (d > w) w = d;
-      op_off += d != 0;
-    }
+    int w = value_steps(&r, names[i], v->data, vals[i], vn[i], &op_off);
     if (w > op_worst) {
       op_worst = w;
       op_worst_name = names[i];

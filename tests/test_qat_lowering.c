@@ -86,14 +86,8 @@ static agree_result agree(const char *tag, lf_graph *g, int in, int out, int bn_
     lf_tensor_free(&d);
     lf_qat_step(q);
   }
-  int finite = 1, nonzero = 0;
-  for (int i = 0; i < lf_graph_param_count(qg); i++) {
-    lf_param *p = lf_graph_param(qg, i);
-    for (size_t k = 0; k < p->grad.numel; k++) {
-      finite &= isfinite(p->grad.data[k]) != 0;
-      nonzero += p->grad.data[k] != 0.0f;
-    }
-  }
+  int finite, nonzero;
+  lf_qh_grad_stats(qg, &finite, &nonzero);
   LF_CHECK_MSG(finite && nonzero > 0, "%s: gradients finite %d nonzero %d", tag, finite, nonzero);
   lf_qat_freeze(q, 1, 1);
   LF_CHECK(lf_graph_copy_params(g, qg, NULL) == LF_OK);

@@ -37,6 +37,18 @@ void lf_qh_randomise_bn(lf_graph *g, uint64_t *state) {
   }
 }
 
+void lf_qh_grad_stats(lf_graph *g, int *finite, int *nonzero) {
+  *finite = 1;
+  *nonzero = 0;
+  for (int i = 0; i < lf_graph_param_count(g); i++) {
+    lf_param *p = lf_graph_param(g, i);
+    for (size_t k = 0; k < p->grad.numel; k++) {
+      *finite &= isfinite(p->grad.data[k]) != 0;
+      *nonzero += p->grad.data[k] != 0.0f;
+    }
+  }
+}
+
 int lf_qh_run_runtime(const void *bytes, size_t len, const void *in, size_t in_bytes, void *out, size_t out_bytes) {
   lfrt_model *m = NULL;
   lfrt_interp *it = NULL;

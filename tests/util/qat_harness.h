@@ -19,6 +19,10 @@ float lf_qh_nrand(uint64_t *state);
  * (draws in parameter, then element order). */
 void lf_qh_randomise_bn(lf_graph *g, uint64_t *state);
 
+/* Over every parameter gradient of g: *finite = 1 if all are finite,
+ * *nonzero = how many are nonzero (a QAT backward that reached the weights). */
+void lf_qh_grad_stats(lf_graph *g, int *finite, int *nonzero);
+
 /* Loads bytes[len] in lfrt, sets input 0 from in[in_bytes], invokes and copies
  * output 0 into out[out_bytes]. Returns 1 on success, 0 on failure (the
  * failing stage and lfrt's message on stderr). */
