@@ -2,7 +2,9 @@
 #include "train/train_internal.h"
 
 #include <cjson/cJSON.h>
+#include <float.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +71,17 @@ static int get_hex(const cJSON *j, const char *k, uint64_t *v) {
   return *end == 0 && end != x->valuestring;
 }
 
+/* A whole number in [INT_MIN, INT_MAX] (a hostile file may hold 3e16 or NaN;
+ * converting those to int would be undefined). */
+static int get_int(const cJSON *j, const char *k, int *out) {
+  const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k);
+  if (!cJSON_IsNumber(x)) return 0;
+  double v = x->valuedouble;
+  if (!(v >= INT_MIN && v <= INT_MAX) || v != floor(v)) return 0;
+  *out = (int)v;
+  return 1;
+}
+
 static int get_num(const cJSON *j, const char *k, double *v) {
   const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k);
   if (cJSON_IsNull(x)) {
@@ -83,12 +96,15 @@ static int get_num(const cJSON *j, const char *k, double *v) {
 lf_status lf_train_state_from_json(const char *json, lf_train_state *s) {
   cJSON *j = cJSON_Parse(json);
   if (!j) return lf_error(LF_EBADFILE, "leapfrog.train: not JSON");
-  double ep = 0, b = 0, st = 0, be = 0, bl = 0, lr = 0, ln = 0, v = 0;
+  double st = 0, bl = 0, lr = 0;
+  int ep = 0, b = 0, be = 0, ln = 0;
   uint64_t bits = 0;
-  int ok = get_num(j, "epoch", &ep) && get_num(j, "batch", &b) && get_num(j, "step", &st) &&
-           get_num(j, "best", &s->best) && get_num(j, "best_epoch", &be) && get_num(j, "base_lr", &bl) &&
-           get_num(j, "lr", &lr) && get_num(j, "loss_n", &ln) && get_hex(j, "seed", &s->seed) &&
+  int ok = get_int(j, "epoch", &ep) && get_int(j, "batch", &b) && get_num(j, "step", &st) &&
+           get_num(j, "best", &s->best) && get_int(j, "best_epoch", &be) && get_num(j, "base_lr", &bl) &&
+           get_num(j, "lr", &lr) && get_int(j, "loss_n", &ln) && get_hex(j, "seed", &s->seed) &&
            get_hex(j, "loss_sum_bits", &bits);
+  /* step is an int64 count; learning rates must fit a float */
+  ok = ok && st >= 0 && st <= 9.0e18 && st == floor(st) && !(fabs(bl) > FLT_MAX) && !(fabs(lr) > FLT_MAX);
   if (ok) memcpy(&s->loss_sum, &bits, 8);
   const cJSON *r = cJSON_GetObjectItemCaseSensitive(j, "rng");
   ok = ok && cJSON_GetArraySize(r) == 4;
@@ -102,31 +118,24 @@ lf_status lf_train_state_from_json(const char *json, lf_train_state *s) {
   if (ok && p) {
     ok = get_hex(p, "best_bits", &bits);
     memcpy(&s->plateau.best, &bits, 8);
-    ok = ok && get_num(p, "num_bad_epochs", &v);
-    s->plateau.num_bad_epochs = (int)v;
-    ok = ok && get_num(p, "cooldown_counter", &v);
-    s->plateau.cooldown_counter = (int)v;
-    ok = ok && get_num(p, "last_epoch", &v);
-    s->plateau.last_epoch = (int)v;
+    ok = ok && get_int(p, "num_bad_epochs", &s->plateau.num_bad_epochs) &&
+         get_int(p, "cooldown_counter", &s->plateau.cooldown_counter) && get_int(p, "last_epoch", &s->plateau.last_epoch);
   }
   const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "early");
   if (ok && e) {
     ok = get_hex(e, "best_bits", &bits);
     memcpy(&s->early.best, &bits, 8);
-    ok = ok && get_num(e, "best_epoch", &v);
-    s->early.best_epoch = (int)v;
-    ok = ok && get_num(e, "bad_epochs", &v);
-    s->early.bad_epochs = (int)v;
+    ok = ok && get_int(e, "best_epoch", &s->early.best_epoch) && get_int(e, "bad_epochs", &s->early.bad_epochs);
   }
   cJSON_Delete(j);
   if (!ok) return lf_error(LF_EBADFILE, "leapfrog.train: missing or malformed fields");
-  s->epoch = (int)ep;
-  s->batch = (int)b;
+  s->epoch = ep;
+  s->batch = b;
   s->step = (int64_t)st;
-  s->best_epoch = (int)be;
+  s->best_epoch = be;
   s->base_lr = (float)bl;
   s->lr = (float)lr;
-  s->loss_n = (int)ln;
+  s->loss_n = ln;
   return LF_OK;
 }
 
