@@ -29,6 +29,7 @@
  * lf_conv_engine_release from the op's free_state. */
 #ifndef LF_CONV_DNNL_H
 #define LF_CONV_DNNL_H
+#include "leapfrog/lf_nn.h"
 #include "leapfrog/lf_status.h"
 
 typedef struct {
@@ -61,6 +62,13 @@ lf_status lf_conv_dnnl_forward(lf_conv_engine **e, const char *name, const lf_co
  * is not NULL: dx = dL/dx (dx_add 0) or dx += dL/dx (dx_add 1). */
 lf_status lf_conv_dnnl_backward(lf_conv_engine **e, const char *name, const lf_conv_shape *s, const float *x,
                                 const float *w, const float *dy, float *dx, int dx_add, float *dw, float *db);
+/* Backward of graph node n (input 0 is x) through lf_conv_dnnl_backward, with
+ * dx taken from lf_node_input_grad_assign (overwritten when n writes it
+ * first, else added to). LF_EUNSUPPORTED when the backend is the reference or
+ * oneDNN refuses the shape: nothing was computed, and a dx that n writes first
+ * has been zeroed so the caller's reference can add into it. */
+lf_status lf_conv_node_backward(lf_graph *g, lf_node *n, lf_conv_engine **e, const lf_conv_shape *s, const float *x,
+                                const float *w, const float *dy, float *dw, float *db);
 /* Destroys the primitives of *e and frees it; *e = NULL. */
 void lf_conv_engine_free(lf_conv_engine **e);
 /* Name of the oneDNN implementations chosen ("fwd / bwd_d / bwd_w"), for

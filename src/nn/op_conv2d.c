@@ -260,20 +260,13 @@ static lf_status backward_data_flipped(lf_graph *g, lf_node *n, lf_node *in, flo
 static lf_status backward_ref(lf_graph *g, lf_node *n);
 
 static lf_status backward(lf_graph *g, lf_node *n) {
-  if (lf_conv_get_backend() == LF_CONV_DNNL) {
-    const lf_conv2d_params *p = n->attrs;
-    lf_node *in = lf_graph_node(g, n->inputs[0]);
-    lf_conv_shape s = dnnl_shape(in, n, p, n->out.shape[0]);
-    int assign = 0; /* first writer of dx: overwrite (its contents are garbage) */
-    lf_tensor *dxt = lf_node_input_grad_assign(g, n, 0, &assign);
-    lf_param *wp = lf_node_param(g, n, 0);
-    lf_status st = lf_conv_dnnl_backward((lf_conv_engine **)&n->state, n->name, &s, in->out.data, wp->value.data,
-                                         n->grad.data, dxt ? dxt->data : NULL, !assign, wp->grad.data,
-                                         p->bias ? lf_node_param(g, n, 1)->grad.data : NULL);
-    if (st != LF_EUNSUPPORTED) return st;
-    if (dxt && assign) memset(dxt->data, 0, dxt->numel * sizeof(float)); /* the reference adds */
-  }
-  return backward_ref(g, n);
+  const lf_conv2d_params *p = n->attrs;
+  lf_node *in = lf_graph_node(g, n->inputs[0]);
+  lf_conv_shape s = dnnl_shape(in, n, p, n->out.shape[0]);
+  lf_param *wp = lf_node_param(g, n, 0);
+  lf_status st = lf_conv_node_backward(g, n, (lf_conv_engine **)&n->state, &s, in->out.data, wp->value.data,
+                                       n->grad.data, wp->grad.data, p->bias ? lf_node_param(g, n, 1)->grad.data : NULL);
+  return st == LF_EUNSUPPORTED ? backward_ref(g, n) : st;
 }
 
 static lf_status backward_ref(lf_graph *g, lf_node *n) {

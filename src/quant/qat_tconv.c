@@ -173,16 +173,9 @@ static lf_status tc_backward(lf_graph *g, lf_node *n) {
     for (size_t r = 0; r < rows; r++)
       for (int o = 0; o < s->no; o++) dy[r * s->no + o] /= s->sf[o];
   memset(s->dwq, 0, sizeof(float) * nw);
-  lf_status st = LF_EUNSUPPORTED;
-  if (lf_conv_get_backend() == LF_CONV_DNNL) {
-    lf_conv_shape cs = tc_shape(g, n, batch);
-    int assign = 0; /* first writer of dx: overwrite (its contents are garbage) */
-    lf_tensor *dxt = lf_node_input_grad_assign(g, n, 0, &assign);
-    st = lf_conv_dnnl_backward(&s->eng, n->name, &cs, in->out.data, s->wq, dy, dxt ? dxt->data : NULL, !assign,
-                               s->dwq, NULL);
-    if (st != LF_OK && st != LF_EUNSUPPORTED) return st;
-    if (st == LF_EUNSUPPORTED && dxt && assign) memset(dxt->data, 0, dxt->numel * sizeof(float)); /* ref adds */
-  }
+  lf_conv_shape cs = tc_shape(g, n, batch);
+  lf_status st = lf_conv_node_backward(g, n, &s->eng, &cs, in->out.data, s->wq, dy, s->dwq, NULL);
+  if (st != LF_OK && st != LF_EUNSUPPORTED) return st;
   if (st == LF_EUNSUPPORTED) {
     lf_im2col_geom G = tc_geom(g, n);
     float *cols = lf_graph_scratch(g, 0, M * rowlen);
