@@ -1,5 +1,7 @@
 /* Checkpoints in safetensors with torch names and layouts (lf_checkpoint.h). */
 #include <cjson/cJSON.h>
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,7 +201,8 @@ lf_status lf_ckpt_load_optim(const lf_st_file *f, lf_optim *o) {
   const cJSON *k = cJSON_GetObjectItemCaseSensitive(j, "kind");
   const cJSON *lr = cJSON_GetObjectItemCaseSensitive(j, "lr");
   const cJSON *steps = cJSON_GetObjectItemCaseSensitive(j, "steps");
-  if (!cJSON_IsString(k) || !cJSON_IsNumber(lr) || !cJSON_IsNumber(steps)) {
+  if (!cJSON_IsString(k) || !cJSON_IsNumber(lr) || !cJSON_IsNumber(steps) || !(steps->valuedouble >= 0) ||
+      steps->valuedouble > 9.0e18 || !(fabs(lr->valuedouble) <= FLT_MAX)) { /* the casts below must be defined */
     cJSON_Delete(j);
     return lf_error(LF_EBADFILE, "%s: leapfrog.optim metadata is malformed", f->path);
   }
