@@ -444,6 +444,7 @@ static lf_status bind(lf_conv_engine *e, const char *name, int slot, const void 
 
 lf_status lf_conv_dnnl_forward(lf_conv_engine **pe, const char *name, const lf_conv_shape *s, const float *x,
                                const float *w, const float *b, float *y) {
+  if (lf_conv_get_backend() != LF_CONV_DNNL) return LF_EUNSUPPORTED;
   pthread_mutex_lock(&mu);
   lf_status rs = prepare(pe, name, s, 0);
   lf_conv_engine *e = *pe;
@@ -470,6 +471,7 @@ lf_status lf_conv_dnnl_forward(lf_conv_engine **pe, const char *name, const lf_c
 
 lf_status lf_conv_dnnl_backward(lf_conv_engine **pe, const char *name, const lf_conv_shape *s, const float *x,
                                 const float *w, const float *dy, float *dx, int dx_add, float *dw, float *db) {
+  if (lf_conv_get_backend() != LF_CONV_DNNL) return LF_EUNSUPPORTED;
   pthread_mutex_lock(&mu);
   lf_status rs = prepare(pe, name, s, 1);
   lf_conv_engine *e = *pe;

@@ -54,8 +54,9 @@ lf_conv_backend lf_conv_get_backend(void);
 void lf_conv_set_backend(lf_conv_backend b);
 
 /* y = conv(x, w) (+ b). `name` names the node in error messages.
- * LF_EUNSUPPORTED: oneDNN has no implementation for this shape (nothing
- * was written); other errors are real failures. */
+ * LF_EUNSUPPORTED: the backend is the reference, or oneDNN has no
+ * implementation for this shape (nothing was written; run the reference);
+ * other errors are real failures. The same for _backward. */
 lf_status lf_conv_dnnl_forward(lf_conv_engine **e, const char *name, const lf_conv_shape *s, const float *x,
                                const float *w, const float *b, float *y);
 /* Gradients from dy: dw += dL/dw, db += dL/db (if s->bias and db), and if dx

@@ -196,16 +196,13 @@ static lf_conv_shape dnnl_shape(const lf_node *in, const lf_node *n, const lf_co
 static lf_status forward_ref(lf_graph *g, lf_node *n);
 
 static lf_status forward(lf_graph *g, lf_node *n) {
-  if (lf_conv_get_backend() == LF_CONV_DNNL) {
-    const lf_conv2d_params *p = n->attrs;
-    lf_node *in = lf_graph_node(g, n->inputs[0]);
-    lf_conv_shape s = dnnl_shape(in, n, p, n->out.shape[0]);
-    lf_status st = lf_conv_dnnl_forward((lf_conv_engine **)&n->state, n->name, &s, in->out.data,
-                                        lf_node_param(g, n, 0)->value.data,
-                                        p->bias ? lf_node_param(g, n, 1)->value.data : NULL, n->out.data);
-    if (st != LF_EUNSUPPORTED) return st;
-  }
-  return forward_ref(g, n);
+  const lf_conv2d_params *p = n->attrs;
+  lf_node *in = lf_graph_node(g, n->inputs[0]);
+  lf_conv_shape s = dnnl_shape(in, n, p, n->out.shape[0]);
+  lf_status st = lf_conv_dnnl_forward((lf_conv_engine **)&n->state, n->name, &s, in->out.data,
+                                      lf_node_param(g, n, 0)->value.data,
+                                      p->bias ? lf_node_param(g, n, 1)->value.data : NULL, n->out.data);
+  return st == LF_EUNSUPPORTED ? forward_ref(g, n) : st;
 }
 
 static lf_status forward_ref(lf_graph *g, lf_node *n) {

@@ -187,12 +187,9 @@ static lf_status conv_forward(lf_graph *g, lf_node *n) {
   if (s->running) quantise_bias(g, a->in_fq, s);
   int batch = n->out.shape[0], O = s->O;
   size_t M = (size_t)n->h * n->w;
-  lf_status st = LF_EUNSUPPORTED;
-  if (lf_conv_get_backend() == LF_CONV_DNNL) {
-    lf_conv_shape cs = conv_shape(g, n, batch);
-    st = lf_conv_dnnl_forward(&s->eng, n->name, &cs, in->out.data, s->wq, NULL, n->out.data);
-    if (st != LF_OK && st != LF_EUNSUPPORTED) return st;
-  }
+  lf_conv_shape cs = conv_shape(g, n, batch);
+  lf_status st = lf_conv_dnnl_forward(&s->eng, n->name, &cs, in->out.data, s->wq, NULL, n->out.data);
+  if (st != LF_OK && st != LF_EUNSUPPORTED) return st;
   if (st == LF_EUNSUPPORTED) {
     lf_status r = conv_forward_ref(g, n, s, in, batch);
     if (r) return r;

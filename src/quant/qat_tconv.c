@@ -123,12 +123,9 @@ static lf_status tc_forward(lf_graph *g, lf_node *n) {
       s->bias[o] = (float)lq_quant_bias(s->bias[o], sb) * sb;
     }
   int batch = n->out.shape[0];
-  lf_status st = LF_EUNSUPPORTED;
-  if (lf_conv_get_backend() == LF_CONV_DNNL) {
-    lf_conv_shape cs = tc_shape(g, n, batch);
-    st = lf_conv_dnnl_forward(&s->eng, n->name, &cs, in->out.data, s->wq, NULL, n->out.data);
-    if (st != LF_OK && st != LF_EUNSUPPORTED) return st;
-  }
+  lf_conv_shape cs = tc_shape(g, n, batch);
+  lf_status st = lf_conv_dnnl_forward(&s->eng, n->name, &cs, in->out.data, s->wq, NULL, n->out.data);
+  if (st != LF_OK && st != LF_EUNSUPPORTED) return st;
   if (st == LF_EUNSUPPORTED) {
     lf_im2col_geom G = tc_geom(g, n);
     size_t M = (size_t)in->h * in->w, opix = (size_t)n->h * n->w * n->c;
