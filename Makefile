@@ -34,12 +34,17 @@ RT_SRC  = $(wildcard runtime/src/*.c runtime/kernels/ref/*.c)
 # ISA-specific kernels compile with their own flags (dispatch picks at run time).
 RT_X86_SRC   = $(wildcard runtime/kernels/x86/*.c)
 RT_ARM_SRC   = $(wildcard runtime/kernels/arm/*.c)
+RT_A64_SRC   = $(wildcard runtime/kernels/arm64/*.c)
 MACHINE := $(shell $(CC) -dumpmachine)
 ifneq ($(findstring x86_64,$(MACHINE)),)
   RT_SRC += $(RT_X86_SRC)
 endif
+# runtime/kernels/arm: NEON for armv7 and aarch64; runtime/kernels/arm64: aarch64 only
 ifneq ($(findstring aarch64,$(MACHINE))$(findstring arm,$(MACHINE)),)
   RT_SRC += $(RT_ARM_SRC)
+endif
+ifneq ($(findstring aarch64,$(MACHINE)),)
+  RT_SRC += $(RT_A64_SRC)
 endif
 RT_OBJ  = $(RT_SRC:%.c=$(BUILD)/obj/%.o)
 RT_LIB  = $(BUILD)/lib/libleapfrog-rt.a
@@ -68,7 +73,7 @@ all: $(CLI) $(RT_TESTS) $(LF_TESTS) $(BENCHES)
 
 $(BUILD)/obj/runtime/%.o: runtime/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS_RT) $(RT_ISA_FLAGS_$(notdir $(patsubst %/,%,$(dir $<)))) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS_RT) $(RT_ISA_FLAGS_$(call rt_isa,$<)) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -99,8 +104,21 @@ $(BUILD)/bench/%: bench/%.c $(TEST_UTIL_OBJ) $(LF_LIB) $(RT_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_UTIL_OBJ) $(LF_LIB) $(RT_LIB) $(LIBS)
 
-# Per-directory ISA flags for runtime kernels (runtime/kernels/x86/*.c etc.).
-RT_ISA_FLAGS_x86 = -mavx512f -mavx512bw -mavx512vl -mavx512vnni -mavx2 -mfma
+# Per-file ISA flags for runtime kernels, chosen by the name's suffix after
+# "__" (runtime/kernels/x86/qs8_gemm_8x32c4__avx512vnni.c gets
+# RT_ISA_FLAGS_avx512vnni): an AVX2 kernel is never compiled with AVX-512
+# enabled, so it cannot fault on an AVX2-only laptop. Files without a suffix
+# get none.
+rt_isa = $(lastword $(subst __, ,$(basename $(notdir $1))))
+RT_ISA_FLAGS_avx2       = -mavx2 -mfma
+RT_ISA_FLAGS_avxvnni    = -mavx2 -mfma -mavxvnni
+RT_ISA_FLAGS_avx512vnni = -mavx2 -mfma -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vnni
+RT_ISA_FLAGS_amx        = $(RT_ISA_FLAGS_avx512vnni) -mamx-tile -mamx-int8
+ifneq ($(findstring aarch64,$(MACHINE)),)
+  RT_ISA_FLAGS_neondot  = -march=armv8.2-a+dotprod
+else
+  RT_ISA_FLAGS_neon     = -mfpu=neon
+endif
 
 test: all
 	LF_BUILD=$(BUILD) tests/run.sh

@@ -1,0 +1,38 @@
+/* The dispatch tables: for each kernel family, the variants this build has,
+ * best first. Prepare asks for the family's config for the chosen ISA once;
+ * an ISA without its own variant gets the best variant it implies
+ * (lfrt_isa_implies), in the end the reference. Only this file names the
+ * per-ISA symbols, and only those the Makefile compiles for the target. */
+#include <stddef.h>
+
+#include "lfrt_gemm.h"
+
+#if defined(__x86_64__)
+#define LFRT_KERNELS_X86 1
+#elif defined(__aarch64__)
+#define LFRT_KERNELS_A64 1
+#elif defined(__arm__) && !defined(LFRT_NO_NEON)
+#define LFRT_KERNELS_A32 1
+#endif
+
+static const lfrt_qs8_gemm_config qs8_gemm[] = {
+#if defined(LFRT_KERNELS_X86)
+    /* x86 variants go here */
+#endif
+#if defined(LFRT_KERNELS_A64)
+    /* aarch64 variants go here */
+#endif
+#if defined(LFRT_KERNELS_A32)
+    /* armv7 variants go here */
+#endif
+    {LFRT_ISA_REF, "qs8_gemm_1x4c4__ref", lfrt_qs8_gemm_1x4c4__ref, 1, 4},
+    {LFRT_ISA_REF, NULL, NULL, 0, 0},
+};
+
+const lfrt_qs8_gemm_config *lfrt_qs8_gemm_configs(void) { return qs8_gemm; }
+
+const lfrt_qs8_gemm_config *lfrt_qs8_gemm_config_for(lfrt_isa isa) {
+  for (const lfrt_qs8_gemm_config *c = qs8_gemm; c->fn; c++)
+    if (lfrt_isa_implies(isa, c->isa)) return c;
+  return NULL; /* not reached: the ref entry matches every ISA */
+}
