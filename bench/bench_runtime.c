@@ -206,7 +206,7 @@ static int bench(int runs, int threads, int peer) {
     lfrt_model *m = NULL;
     lfrt_interp *it = NULL;
     lfrt_error err = {""};
-    lfrt_interp_options io = {threads, 0};
+    lfrt_interp_options io = {.threads = threads};
     if (lfrt_model_load(bytes, len, e->name, &m, &err) != LFRT_OK ||
         lfrt_interp_create(m, &io, &it, &err) != LFRT_OK ||
         lfrt_interp_set_input(it, 0, in, ib, &err) != LFRT_OK) {

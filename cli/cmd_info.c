@@ -225,7 +225,7 @@ static void summarise(const lfrt_model *m, summary *s) {
   }
   free(seen);
   /* arena bytes from the interpreter's planner (no arena is allocated) */
-  lfrt_interp_options io = {1, 1};
+  lfrt_interp_options io = {.threads = 1, .external_arena = 1};
   lfrt_interp *it = NULL;
   lfrt_error err;
   err.msg[0] = 0;

@@ -103,7 +103,7 @@ int cmd_invoke(int argc, char **argv) {
     fprintf(stderr, "leapfrog invoke: %s\n", err.msg);
     goto done;
   }
-  lfrt_interp_options opt = {threads, 0};
+  lfrt_interp_options opt = {.threads = threads};
   if (lfrt_interp_create(m, &opt, &it, &err) != LFRT_OK) {
     fprintf(stderr, "leapfrog invoke: %s\n", err.msg);
     goto done;

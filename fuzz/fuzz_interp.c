@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   err.msg[0] = 0;
   if (lfrt_model_load(data, size, "fuzz.tflite", &m, &err) != LFRT_OK) return 0;
   lfrt_interp *it = NULL;
-  lfrt_interp_options o = {1, 1}; /* external arena: we decide whether to allocate */
+  lfrt_interp_options o = {.threads = 1, .external_arena = 1}; /* external arena: we decide whether to allocate */
   if (lfrt_interp_create(m, &o, &it, &err) != LFRT_OK) {
     if (!err.msg[0]) abort(); /* a refusal must say why */
     lfrt_model_free(m);

@@ -39,6 +39,7 @@
 #define LFRT_INTERP_H
 #include <stddef.h>
 
+#include "lfrt_isa.h"
 #include "lfrt_model.h"
 #include "lfrt_status.h"
 
@@ -47,6 +48,7 @@ typedef struct lfrt_interp lfrt_interp;
 typedef struct {
   int threads;        /* <= 1: run on the calling thread only */
   int external_arena; /* 1: do not allocate; caller calls lfrt_interp_set_arena */
+  const char *isa;    /* NULL/"auto": $LFRT_ISA, else the best this CPU has (lfrt_isa.h) */
 } lfrt_interp_options;
 
 typedef struct {
@@ -92,6 +94,17 @@ lfrt_status lfrt_interp_get_output(const lfrt_interp *it, int i, void *data, siz
  * [first, last] (first = -1 for subgraph inputs, last = nops for outputs). */
 long lfrt_interp_tensor_offset(const lfrt_interp *it, int t);
 void lfrt_interp_tensor_lifetime(const lfrt_interp *it, int t, int *first, int *last);
+
+/* Kernels and profiling (`leapfrog bench`, `lfrt bench`): the ISA the kernels
+ * were chosen for ("avx512vnni", "ref", ...); the kernel node i runs (e.g.
+ * "qs8_conv2d_gemm+qs8_gemm_8x32c4__avx512vnni", "qs8_avgpool__ref"; NULL if i
+ * is out of range); its multiply-accumulates per invoke (0 for ops without
+ * any); and an invoke that adds each node's wall time in seconds to
+ * seconds[i] (nops entries, caller-zeroed). */
+const char *lfrt_interp_isa(const lfrt_interp *it);
+const char *lfrt_interp_node_kernel(const lfrt_interp *it, int i);
+long long lfrt_interp_node_macs(const lfrt_interp *it, int i);
+lfrt_status lfrt_interp_invoke_profile(lfrt_interp *it, double *seconds, lfrt_error *err);
 
 /* Planning alone, for tools: arena bytes the model needs (after full prepare). */
 lfrt_status lfrt_interp_plan_bytes(const lfrt_model *m, size_t *arena_bytes, lfrt_error *err);

@@ -1,8 +1,10 @@
 /* Interpreter: create (prepare + plan), I/O access, invoke. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "interp_internal.h"
+#include "lfrt_conv_gemm.h"
 
 #define T(i) (&it->m->tensors[(i)])
 
@@ -31,9 +33,14 @@ lfrt_status lfrt_interp_create(const lfrt_model *m, const lfrt_interp_options *o
     st = lfrt_set_error(err, LFRT_ENOMEM, "%s: out of memory", m->source_name);
     goto fail;
   }
+  st = lfrt_isa_resolve(opt ? opt->isa : NULL, &it->isa, err);
+  if (st) goto fail;
   for (int i = 0; i < m->nops; i++) {
     st = lfrt_interp_prepare_node(it, i, err);
+    if (!st) st = lfrt_interp_select_kernel(it, i, err);
     if (st) goto fail;
+    size_t sb = (it->nodes[i].scratch_bytes + 63) & ~(size_t)63;
+    if (sb > it->scratch_stride) it->scratch_stride = sb;
   }
   st = lfrt_plan_arena(it, err);
   if (st) goto fail;
@@ -47,10 +54,8 @@ lfrt_status lfrt_interp_create(const lfrt_model *m, const lfrt_interp_options *o
     memset(it->arena, 0, bytes);
     it->own_arena = 1;
   }
-  if (opt && opt->threads > 1) {
-    st = lfrt_interp_set_threads(it, opt->threads, err);
-    if (st) goto fail;
-  }
+  st = lfrt_interp_set_threads(it, opt && opt->threads > 1 ? opt->threads : 1, err);
+  if (st) goto fail;
   *out = it;
   return LFRT_OK;
 fail:
@@ -67,6 +72,7 @@ void lfrt_interp_free(lfrt_interp *it) {
   free(it->offset);
   free(it->first);
   free(it->last);
+  free(it->scratch_raw);
   if (it->own_arena) free(it->arena);
   free(it);
 }
@@ -101,6 +107,17 @@ lfrt_status lfrt_interp_set_threads(lfrt_interp *it, int threads, lfrt_error *er
     it->pool = NULL;
   }
   it->threads = 1;
+  /* per-thread kernel scratch (im2col rows), 64-byte aligned */
+  free(it->scratch_raw);
+  it->scratch_raw = NULL;
+  it->scratch = NULL;
+  if (it->scratch_stride) {
+    size_t bytes = it->scratch_stride * (size_t)threads + 64;
+    it->scratch_raw = malloc(bytes);
+    if (!it->scratch_raw)
+      return lfrt_set_error(err, LFRT_ENOMEM, "%s: cannot allocate %zu bytes of kernel scratch", it->m->source_name, bytes);
+    it->scratch = (unsigned char *)(((uintptr_t)it->scratch_raw + 63) & ~(uintptr_t)63);
+  }
   if (threads > 1) {
     lfrt_status st = lfrt_pool_create(threads, &it->pool);
     if (st) return lfrt_set_error(err, st, "%s: cannot start %d threads", it->m->source_name, threads);
@@ -110,9 +127,15 @@ lfrt_status lfrt_interp_set_threads(lfrt_interp *it, int threads, lfrt_error *er
 }
 
 /* ---- running one node ------------------------------------------------------------- */
-void lfrt_interp_run_node(lfrt_interp *it, int i, int begin, int end) {
+void lfrt_interp_run_node(lfrt_interp *it, int i, int begin, int end, int t) {
   lfrt_node *n = &it->nodes[i];
   void *x = tdata(it, n->x), *w = tdata(it, n->w), *b = tdata(it, n->b), *y = tdata(it, n->out);
+  if (n->gemm) {
+    void *scratch = it->scratch + (size_t)t * it->scratch_stride;
+    if (n->kind == K_FC_Q) lfrt_qs8_conv_gemm_run(&n->geom, 0, n->gemm, n->packed, x, y, begin, end, scratch);
+    else lfrt_qs8_conv_gemm_run(&n->p.conv, n->kind == K_TCONV_Q, n->gemm, n->packed, x, y, begin, end, scratch);
+    return;
+  }
   switch (n->kind) {
   case K_CONV_Q: lfrt_qs8_conv2d__ref(&n->p.conv, x, w, b, y, begin, end); break;
   case K_CONV_F: lfrt_f32_conv2d__ref(&n->p.conv, x, w, b, y, begin, end); break;
@@ -163,12 +186,19 @@ static void run_slice(void *ctx, int t, int nthreads) {
   job *j = ctx;
   int work = j->it->nodes[j->node].work;
   int begin = (int)((int64_t)work * t / nthreads), end = (int)((int64_t)work * (t + 1) / nthreads);
-  if (begin < end) lfrt_interp_run_node(j->it, j->node, begin, end);
+  if (begin < end) lfrt_interp_run_node(j->it, j->node, begin, end, t);
 }
 
-lfrt_status lfrt_interp_invoke(lfrt_interp *it, lfrt_error *err) {
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static lfrt_status invoke(lfrt_interp *it, double *seconds, lfrt_error *err) {
   if (!it->arena) return lfrt_set_error(err, LFRT_EINVAL, "%s: invoke without an arena (call lfrt_interp_set_arena)", it->m->source_name);
   for (int i = 0; i < it->m->nops; i++) {
+    double t0 = seconds ? now_s() : 0;
     lfrt_node *n = &it->nodes[i];
     if (n->kind == K_CONCAT)
       for (int k = 0; k < n->nin; k++) n->in_ptrs[k] = tdata(it, n->in_tensors[k]);
@@ -176,10 +206,24 @@ lfrt_status lfrt_interp_invoke(lfrt_interp *it, lfrt_error *err) {
       job j = {it, i};
       lfrt_pool_run(it->pool, run_slice, &j);
     } else {
-      lfrt_interp_run_node(it, i, 0, n->work);
+      lfrt_interp_run_node(it, i, 0, n->work, 0);
     }
+    if (seconds) seconds[i] += now_s() - t0;
   }
   return LFRT_OK;
+}
+
+lfrt_status lfrt_interp_invoke(lfrt_interp *it, lfrt_error *err) { return invoke(it, NULL, err); }
+lfrt_status lfrt_interp_invoke_profile(lfrt_interp *it, double *seconds, lfrt_error *err) {
+  return invoke(it, seconds, err);
+}
+
+const char *lfrt_interp_isa(const lfrt_interp *it) { return lfrt_isa_name(it->isa); }
+const char *lfrt_interp_node_kernel(const lfrt_interp *it, int i) {
+  return i >= 0 && i < it->m->nops ? it->nodes[i].kernel : NULL;
+}
+long long lfrt_interp_node_macs(const lfrt_interp *it, int i) {
+  return i >= 0 && i < it->m->nops ? it->nodes[i].macs : 0;
 }
 
 /* ---- I/O -------------------------------------------------------------------------- */
@@ -238,7 +282,7 @@ void lfrt_interp_tensor_lifetime(const lfrt_interp *it, int t, int *first, int *
 }
 
 lfrt_status lfrt_interp_plan_bytes(const lfrt_model *m, size_t *arena_bytes, lfrt_error *err) {
-  lfrt_interp_options o = {1, 1};
+  lfrt_interp_options o = {.threads = 1, .external_arena = 1};
   lfrt_interp *it;
   lfrt_status st = lfrt_interp_create(m, &o, &it, err);
   if (st) return st;

@@ -40,6 +40,14 @@ typedef struct {
   size_t *inner_bytes;   /* owned [nin] */
   const void **in_ptrs;  /* owned [nin], filled at invoke */
   int32_t *tab;          /* owned: resize tables */
+  /* dispatch: chosen at prepare (lfrt_interp_prepare_node), see kernel_select.c */
+  const char *kernel;    /* name of what runs, for profiles */
+  long long macs;        /* multiply-accumulates per invoke (conv/fc) */
+  void *packed;          /* owned, 64-byte aligned: weights in the kernel's layout */
+  float *scale_f;        /* owned [out_c]: requant scales as floats (mult * 2^shift) */
+  size_t scratch_bytes;  /* per-thread scratch the kernel needs */
+  const struct lfrt_qs8_gemm_config_s *gemm;
+  lfrt_conv_params geom; /* FULLY_CONNECTED on the GEMM path: as a 1x1 conv */
 } lfrt_node;
 
 typedef struct lfrt_pool lfrt_pool;
@@ -55,12 +63,20 @@ struct lfrt_interp {
   int own_arena;
   int threads;
   lfrt_pool *pool;
+  lfrt_isa isa;             /* kernels chosen for this ISA */
+  size_t scratch_stride;    /* per-thread scratch bytes (max over nodes, 64-aligned) */
+  unsigned char *scratch;   /* owned: threads * scratch_stride, 64-byte aligned */
+  void *scratch_raw;
 };
 
 lfrt_status lfrt_interp_prepare_node(lfrt_interp *it, int i, lfrt_error *err);
 void lfrt_interp_free_node(lfrt_node *n);
 lfrt_status lfrt_plan_arena(lfrt_interp *it, lfrt_error *err);
-void lfrt_interp_run_node(lfrt_interp *it, int i, int begin, int end);
+/* Runs node i on work units [begin, end) as thread t (its scratch). */
+void lfrt_interp_run_node(lfrt_interp *it, int i, int begin, int end, int t);
+/* Chooses node i's kernel for it->isa after its params are derived: packs
+ * weights, sets kernel, scratch_bytes, macs (kernel_select.c). */
+lfrt_status lfrt_interp_select_kernel(lfrt_interp *it, int i, lfrt_error *err);
 
 /* thread pool (interp_pool.c) */
 lfrt_status lfrt_pool_create(int threads, lfrt_pool **out);

@@ -699,4 +699,6 @@ void lfrt_interp_free_node(lfrt_node *n) {
   free(n->in_tensors);
   free(n->inner_bytes);
   free((void *)n->in_ptrs);
+  free(n->packed);
+  free(n->scale_f);
 }

@@ -37,7 +37,7 @@ typedef struct {
 typedef void (*lfrt_qs8_gemm_fn)(int mr, int nc, size_t kc, const uint8_t *a, size_t a_stride,
                                  const void *w, int8_t *c, size_t c_stride, const lfrt_qs8_requant *rq);
 
-typedef struct {
+typedef struct lfrt_qs8_gemm_config_s {
   lfrt_isa isa;
   const char *name; /* e.g. "qs8_gemm_8x32c4__avx512vnni" */
   lfrt_qs8_gemm_fn fn;

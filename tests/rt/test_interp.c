@@ -52,7 +52,7 @@ static void thread_invariance(int fp32) {
   }
   /* a fresh interpreter created with 3 threads agrees as well */
   lfrt_interp *it3;
-  lfrt_interp_options o3 = {3, 0};
+  lfrt_interp_options o3 = {.threads = 3};
   LF_CHECK(lfrt_interp_create(r.m, &o3, &it3, &err) == LFRT_OK);
   LF_CHECK(lfrt_interp_set_input(it3, 0, img, in->bytes, &err) == LFRT_OK);
   LF_CHECK(lfrt_interp_invoke(it3, &err) == LFRT_OK);
@@ -102,7 +102,7 @@ LF_TEST(io_and_arena) {
   LF_CHECK(st.arena_bytes > 0 && st.arena_bytes <= st.activation_bytes + 16 * (size_t)st.ntensors_planned);
   LF_CHECK(st.weight_bytes > 0);
   lfrt_interp *ext;
-  lfrt_interp_options eo = {2, 1};
+  lfrt_interp_options eo = {.threads = 2, .external_arena = 1};
   LF_CHECK(lfrt_interp_create(r.m, &eo, &ext, &err) == LFRT_OK);
   LF_CHECK(lfrt_interp_input_data(ext, 0) == NULL);
   LF_CHECK(lfrt_interp_invoke(ext, &err) == LFRT_EINVAL); /* no arena yet */

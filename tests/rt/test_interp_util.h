@@ -91,7 +91,7 @@ static int tu_prepare(tu_run *r, int threads) {
     LF_CHECK_MSG(0, "load: %s", err.msg);
     return -1;
   }
-  lfrt_interp_options o = {threads, 0};
+  lfrt_interp_options o = {.threads = threads};
   if (lfrt_interp_create(r->m, &o, &r->it, &err) != LFRT_OK) {
     LF_CHECK_MSG(0, "prepare: %s", err.msg);
     return -1;

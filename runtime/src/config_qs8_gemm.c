@@ -1,4 +1,4 @@
-/* The dispatch tables: for each kernel family, the variants this build has,
+/* The qs8 GEMM dispatch table (one file per kernel family): for each family, the variants this build has,
  * best first. Prepare asks for the family's config for the chosen ISA once;
  * an ISA without its own variant gets the best variant it implies
  * (lfrt_isa_implies), in the end the reference. Only this file names the

@@ -1,0 +1,90 @@
+/* Kernel selection at prepare: for each node, the fastest kernel of its
+ * family for the interpreter's ISA (it->isa), with its weights packed once
+ * into that kernel's layout. Nodes without a faster variant keep the
+ * reference kernel. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "interp_internal.h"
+#include "lfrt_conv_gemm.h"
+
+#define T(i) (&it->m->tensors[(i)])
+
+static const char *const ref_names[] = {
+    [K_CONV_Q] = "qs8_conv2d__ref", [K_CONV_F] = "f32_conv2d__ref", [K_DW_Q] = "qs8_dwconv2d__ref",
+    [K_DW_F] = "f32_dwconv2d__ref", [K_TCONV_Q] = "qs8_tconv2d__ref", [K_TCONV_F] = "f32_tconv2d__ref",
+    [K_FC_Q] = "qs8_fc__ref", [K_FC_F] = "f32_fc__ref", [K_AVG_Q] = "qs8_avgpool__ref",
+    [K_AVG_F] = "f32_avgpool__ref", [K_MAX_Q] = "qs8_maxpool__ref", [K_MAX_F] = "f32_maxpool__ref",
+    [K_MEAN_Q] = "qs8_mean__ref", [K_MEAN_F] = "f32_mean__ref", [K_ADD_Q] = "qs8_add__ref",
+    [K_ADD_F] = "f32_add__ref", [K_MUL_Q] = "qs8_mul__ref", [K_MUL_F] = "f32_mul__ref",
+    [K_ADD_TFL_Q] = "qs8_add_tflite__ref", [K_MUL_TFL_Q] = "qs8_mul_tflite__ref", [K_CONCAT] = "x8_concat__ref",
+    [K_PAD] = "xx_pad__ref", [K_COPY] = "copy", [K_RNN_Q] = "qs8_resize_nearest__ref",
+    [K_RNN_F] = "f32_resize_nearest__ref", [K_RBL_Q] = "qs8_resize_bilinear__ref",
+    [K_RBL11_Q] = "qs8_resize_bilinear_q11__ref", [K_RBL_F] = "f32_resize_bilinear__ref", [K_LUT_Q] = "qs8_lut__ref",
+    [K_SOFTMAX_Q] = "qs8_softmax__ref", [K_SOFTMAX_F] = "f32_softmax__ref", [K_LOGISTIC_F] = "f32_logistic__ref",
+    [K_CLAMP_F] = "f32_clamp__ref", [K_QUANTIZE_F] = "f32_qs8_quantize__ref", [K_DEQUANTIZE] = "qs8_f32_dequantize__ref",
+};
+
+static void *alloc64(lfrt_interp *it, size_t bytes) {
+  void *p = NULL;
+  if (posix_memalign(&p, 64, bytes ? bytes : 64)) return NULL;
+  it->state_bytes += bytes;
+  return p;
+}
+
+static long long conv_macs(const lfrt_conv_params *p, int dw) {
+  long long per = (long long)p->k_h * p->k_w * (dw ? 1 : p->in_c);
+  return (long long)p->batch * p->out_h * p->out_w * p->out_c * per;
+}
+
+/* int8 conv / transpose conv / FC (given as a 1x1 conv geometry) on the GEMM path. */
+static lfrt_status select_gemm(lfrt_interp *it, lfrt_node *n, const lfrt_conv_params *p, lfrt_error *err) {
+  const lfrt_qs8_gemm_config *g = lfrt_qs8_gemm_config_for(it->isa);
+  if (g->isa == LFRT_ISA_REF) return LFRT_OK; /* the reference op kernel is faster than ref GEMM tiles */
+  int N = p->out_c, K = p->k_h * p->k_w * p->in_c;
+  size_t kc = ((size_t)K + 3) & ~(size_t)3, blocks = ((size_t)N + (size_t)g->nr - 1) / (size_t)g->nr;
+  n->scale_f = malloc((size_t)N * sizeof(float));
+  n->packed = alloc64(it, blocks * lfrt_qs8_gemm_block_bytes(g->nr, kc));
+  if (!n->scale_f || !n->packed)
+    return lfrt_set_error(err, LFRT_ENOMEM, "%s: out of memory packing weights", it->m->source_name);
+  it->state_bytes += (size_t)N * sizeof(float);
+  for (int c = 0; c < N; c++) n->scale_f[c] = ldexpf((float)p->mult[c], p->shift[c]);
+  const int32_t *bias = n->b >= 0 ? T(n->b)->data : NULL;
+  lfrt_qs8_gemm_pack(g->nr, N, K, T(n->w)->data, bias, p->in_zp, n->scale_f, n->packed);
+  n->gemm = g;
+  n->scratch_bytes = lfrt_qs8_conv_gemm_scratch(p, g);
+  return LFRT_OK;
+}
+
+lfrt_status lfrt_interp_select_kernel(lfrt_interp *it, int i, lfrt_error *err) {
+  lfrt_node *n = &it->nodes[i];
+  n->kernel = (size_t)n->kind < sizeof ref_names / sizeof ref_names[0] ? ref_names[n->kind] : "?";
+  lfrt_status st = LFRT_OK;
+  switch (n->kind) {
+  case K_CONV_Q: case K_TCONV_Q:
+    n->macs = conv_macs(&n->p.conv, 0);
+    st = select_gemm(it, n, &n->p.conv, err);
+    break;
+  case K_FC_Q: {
+    const lfrt_fc_params *f = &n->p.fc;
+    n->macs = (long long)f->batch * f->in_c * f->out_c;
+    lfrt_conv_params *g = &n->geom;
+    memset(g, 0, sizeof *g);
+    g->batch = f->batch; g->in_h = g->in_w = g->out_h = g->out_w = 1;
+    g->in_c = f->in_c; g->out_c = f->out_c;
+    g->k_h = g->k_w = g->stride_h = g->stride_w = g->dil_h = g->dil_w = 1;
+    g->in_zp = f->in_zp; g->out_zp = f->out_zp; g->act_min = f->act_min; g->act_max = f->act_max;
+    g->mult = f->mult; g->shift = f->shift;
+    st = select_gemm(it, n, g, err);
+    if (!st && n->gemm) n->work = f->batch; /* GEMM work unit: one batch row */
+    break;
+  }
+  case K_CONV_F: case K_TCONV_F: n->macs = conv_macs(&n->p.conv, 0); break;
+  case K_DW_Q: case K_DW_F: n->macs = conv_macs(&n->p.conv, 1); break;
+  case K_FC_F: n->macs = (long long)n->p.fc.batch * n->p.fc.in_c * n->p.fc.out_c; break;
+  default: break;
+  }
+  if (!st && n->gemm) n->kernel = n->kind == K_FC_Q ? n->gemm->name : n->gemm->name;
+  return st;
+}
