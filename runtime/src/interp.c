@@ -137,43 +137,29 @@ void lfrt_interp_run_node(lfrt_interp *it, int i, int begin, int end, int t) {
     return;
   }
   switch (n->kind) {
-  case K_CONV_Q: lfrt_qs8_conv2d__ref(&n->p.conv, x, w, b, y, begin, end); break;
-  case K_CONV_F: lfrt_f32_conv2d__ref(&n->p.conv, x, w, b, y, begin, end); break;
-  case K_DW_Q: lfrt_qs8_dwconv2d__ref(&n->p.conv, x, w, b, y, begin, end); break;
-  case K_DW_F: lfrt_f32_dwconv2d__ref(&n->p.conv, x, w, b, y, begin, end); break;
-  case K_TCONV_Q: lfrt_qs8_tconv2d__ref(&n->p.conv, x, w, b, y, begin, end); break;
-  case K_TCONV_F: lfrt_f32_tconv2d__ref(&n->p.conv, x, w, b, y, begin, end); break;
-  case K_FC_Q: lfrt_qs8_fc__ref(&n->p.fc, x, w, b, y, begin, end); break;
-  case K_FC_F: lfrt_f32_fc__ref(&n->p.fc, x, w, b, y, begin, end); break;
-  case K_AVG_Q: lfrt_qs8_avgpool__ref(&n->p.pool, x, y, begin, end); break;
-  case K_AVG_F: lfrt_f32_avgpool__ref(&n->p.pool, x, y, begin, end); break;
-  case K_MAX_Q: lfrt_qs8_maxpool__ref(&n->p.pool, x, y, begin, end); break;
-  case K_MAX_F: lfrt_f32_maxpool__ref(&n->p.pool, x, y, begin, end); break;
-  case K_MEAN_Q: lfrt_qs8_mean__ref(&n->p.mean, x, y, begin, end); break;
-  case K_MEAN_F: lfrt_f32_mean__ref(&n->p.mean, x, y, begin, end); break;
-  case K_ADD_Q: lfrt_qs8_add__ref(&n->p.bin, x, w, y, begin, end); break;
-  case K_ADD_F: lfrt_f32_add__ref(&n->p.bin, x, w, y, begin, end); break;
-  case K_MUL_Q: lfrt_qs8_mul__ref(&n->p.bin, x, w, y, begin, end); break;
-  case K_ADD_TFL_Q: lfrt_qs8_add_tflite__ref(&n->p.bin, x, w, y, begin, end); break;
-  case K_MUL_TFL_Q: lfrt_qs8_mul_tflite__ref(&n->p.bin, x, w, y, begin, end); break;
-  case K_MUL_F: lfrt_f32_mul__ref(&n->p.bin, x, w, y, begin, end); break;
-  case K_CONCAT: lfrt_x8_concat__ref(&n->p.concat, n->in_ptrs, y, begin, end); break;
-  case K_PAD: lfrt_xx_pad__ref(&n->p.pad, x, y, begin, end); break;
+  case K_CONV_Q: case K_DW_Q: case K_TCONV_Q: n->fn.qs8_conv(&n->p.conv, x, w, b, y, begin, end); break;
+  case K_CONV_F: case K_DW_F: case K_TCONV_F: n->fn.f32_conv(&n->p.conv, x, w, b, y, begin, end); break;
+  case K_FC_Q: n->fn.qs8_fc(&n->p.fc, x, w, b, y, begin, end); break;
+  case K_FC_F: n->fn.f32_fc(&n->p.fc, x, w, b, y, begin, end); break;
+  case K_AVG_Q: case K_MAX_Q: n->fn.qs8_pool(&n->p.pool, x, y, begin, end); break;
+  case K_AVG_F: case K_MAX_F: n->fn.f32_pool(&n->p.pool, x, y, begin, end); break;
+  case K_MEAN_Q: n->fn.qs8_mean(&n->p.mean, x, y, begin, end); break;
+  case K_MEAN_F: n->fn.f32_mean(&n->p.mean, x, y, begin, end); break;
+  case K_ADD_Q: case K_MUL_Q: case K_ADD_TFL_Q: case K_MUL_TFL_Q: n->fn.qs8_binary(&n->p.bin, x, w, y, begin, end); break;
+  case K_ADD_F: case K_MUL_F: n->fn.f32_binary(&n->p.bin, x, w, y, begin, end); break;
+  case K_CONCAT: n->fn.concat(&n->p.concat, n->in_ptrs, y, begin, end); break;
+  case K_PAD: n->fn.pad(&n->p.pad, x, y, begin, end); break;
   case K_COPY:
     if (begin < end && x != y) memmove(y, x, n->copy_bytes);
     break;
-  case K_RNN_Q: lfrt_qs8_resize_nearest__ref(&n->p.resize, x, y, begin, end); break;
-  case K_RNN_F: lfrt_f32_resize_nearest__ref(&n->p.resize, x, y, begin, end); break;
-  case K_RBL_Q: lfrt_qs8_resize_bilinear__ref(&n->p.resize, x, y, begin, end); break;
-  case K_RBL11_Q: lfrt_qs8_resize_bilinear_q11__ref(&n->p.resize, x, y, begin, end); break;
-  case K_RBL_F: lfrt_f32_resize_bilinear__ref(&n->p.resize, x, y, begin, end); break;
-  case K_LUT_Q: lfrt_qs8_lut__ref(n->lut, x, y, begin, end); break;
-  case K_SOFTMAX_Q: lfrt_qs8_softmax__ref(&n->p.softmax, x, y, begin, end); break;
-  case K_SOFTMAX_F: lfrt_f32_softmax__ref(&n->p.softmax, x, y, begin, end); break;
-  case K_LOGISTIC_F: lfrt_f32_logistic__ref(&n->p.un, x, y, begin, end); break;
-  case K_CLAMP_F: lfrt_f32_clamp__ref(&n->p.un, x, y, begin, end); break;
-  case K_QUANTIZE_F: lfrt_f32_qs8_quantize__ref(&n->p.un, x, y, begin, end); break;
-  case K_DEQUANTIZE: lfrt_qs8_f32_dequantize__ref(&n->p.un, x, y, begin, end); break;
+  case K_RNN_Q: case K_RBL_Q: case K_RBL11_Q: n->fn.qs8_resize(&n->p.resize, x, y, begin, end); break;
+  case K_RNN_F: case K_RBL_F: n->fn.f32_resize(&n->p.resize, x, y, begin, end); break;
+  case K_LUT_Q: n->fn.lut(n->lut, x, y, begin, end); break;
+  case K_SOFTMAX_Q: n->fn.qs8_softmax(&n->p.softmax, x, y, begin, end); break;
+  case K_SOFTMAX_F: n->fn.f32_softmax(&n->p.softmax, x, y, begin, end); break;
+  case K_LOGISTIC_F: case K_CLAMP_F: n->fn.f32_unary(&n->p.un, x, y, begin, end); break;
+  case K_QUANTIZE_F: n->fn.quantize(&n->p.un, x, y, begin, end); break;
+  case K_DEQUANTIZE: n->fn.dequantize(&n->p.un, x, y, begin, end); break;
   }
 }
 

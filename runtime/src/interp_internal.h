@@ -40,7 +40,30 @@ typedef struct {
   size_t *inner_bytes;   /* owned [nin] */
   const void **in_ptrs;  /* owned [nin], filled at invoke */
   int32_t *tab;          /* owned: resize tables */
-  /* dispatch: chosen at prepare (lfrt_interp_prepare_node), see kernel_select.c */
+  /* dispatch: the kernel chosen at prepare (kernel_select.c), called through
+   * the member of its family; n->gemm set = the qs8 GEMM driver instead */
+  union {
+    lfrt_qs8_conv_fn qs8_conv;
+    lfrt_f32_conv_fn f32_conv;
+    lfrt_qs8_fc_fn qs8_fc;
+    lfrt_f32_fc_fn f32_fc;
+    lfrt_qs8_pool_fn qs8_pool;
+    lfrt_f32_pool_fn f32_pool;
+    lfrt_qs8_mean_fn qs8_mean;
+    lfrt_f32_mean_fn f32_mean;
+    lfrt_qs8_binary_fn qs8_binary;
+    lfrt_f32_binary_fn f32_binary;
+    lfrt_x8_concat_fn concat;
+    lfrt_xx_pad_fn pad;
+    lfrt_qs8_resize_fn qs8_resize;
+    lfrt_f32_resize_fn f32_resize;
+    lfrt_qs8_lut_fn lut;
+    lfrt_qs8_softmax_fn qs8_softmax;
+    lfrt_f32_softmax_fn f32_softmax;
+    lfrt_f32_unary_fn f32_unary;
+    lfrt_f32_qs8_quantize_fn quantize;
+    lfrt_qs8_f32_dequantize_fn dequantize;
+  } fn;
   const char *kernel;    /* name of what runs, for profiles */
   long long macs;        /* multiply-accumulates per invoke (conv/fc) */
   void *packed;          /* owned, 64-byte aligned: weights in the kernel's layout */

@@ -11,19 +11,30 @@
 
 #define T(i) (&it->m->tensors[(i)])
 
-static const char *const ref_names[] = {
-    [K_CONV_Q] = "qs8_conv2d__ref", [K_CONV_F] = "f32_conv2d__ref", [K_DW_Q] = "qs8_dwconv2d__ref",
-    [K_DW_F] = "f32_dwconv2d__ref", [K_TCONV_Q] = "qs8_tconv2d__ref", [K_TCONV_F] = "f32_tconv2d__ref",
-    [K_FC_Q] = "qs8_fc__ref", [K_FC_F] = "f32_fc__ref", [K_AVG_Q] = "qs8_avgpool__ref",
-    [K_AVG_F] = "f32_avgpool__ref", [K_MAX_Q] = "qs8_maxpool__ref", [K_MAX_F] = "f32_maxpool__ref",
-    [K_MEAN_Q] = "qs8_mean__ref", [K_MEAN_F] = "f32_mean__ref", [K_ADD_Q] = "qs8_add__ref",
-    [K_ADD_F] = "f32_add__ref", [K_MUL_Q] = "qs8_mul__ref", [K_MUL_F] = "f32_mul__ref",
-    [K_ADD_TFL_Q] = "qs8_add_tflite__ref", [K_MUL_TFL_Q] = "qs8_mul_tflite__ref", [K_CONCAT] = "x8_concat__ref",
-    [K_PAD] = "xx_pad__ref", [K_COPY] = "copy", [K_RNN_Q] = "qs8_resize_nearest__ref",
-    [K_RNN_F] = "f32_resize_nearest__ref", [K_RBL_Q] = "qs8_resize_bilinear__ref",
-    [K_RBL11_Q] = "qs8_resize_bilinear_q11__ref", [K_RBL_F] = "f32_resize_bilinear__ref", [K_LUT_Q] = "qs8_lut__ref",
-    [K_SOFTMAX_Q] = "qs8_softmax__ref", [K_SOFTMAX_F] = "f32_softmax__ref", [K_LOGISTIC_F] = "f32_logistic__ref",
-    [K_CLAMP_F] = "f32_clamp__ref", [K_QUANTIZE_F] = "f32_qs8_quantize__ref", [K_DEQUANTIZE] = "qs8_f32_dequantize__ref",
+#define REF(kind, member, f) [kind] = {#f, (void (*)(void))f}
+/* The reference kernel of each kind: the default, and the definition of correct. */
+static const struct {
+  const char *name;
+  void (*fn)(void);
+} refs[] = {
+    REF(K_CONV_Q, qs8_conv, lfrt_qs8_conv2d__ref), REF(K_CONV_F, f32_conv, lfrt_f32_conv2d__ref),
+    REF(K_DW_Q, qs8_conv, lfrt_qs8_dwconv2d__ref), REF(K_DW_F, f32_conv, lfrt_f32_dwconv2d__ref),
+    REF(K_TCONV_Q, qs8_conv, lfrt_qs8_tconv2d__ref), REF(K_TCONV_F, f32_conv, lfrt_f32_tconv2d__ref),
+    REF(K_FC_Q, qs8_fc, lfrt_qs8_fc__ref), REF(K_FC_F, f32_fc, lfrt_f32_fc__ref),
+    REF(K_AVG_Q, qs8_pool, lfrt_qs8_avgpool__ref), REF(K_AVG_F, f32_pool, lfrt_f32_avgpool__ref),
+    REF(K_MAX_Q, qs8_pool, lfrt_qs8_maxpool__ref), REF(K_MAX_F, f32_pool, lfrt_f32_maxpool__ref),
+    REF(K_MEAN_Q, qs8_mean, lfrt_qs8_mean__ref), REF(K_MEAN_F, f32_mean, lfrt_f32_mean__ref),
+    REF(K_ADD_Q, qs8_binary, lfrt_qs8_add__ref), REF(K_ADD_F, f32_binary, lfrt_f32_add__ref),
+    REF(K_MUL_Q, qs8_binary, lfrt_qs8_mul__ref), REF(K_MUL_F, f32_binary, lfrt_f32_mul__ref),
+    REF(K_ADD_TFL_Q, qs8_binary, lfrt_qs8_add_tflite__ref), REF(K_MUL_TFL_Q, qs8_binary, lfrt_qs8_mul_tflite__ref),
+    REF(K_CONCAT, concat, lfrt_x8_concat__ref), REF(K_PAD, pad, lfrt_xx_pad__ref),
+    [K_COPY] = {"copy", NULL},
+    REF(K_RNN_Q, qs8_resize, lfrt_qs8_resize_nearest__ref), REF(K_RNN_F, f32_resize, lfrt_f32_resize_nearest__ref),
+    REF(K_RBL_Q, qs8_resize, lfrt_qs8_resize_bilinear__ref), REF(K_RBL11_Q, qs8_resize, lfrt_qs8_resize_bilinear_q11__ref),
+    REF(K_RBL_F, f32_resize, lfrt_f32_resize_bilinear__ref), REF(K_LUT_Q, lut, lfrt_qs8_lut__ref),
+    REF(K_SOFTMAX_Q, qs8_softmax, lfrt_qs8_softmax__ref), REF(K_SOFTMAX_F, f32_softmax, lfrt_f32_softmax__ref),
+    REF(K_LOGISTIC_F, f32_unary, lfrt_f32_logistic__ref), REF(K_CLAMP_F, f32_unary, lfrt_f32_clamp__ref),
+    REF(K_QUANTIZE_F, quantize, lfrt_f32_qs8_quantize__ref), REF(K_DEQUANTIZE, dequantize, lfrt_qs8_f32_dequantize__ref),
 };
 
 static void *alloc64(lfrt_interp *it, size_t bytes) {
@@ -59,7 +70,11 @@ static lfrt_status select_gemm(lfrt_interp *it, lfrt_node *n, const lfrt_conv_pa
 
 lfrt_status lfrt_interp_select_kernel(lfrt_interp *it, int i, lfrt_error *err) {
   lfrt_node *n = &it->nodes[i];
-  n->kernel = (size_t)n->kind < sizeof ref_names / sizeof ref_names[0] ? ref_names[n->kind] : "?";
+  /* the reference first; a family with a faster variant for it->isa replaces it below.
+   * The table stores each kernel as void(*)(void); the union member of the
+   * kind's family reads it back with its real type (same representation). */
+  n->kernel = refs[n->kind].name;
+  memcpy(&n->fn, &refs[n->kind].fn, sizeof refs[n->kind].fn);
   lfrt_status st = LFRT_OK;
   switch (n->kind) {
   case K_CONV_Q: case K_TCONV_Q:
@@ -85,6 +100,6 @@ lfrt_status lfrt_interp_select_kernel(lfrt_interp *it, int i, lfrt_error *err) {
   case K_FC_F: n->macs = (long long)n->p.fc.batch * n->p.fc.in_c * n->p.fc.out_c; break;
   default: break;
   }
-  if (!st && n->gemm) n->kernel = n->kind == K_FC_Q ? n->gemm->name : n->gemm->name;
+  if (!st && n->gemm) n->kernel = n->gemm->name;
   return st;
 }

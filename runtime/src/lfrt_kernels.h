@@ -72,6 +72,8 @@ typedef struct {
 } lfrt_fc_params;
 typedef void (*lfrt_qs8_fc_fn)(const lfrt_fc_params *p, const int8_t *in, const int8_t *w,
                                const int32_t *bias, int8_t *out, int begin, int end);
+typedef void (*lfrt_f32_fc_fn)(const lfrt_fc_params *p, const float *in, const float *w,
+                               const float *bias, float *out, int begin, int end);
 void lfrt_qs8_fc__ref(const lfrt_fc_params *p, const int8_t *in, const int8_t *w,
                       const int32_t *bias, int8_t *out, int begin, int end);
 void lfrt_f32_fc__ref(const lfrt_fc_params *p, const float *in, const float *w,
@@ -89,6 +91,7 @@ typedef struct {
 } lfrt_pool_params;
 typedef void (*lfrt_qs8_pool_fn)(const lfrt_pool_params *p, const int8_t *in, int8_t *out,
                                  int begin, int end);
+typedef void (*lfrt_f32_pool_fn)(const lfrt_pool_params *p, const float *in, float *out, int begin, int end);
 void lfrt_qs8_avgpool__ref(const lfrt_pool_params *p, const int8_t *in, int8_t *out, int begin, int end);
 void lfrt_qs8_maxpool__ref(const lfrt_pool_params *p, const int8_t *in, int8_t *out, int begin, int end);
 void lfrt_f32_avgpool__ref(const lfrt_pool_params *p, const float *in, float *out, int begin, int end);
@@ -107,6 +110,8 @@ typedef struct {
   int out_count, n; /* n = elements per output */
   lfrt_sf scale, zp; /* int8: s and z above */
 } lfrt_mean_params;
+typedef void (*lfrt_qs8_mean_fn)(const lfrt_mean_params *p, const int8_t *in, int8_t *out, int begin, int end);
+typedef void (*lfrt_f32_mean_fn)(const lfrt_mean_params *p, const float *in, float *out, int begin, int end);
 void lfrt_qs8_mean__ref(const lfrt_mean_params *p, const int8_t *in, int8_t *out, int begin, int end);
 void lfrt_f32_mean__ref(const lfrt_mean_params *p, const float *in, float *out, int begin, int end);
 
@@ -127,6 +132,8 @@ typedef struct {
 } lfrt_binary_params;
 typedef void (*lfrt_qs8_binary_fn)(const lfrt_binary_params *p, const int8_t *a, const int8_t *b,
                                    int8_t *out, int begin, int end);
+typedef void (*lfrt_f32_binary_fn)(const lfrt_binary_params *p, const float *a, const float *b,
+                                   float *out, int begin, int end);
 /* int8 ADD/MUL parameters as LiteRT chooses them (prepare time; shared with
  * the toolkit's exact QAT eval). a_zp, b_zp, out_zp must be set. Returns 0:
  * XNNPACK form (lfrt_qs8_add/mul__ref), 1: TFLite builtin form (*_tflite__ref),
@@ -152,6 +159,7 @@ typedef struct {
   const size_t *inner_bytes; /* [n_in] */
   size_t out_inner_bytes;
 } lfrt_concat_params;
+typedef void (*lfrt_x8_concat_fn)(const lfrt_concat_params *p, const void *const *in, void *out, int begin, int end);
 void lfrt_x8_concat__ref(const lfrt_concat_params *p, const void *const *in, void *out, int begin, int end);
 
 /* ---- PAD ------------------------------------------------------------------------
@@ -162,6 +170,7 @@ typedef struct {
   int in_shape[6], out_shape[6], before[6];
   uint32_t value; /* low elem_size bytes used */
 } lfrt_pad_params;
+typedef void (*lfrt_xx_pad_fn)(const lfrt_pad_params *p, const void *in, void *out, int begin, int end);
 void lfrt_xx_pad__ref(const lfrt_pad_params *p, const void *in, void *out, int begin, int end);
 
 /* ---- RESIZE_NEAREST_NEIGHBOR / RESIZE_BILINEAR -------------------------------------
@@ -175,6 +184,8 @@ typedef struct {
   /* q11 bilinear only: per output row / column {lo, hi, alpha in 1/2048} */
   const int32_t *tab_y, *tab_x;
 } lfrt_resize_params;
+typedef void (*lfrt_qs8_resize_fn)(const lfrt_resize_params *p, const int8_t *in, int8_t *out, int begin, int end);
+typedef void (*lfrt_f32_resize_fn)(const lfrt_resize_params *p, const float *in, float *out, int begin, int end);
 void lfrt_qs8_resize_nearest__ref(const lfrt_resize_params *p, const int8_t *in, int8_t *out, int begin, int end);
 void lfrt_f32_resize_nearest__ref(const lfrt_resize_params *p, const float *in, float *out, int begin, int end);
 void lfrt_qs8_resize_bilinear__ref(const lfrt_resize_params *p, const int8_t *in, int8_t *out, int begin, int end);
@@ -186,6 +197,7 @@ void lfrt_f32_resize_bilinear__ref(const lfrt_resize_params *p, const float *in,
 
 /* ---- unary int8 via a 256-entry table (LOGISTIC, RELU, RELU6, requantizing
  * QUANTIZE i8->i8 use lut; built at prepare). Work unit: one element. */
+typedef void (*lfrt_qs8_lut_fn)(const int8_t *lut, const int8_t *in, int8_t *out, int begin, int end);
 void lfrt_qs8_lut__ref(const int8_t *lut, const int8_t *in, int8_t *out, int begin, int end);
 
 /* ---- SOFTMAX over the last axis. Work unit: one row. int8 output has scale
@@ -198,6 +210,8 @@ typedef struct {
   float out_scale;       /* int8: 1/256 */
   int32_t out_zp;        /* int8: -128 */
 } lfrt_softmax_params;
+typedef void (*lfrt_qs8_softmax_fn)(const lfrt_softmax_params *p, const int8_t *in, int8_t *out, int begin, int end);
+typedef void (*lfrt_f32_softmax_fn)(const lfrt_softmax_params *p, const float *in, float *out, int begin, int end);
 void lfrt_qs8_softmax__ref(const lfrt_softmax_params *p, const int8_t *in, int8_t *out, int begin, int end);
 void lfrt_f32_softmax__ref(const lfrt_softmax_params *p, const float *in, float *out, int begin, int end);
 
@@ -210,6 +224,9 @@ typedef struct {
   int32_t zp;
   int u8; /* dequantize: input is uint8 */
 } lfrt_unary_params;
+typedef void (*lfrt_f32_unary_fn)(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
+typedef void (*lfrt_f32_qs8_quantize_fn)(const lfrt_unary_params *p, const float *in, int8_t *out, int begin, int end);
+typedef void (*lfrt_qs8_f32_dequantize_fn)(const lfrt_unary_params *p, const int8_t *in, float *out, int begin, int end);
 void lfrt_f32_logistic__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
 void lfrt_f32_clamp__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
 void lfrt_f32_qs8_quantize__ref(const lfrt_unary_params *p, const float *in, int8_t *out, int begin, int end);
