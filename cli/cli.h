@@ -9,6 +9,7 @@ typedef int (*lf_cmd_fn)(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_info_arch(int argc, char **argv); /* info --arch (cmd_info_arch.c) */
 int cmd_invoke(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
 int cmd_score(int argc, char **argv);

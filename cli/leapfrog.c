@@ -11,6 +11,7 @@ static const struct {
 } commands[] = {
     {"info", cmd_info, "describe a .tflite model or a built-in architecture"},
     {"invoke", cmd_invoke, "run a .tflite model on raw input tensors"},
+    {"bench", cmd_bench, "time a .tflite model: ms/image, GMAC/s, memory, per-op profile"},
     {"synth", cmd_synth, "generate a synthetic dataset in the NIH or Kaggle layout"},
     {"dataset", cmd_dataset, "list, split and check a dataset folder"},
     {"score", cmd_score, "score predictions: AUC-ROC, Dice"},
