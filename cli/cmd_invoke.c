@@ -1,5 +1,5 @@
 /* leapfrog invoke MODEL.tflite --input IN.bin[,IN2.bin] --output OUT.bin
- * [--repeat N] [--threads N] [--json]
+ * [--repeat N] [--threads N] [--isa NAME] [--json]
  * Raw tensor bytes in and out, the contract of tests/oracles/tflite/run_tflite.sh:
  * OUT.bin holds all outputs concatenated (and OUT.bin.N each when several). */
 #include <stdint.h>
@@ -16,12 +16,14 @@
 static void usage(FILE *f) {
   fprintf(f,
           "usage: leapfrog invoke MODEL.tflite --input IN.bin[,IN2.bin...] --output OUT.bin\n"
-          "                       [--repeat N] [--threads N] [--json]\n"
+          "                       [--repeat N] [--threads N] [--isa NAME] [--json]\n"
           "Runs the model once (or N times) on raw little-endian input tensors in the\n"
           "model's input order and writes the raw output bytes: OUT.bin holds all outputs\n"
           "concatenated, and OUT.bin.0, OUT.bin.1... each one when there are several.\n"
           "Timing (median/min/max ms) and arena bytes go to stderr; --json also prints\n"
-          "them as one JSON line on stdout.\n");
+          "them as one JSON line on stdout. --isa (default $LFRT_ISA, else the best):\n"
+          "one of: %s.\n",
+          lfrt_isa_list());
 }
 
 static double now_ms(void) {
@@ -56,7 +58,7 @@ static int parse_int(const char *s, int lo, int hi, int *out) {
 }
 
 int cmd_invoke(int argc, char **argv) {
-  const char *model_path = NULL, *inputs = NULL, *output = NULL;
+  const char *model_path = NULL, *inputs = NULL, *output = NULL, *isa = NULL;
   int repeat = 1, threads = 1, json = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -77,6 +79,8 @@ int cmd_invoke(int argc, char **argv) {
         fprintf(stderr, "leapfrog invoke: --threads wants 1..64, got '%s'\n", argv[i]);
         return 2;
       }
+    } else if (!strcmp(a, "--isa") && i + 1 < argc) {
+      isa = argv[++i];
     } else if (!strcmp(a, "--json")) {
       json = 1;
     } else if (a[0] == '-' || model_path) {
@@ -92,8 +96,13 @@ int cmd_invoke(int argc, char **argv) {
     return 2;
   }
 
-  int rc = 1;
   lfrt_error err = {{0}};
+  lfrt_isa chosen;
+  if (lfrt_isa_resolve(isa, &chosen, &err) != LFRT_OK) { /* an ISA this CPU lacks: usage error */
+    fprintf(stderr, "leapfrog invoke: %s\n", err.msg);
+    return 2;
+  }
+  int rc = 1;
   lfrt_model *m = NULL;
   lfrt_interp *it = NULL;
   double *times = NULL;
@@ -103,7 +112,7 @@ int cmd_invoke(int argc, char **argv) {
     fprintf(stderr, "leapfrog invoke: %s\n", err.msg);
     goto done;
   }
-  lfrt_interp_options opt = {.threads = threads};
+  lfrt_interp_options opt = {.threads = threads, .isa = lfrt_isa_name(chosen)};
   if (lfrt_interp_create(m, &opt, &it, &err) != LFRT_OK) {
     fprintf(stderr, "leapfrog invoke: %s\n", err.msg);
     goto done;
@@ -190,9 +199,9 @@ int cmd_invoke(int argc, char **argv) {
   if (json) {
     printf("{\"model\":");
     json_str(model_path);
-    printf(",\"runs\":%d,\"threads\":%d,\"ms\":{\"median\":%.4f,\"min\":%.4f,\"max\":%.4f},"
+    printf(",\"runs\":%d,\"threads\":%d,\"isa\":\"%s\",\"ms\":{\"median\":%.4f,\"min\":%.4f,\"max\":%.4f},"
            "\"arena_bytes\":%zu,\"activation_bytes\":%zu,\"weight_bytes\":%zu,\"outputs\":[",
-           repeat, threads, med, times[0], times[repeat - 1], st.arena_bytes, st.activation_bytes,
+           repeat, threads, lfrt_interp_isa(it), med, times[0], times[repeat - 1], st.arena_bytes, st.activation_bytes,
            st.weight_bytes);
     for (int o = 0; o < nout; o++) {
       const lfrt_tensor *t = lfrt_interp_output(it, o);
