@@ -68,8 +68,14 @@ TEST_UTIL_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/util/*.c))
 BENCH_SRC = $(wildcard bench/bench_*.c)
 BENCHES   = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
+# lfrt: the runtime alone as one command (invoke, bench, isa), linked statically
+# so one file copies onto a board (not under sanitizers, which cannot be static).
+LFRT        = $(BUILD)/lfrt
+LFRT_STATIC = $(if $(SAN),,-static)
+LFRT_GIT    = $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
 .PHONY: all test asan-test cross-test rt-tests fuzz demo deps clean bench
-all: $(CLI) $(RT_TESTS) $(LF_TESTS) $(BENCHES)
+all: $(CLI) $(LFRT) $(RT_TESTS) $(LF_TESTS) $(BENCHES)
 
 $(BUILD)/obj/runtime/%.o: runtime/%.c
 	@mkdir -p $(dir $@)
@@ -91,6 +97,10 @@ $(LF_LIB): $(LF_OBJ)
 
 $(CLI): $(CLI_OBJ) $(LF_LIB) $(RT_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LF_LIB) $(RT_LIB) $(LIBS)
+
+$(LFRT): runtime/tools/lfrt.c $(RT_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS_RT) -DLFRT_GIT_VERSION='"$(LFRT_GIT)"' $(LDFLAGS) $(LFRT_STATIC) -o $@ $< $(RT_LIB) -lm
 
 $(BUILD)/tests/rt/%: tests/rt/%.c $(RT_LIB)
 	@mkdir -p $(dir $@)
