@@ -17,7 +17,9 @@
 
 static const lfrt_qs8_gemm_config qs8_gemm[] = {
 #if defined(LFRT_KERNELS_X86)
-    /* x86 variants go here */
+    {LFRT_ISA_AVX512VNNI, "qs8_gemm_8x32c4__avx512vnni", lfrt_qs8_gemm_8x32c4__avx512vnni, 8, 32},
+    {LFRT_ISA_AVXVNNI, "qs8_gemm_6x16c4__avxvnni", lfrt_qs8_gemm_6x16c4__avxvnni, 6, 16},
+    {LFRT_ISA_AVX2, "qs8_gemm_4x8c4__avx2", lfrt_qs8_gemm_4x8c4__avx2, 4, 8},
 #endif
 #if defined(LFRT_KERNELS_A64)
     /* aarch64 variants go here */

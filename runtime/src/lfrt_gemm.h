@@ -57,6 +57,13 @@ void lfrt_qs8_gemm_pack(int nr, int N, int K, const int8_t *w, const int32_t *bi
 /* The portable microkernel (any mr, nr given by config) and the ISA variants. */
 void lfrt_qs8_gemm_1x4c4__ref(int mr, int nc, size_t kc, const uint8_t *a, size_t a_stride,
                              const void *w, int8_t *c, size_t c_stride, const lfrt_qs8_requant *rq);
+/* x86-64 (runtime/kernels/x86, compiled only there, each with its ISA's flags) */
+void lfrt_qs8_gemm_8x32c4__avx512vnni(int mr, int nc, size_t kc, const uint8_t *a, size_t a_stride,
+                                      const void *w, int8_t *c, size_t c_stride, const lfrt_qs8_requant *rq);
+void lfrt_qs8_gemm_6x16c4__avxvnni(int mr, int nc, size_t kc, const uint8_t *a, size_t a_stride,
+                                   const void *w, int8_t *c, size_t c_stride, const lfrt_qs8_requant *rq);
+void lfrt_qs8_gemm_4x8c4__avx2(int mr, int nc, size_t kc, const uint8_t *a, size_t a_stride,
+                               const void *w, int8_t *c, size_t c_stride, const lfrt_qs8_requant *rq);
 
 /* Configs: the table for `isa` (NULL-terminated by fn == NULL), best first.
  * Filled from the kernels this build compiled. */
