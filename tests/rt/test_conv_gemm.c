@@ -92,7 +92,11 @@ static int one_case(const lfrt_qs8_gemm_config *g, int kind, int idx) {
   if (kind == CONV) lfrt_qs8_conv2d__ref(&p, in, w, has_bias ? bias : NULL, want, begin, end);
   else if (kind == TCONV) lfrt_qs8_tconv2d__ref(&p, in, w, has_bias ? bias : NULL, want, begin, end);
   else {
-    lfrt_fc_params f = {p.batch, p.in_c, p.out_c, p.in_zp, p.out_zp, p.act_min, p.act_max, mult, shift, 0, 0};
+    lfrt_fc_params f;
+    memset(&f, 0, sizeof f);
+    f.batch = p.batch; f.in_c = p.in_c; f.out_c = p.out_c;
+    f.in_zp = p.in_zp; f.out_zp = p.out_zp; f.act_min = p.act_min; f.act_max = p.act_max;
+    f.mult = mult; f.shift = shift;
     lfrt_qs8_fc__ref(&f, in, w, has_bias ? bias : NULL, want, begin * N, end * N);
   }
   size_t kc = ((size_t)K + 3) & ~(size_t)3;

@@ -1,0 +1,21 @@
+/* Dispatch tables of the kernel families other than the qs8 GEMM
+ * (lfrt_gemm.h): one config_<family>.c each, variants best first, queried
+ * once per node at prepare (kernel_select.c) and by the family's tester. */
+#ifndef LFRT_CONFIG_H
+#define LFRT_CONFIG_H
+#include "lfrt_isa.h"
+#include "lfrt_kernels.h"
+
+/* int8 ADD/MUL (XNNPACK form), a full-size, b[i % p->b_period]. */
+typedef struct {
+  lfrt_isa isa;
+  const char *add_name;
+  lfrt_qs8_binary_fn add;
+  const char *mul_name;
+  lfrt_qs8_binary_fn mul;
+} lfrt_qs8_binary_config;
+/* Table terminated by add == NULL; NULL from _for when only the reference fits. */
+const lfrt_qs8_binary_config *lfrt_qs8_binary_configs(void);
+const lfrt_qs8_binary_config *lfrt_qs8_binary_config_for(lfrt_isa isa);
+
+#endif
