@@ -12,7 +12,7 @@ build_pkgs="build-essential pkg-config zlib1g-dev libpng-dev libtiff-dev libjpeg
  libcjson-dev libopenblas-dev libdnnl-dev"
 test_pkgs="clang libclang-rt-14-dev gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf \
  libc6-dev-arm64-cross libc6-dev-armhf-cross qemu-user python3 python3-numpy python3-torch \
- python3-torchvision python3-sklearn python3-pil nodejs npm"
+ python3-torchvision python3-sklearn python3-pil python3-onnx nodejs npm"
 
 pkgs="$build_pkgs"
 [ "${LF_DEPS:-all}" = build ] || pkgs="$pkgs $test_pkgs"
@@ -36,5 +36,12 @@ fi
 if [ "${LF_DEPS:-all}" != build ] && [ ! -d "$here/tests/oracles/tflite/node_modules/@litertjs" ]; then
   echo "install-deps: npm install (tflite oracle)"
   (cd "$here/tests/oracles/tflite" && npm install --no-audit --no-fund --loglevel=error)
+fi
+# ONNX Runtime for bench/peers.sh (its CPU library ships inside the npm package; the postinstall
+# would fetch CUDA providers from NuGet: skipped, here and in bench/peers/.npmrc); benchmarks only.
+if [ "${LF_DEPS:-all}" != build ] && [ ! -d "$here/bench/peers/node_modules/onnxruntime-node" ]; then
+  echo "install-deps: npm install (onnxruntime-node, bench peers)"
+  (cd "$here/bench/peers" && ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund --loglevel=error) ||
+    echo "install-deps: warning: onnxruntime-node not installed; bench/peers.sh will show ONNX Runtime missing"
 fi
 echo "install-deps: ok"
