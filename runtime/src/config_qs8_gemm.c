@@ -15,6 +15,17 @@
 #define LFRT_KERNELS_A32 1
 #endif
 
+#if defined(LFRT_KERNELS_A64) || defined(LFRT_KERNELS_A32)
+/* runtime/kernels/arm (armv7 + aarch64) and runtime/kernels/arm64 */
+#define LFRT_QS8_GEMM_DECL(name)                                                                         \
+  void name(int mr, int nc, size_t kc, const uint8_t *a, size_t a_stride, const void *w, int8_t *c, \
+            size_t c_stride, const lfrt_qs8_requant *rq);
+LFRT_QS8_GEMM_DECL(lfrt_qs8_gemm_4x8c4__neon)
+#endif
+#if defined(LFRT_KERNELS_A64)
+LFRT_QS8_GEMM_DECL(lfrt_qs8_gemm_8x8c4__neondot)
+#endif
+
 static const lfrt_qs8_gemm_config qs8_gemm[] = {
 #if defined(LFRT_KERNELS_X86)
     {LFRT_ISA_AVX512VNNI, "qs8_gemm_8x32c4__avx512vnni", lfrt_qs8_gemm_8x32c4__avx512vnni, 8, 32},
@@ -22,10 +33,11 @@ static const lfrt_qs8_gemm_config qs8_gemm[] = {
     {LFRT_ISA_AVX2, "qs8_gemm_4x8c4__avx2", lfrt_qs8_gemm_4x8c4__avx2, 4, 8},
 #endif
 #if defined(LFRT_KERNELS_A64)
-    /* aarch64 variants go here */
+    {LFRT_ISA_NEONDOT, "qs8_gemm_8x8c4__neondot", lfrt_qs8_gemm_8x8c4__neondot, 8, 8},
+    {LFRT_ISA_NEON, "qs8_gemm_4x8c4__neon", lfrt_qs8_gemm_4x8c4__neon, 4, 8},
 #endif
 #if defined(LFRT_KERNELS_A32)
-    /* armv7 variants go here */
+    {LFRT_ISA_NEON, "qs8_gemm_4x8c4__neon", lfrt_qs8_gemm_4x8c4__neon, 4, 8},
 #endif
     {LFRT_ISA_REF, "qs8_gemm_1x4c4__ref", lfrt_qs8_gemm_1x4c4__ref, 1, 4},
     {LFRT_ISA_REF, NULL, NULL, 0, 0},
