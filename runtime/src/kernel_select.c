@@ -2,11 +2,13 @@
  * family for the interpreter's ISA (it->isa), with its weights packed once
  * into that kernel's layout. Nodes without a faster variant keep the
  * reference kernel. */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "interp_internal.h"
+#include "lfrt_config_spatial.h"
 #include "lfrt_conv_gemm.h"
 
 #define T(i) (&it->m->tensors[(i)])
@@ -68,6 +70,29 @@ static lfrt_status select_gemm(lfrt_interp *it, lfrt_node *n, const lfrt_conv_pa
   return LFRT_OK;
 }
 
+/* int8 depthwise conv: the family's variant, with the requant scales as
+ * floats (exact only when normal: otherwise the reference stays). */
+static lfrt_status select_dwconv(lfrt_interp *it, lfrt_node *n, lfrt_error *err) {
+  const lfrt_qs8_dwconv_config *c = lfrt_qs8_dwconv_config_for(it->isa);
+  lfrt_conv_params *p = &n->p.conv;
+  if (c->isa == LFRT_ISA_REF) return LFRT_OK;
+  float *s = malloc((size_t)p->out_c * sizeof(float));
+  if (!s) return lfrt_set_error(err, LFRT_ENOMEM, "%s: out of memory", it->m->source_name);
+  for (int k = 0; k < p->out_c; k++) {
+    s[k] = ldexpf((float)p->mult[k], p->shift[k]);
+    if (p->mult[k] != 0 && !(s[k] >= FLT_MIN)) {
+      free(s);
+      return LFRT_OK;
+    }
+  }
+  n->scale_f = s;
+  it->state_bytes += (size_t)p->out_c * sizeof(float);
+  p->scale_f = s;
+  n->fn.qs8_conv = c->fn;
+  n->kernel = c->name;
+  return LFRT_OK;
+}
+
 lfrt_status lfrt_interp_select_kernel(lfrt_interp *it, int i, lfrt_error *err) {
   lfrt_node *n = &it->nodes[i];
   /* the reference first; a family with a faster variant for it->isa replaces it below.
@@ -96,7 +121,11 @@ lfrt_status lfrt_interp_select_kernel(lfrt_interp *it, int i, lfrt_error *err) {
     break;
   }
   case K_CONV_F: case K_TCONV_F: n->macs = conv_macs(&n->p.conv, 0); break;
-  case K_DW_Q: case K_DW_F: n->macs = conv_macs(&n->p.conv, 1); break;
+  case K_DW_Q:
+    n->macs = conv_macs(&n->p.conv, 1);
+    st = select_dwconv(it, n, err);
+    break;
+  case K_DW_F: n->macs = conv_macs(&n->p.conv, 1); break;
   case K_FC_F: n->macs = (long long)n->p.fc.batch * n->p.fc.in_c * n->p.fc.out_c; break;
   default: break;
   }

@@ -37,6 +37,8 @@ typedef struct {
   int32_t in_zp, out_zp, act_min, act_max; /* act_* within [-128, 127] */
   const int32_t *mult;  /* [out_c] 24-bit significand of the float scale */
   const int32_t *shift; /* [out_c] its exponent: scale = mult * 2^shift */
+  const float *scale_f;  /* [out_c] mult * 2^shift as a float (normal), set at prepare for the
+                           SIMD depthwise variants (lfrt_config_spatial.h); the reference ignores it */
   /* float */
   float act_min_f, act_max_f;
 } lfrt_conv_params;
