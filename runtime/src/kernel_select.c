@@ -93,6 +93,11 @@ static lfrt_status select_dwconv(lfrt_interp *it, lfrt_node *n, lfrt_error *err)
   return LFRT_OK;
 }
 
+static void select_pool(const lfrt_qs8_pool_config *c, lfrt_node *n) {
+  n->fn.qs8_pool = c->fn;
+  n->kernel = c->name;
+}
+
 lfrt_status lfrt_interp_select_kernel(lfrt_interp *it, int i, lfrt_error *err) {
   lfrt_node *n = &it->nodes[i];
   /* the reference first; a family with a faster variant for it->isa replaces it below.
@@ -126,6 +131,8 @@ lfrt_status lfrt_interp_select_kernel(lfrt_interp *it, int i, lfrt_error *err) {
     st = select_dwconv(it, n, err);
     break;
   case K_DW_F: n->macs = conv_macs(&n->p.conv, 1); break;
+  case K_MAX_Q: select_pool(lfrt_qs8_maxpool_config_for(it->isa), n); break;
+  case K_AVG_Q: select_pool(lfrt_qs8_avgpool_config_for(it->isa), n); break;
   case K_FC_F: n->macs = (long long)n->p.fc.batch * n->p.fc.in_c * n->p.fc.out_c; break;
   default: break;
   }
