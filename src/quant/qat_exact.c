@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lfrt_exec.h"
 #include "lfrt_kernels.h"
 #include "lfrt_quant.h"
 #include "quant/qat_internal.h"
@@ -29,10 +30,13 @@ struct lq_exact {
   int *fq_of_op;  /* xop index -> its fq node */
   xop *ops;
   int n_ops;
+  lfrt_exec *rt; /* the runtime's dispatched int8 conv kernels, made at first use */
+  int rt_threads;
 };
 
 void lq_exact_free(lq_exact *x) {
   if (!x) return;
+  lfrt_exec_free(x->rt);
   for (int i = 0; i < x->n_ops; i++) free(x->ops[i].in_fq);
   free(x->ops);
   free(x->op_of_fq);
@@ -216,47 +220,29 @@ static int tfl_pad_ok(int in, int k, int s, int pb, int pe) {
   return out == sout && pb == total / 2 && pe == total - total / 2;
 }
 
-/* CONV_2D (groups 1) as lfrt_qs8_conv2d__ref computes it, faster: im2col of
- * (q - zp) and SGEMM in chunks of at most 512 products per output, each chunk
- * exact in float (|sum| <= 512 * 255 * 127 < 2^24), summed in int32 (wrapping
- * as the kernel does); then the kernel's bias, requantisation and clamp. */
-#define EXACT_CHUNK 512
-static int conv_gemm(const lfrt_conv_params *p, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
-  const int M = p->out_h * p->out_w, O = p->out_c, K = p->k_h * p->k_w * p->in_c;
-  const size_t inpix = (size_t)p->in_h * p->in_w * p->in_c;
-  float *xf = malloc(sizeof(float) * inpix), *cols = malloc(sizeof(float) * (size_t)M * K),
-        *wf = malloc(sizeof(float) * (size_t)O * K), *part = malloc(sizeof(float) * (size_t)M * O);
-  uint32_t *acc = malloc(sizeof(uint32_t) * (size_t)M * O);
-  int ok = xf && cols && wf && part && acc;
-  if (ok) {
-    for (size_t i = 0; i < (size_t)O * K; i++) wf[i] = (float)w[i];
-    lf_im2col_geom G = {p->in_h, p->in_w, p->in_c, 0, p->in_c, p->k_h, p->k_w, p->stride_h, p->stride_w,
-                        p->dil_h, p->dil_w, p->pad_top, p->pad_left, p->out_h, p->out_w};
-    for (int b = 0; b < p->batch; b++) {
-      const int8_t *xb = in + (size_t)b * inpix;
-      for (size_t i = 0; i < inpix; i++) xf[i] = (float)((int32_t)xb[i] - p->in_zp);
-      lf_im2col(&G, xf, cols); /* padding: 0 = the zero point, as the kernel skips it */
-      for (size_t i = 0; i < (size_t)M * O; i++) acc[i] = 0;
-      for (int k0 = 0; k0 < K; k0 += EXACT_CHUNK) {
-        int kn = K - k0 < EXACT_CHUNK ? K - k0 : EXACT_CHUNK;
-        lf_nn_sgemm(0, 1, M, O, kn, 1.0f, cols + k0, K, wf + k0, K, 0.0f, part, O);
-        for (size_t i = 0; i < (size_t)M * O; i++) acc[i] += (uint32_t)(int32_t)part[i];
-      }
-      int8_t *ob = out + (size_t)b * M * O;
-      for (int m = 0; m < M; m++)
-        for (int o = 0; o < O; o++) {
-          uint32_t a = acc[(size_t)m * O + o] + (bias ? (uint32_t)bias[o] : 0u);
-          int32_t v = lfrt_requant_fp32((int32_t)a, p->mult[o], p->shift[o]) + p->out_zp;
-          ob[(size_t)m * O + o] = (int8_t)lfrt_clamp_i32(v, p->act_min, p->act_max);
-        }
-    }
+/* CONV_2D / TRANSPOSE_CONV through the int8 runtime's dispatched kernels
+ * (what the converted model runs; equal to the reference kernels byte for
+ * byte), with the engine's thread count. All QAT nodes share one lq_ctx and
+ * hence one lq_exact. */
+static int conv_runtime(lf_graph *g, const xop *o, const lfrt_conv_params *p, int tconv, const int8_t *in,
+                        const int8_t *w, const int32_t *bias, int8_t *out) {
+  lq_exact *x = (*(lq_ctx **)lf_graph_node(g, o->src)->attrs)->exact;
+  int threads = lf_get_threads();
+  if (x->rt && x->rt_threads != threads) {
+    lfrt_exec_free(x->rt);
+    x->rt = NULL;
   }
-  free(xf);
-  free(cols);
-  free(wf);
-  free(part);
-  free(acc);
-  return ok;
+  lfrt_error err;
+  if (!x->rt && lfrt_exec_create(threads, NULL, &x->rt, &err)) {
+    lf_error(LF_EINVAL, "qat exact eval: %s", err.msg);
+    return 0;
+  }
+  x->rt_threads = threads;
+  if (lfrt_exec_qs8_conv(x->rt, p, tconv, in, w, bias, out, &err)) {
+    lf_error(LF_ENOMEM, "qat exact eval: %s", err.msg);
+    return 0;
+  }
+  return 1;
 }
 
 /* The 1x1 depthwise of a lowered BN as the reference kernel computes it
@@ -299,7 +285,7 @@ static int run_weighted(lf_graph *g, const xop *o, const qin *x, lf_qparams yq, 
   const lf_node *in = lf_graph_node(g, n->inputs[0]);
   if (ok && o->kind == LQ_FC) {
     lfrt_fc_params p = {batch, in->h * in->w * in->c, n->c, x->q.zero_point, yq.zero_point, lo, hi, q.mult, q.shift,
-                        0, 0};
+                        0, 0, NULL, NULL};
     lfrt_qs8_fc__ref(&p, x->v, q.w, q.b, y, 0, batch * n->c);
   } else if (ok) {
     lfrt_conv_params p;
@@ -319,7 +305,8 @@ static int run_weighted(lf_graph *g, const xop *o, const qin *x, lf_qparams yq, 
       lq_tconv_attrs *a = n->attrs;
       p.k_h = a->p.kh, p.k_w = a->p.kw, p.stride_h = a->p.stride_h, p.stride_w = a->p.stride_w;
       p.pad_top = a->p.pad_top, p.pad_left = a->p.pad_left;
-      lfrt_qs8_tconv2d__ref(&p, x->v, q.w, q.b, y, 0, batch * p.out_h);
+      if (a_ref(g, o)) lfrt_qs8_tconv2d__ref(&p, x->v, q.w, q.b, y, 0, batch * p.out_h);
+      else ok = conv_runtime(g, o, &p, 1, x->v, q.w, q.b, y);
     } else {
       lq_conv_attrs *a = n->attrs;
       p.k_h = a->p.kh, p.k_w = a->p.kw, p.stride_h = a->p.stride_h, p.stride_w = a->p.stride_w;
@@ -340,7 +327,7 @@ static int run_weighted(lf_graph *g, const xop *o, const qin *x, lf_qparams yq, 
       } else if (a_ref(g, o))
         lfrt_qs8_conv2d__ref(&p, x->v, q.w, q.b, y, 0, batch * p.out_h);
       else
-        ok = conv_gemm(&p, x->v, q.w, q.b, y);
+        ok = conv_runtime(g, o, &p, 0, x->v, q.w, q.b, y);
     }
   }
   folded_free(&f);
