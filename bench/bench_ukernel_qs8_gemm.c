@@ -98,7 +98,7 @@ int main(int argc, char **argv) {
     }
   }
   if (runs < 1) runs = 1;
-  static const int shapes[][3] = {{3136, 1152, 32}, {784, 1152, 32}, {3136, 512, 128}, {784, 512, 128}};
+  static const int shapes[][3] = {{3136, 1152, 32}, {784, 1152, 32}, {3136, 512, 128}, {784, 512, 128}, {3136, 128, 128}, {12544, 147, 64}};
   for (const lfrt_qs8_gemm_config *g = lfrt_qs8_gemm_configs(); g->fn; g++) {
     if (only && !strstr(g->name, only)) continue;
     if (!lfrt_isa_available(g->isa)) {
