@@ -248,6 +248,16 @@ lfrt_status lfrt_model_load_file(const char *path, lfrt_model **out, lfrt_error 
 
 void lfrt_model_free(lfrt_model *m); /* NULL is fine */
 
+/* Says that the bytes [p, p + bytes) of m's file (a constant tensor's data)
+ * will not be read again soon: for a model from lfrt_model_load_file their
+ * whole pages leave memory (and come back from the file if read again), so
+ * weights that the interpreter packed into its own layout are not held
+ * twice. Does nothing (returns 0) for caller-owned bytes or pointers outside
+ * the file. Note: a read of one small constant maps back its neighbours too
+ * (the kernel's fault-around), so the interpreter also copies the small
+ * constants it reads at invoke. */
+int lfrt_model_release_data(const lfrt_model *m, const void *p, size_t bytes); /* 1: released */
+
 /* Name of a TFLite builtin operator code ("CONV_2D"), or NULL if unknown to
  * this table (it knows the codes 0..127 and a few later ones). */
 const char *lfrt_op_name(int builtin_code);

@@ -129,7 +129,8 @@ lfrt_status lfrt_interp_set_threads(lfrt_interp *it, int threads, lfrt_error *er
 /* ---- running one node ------------------------------------------------------------- */
 void lfrt_interp_run_node(lfrt_interp *it, int i, int begin, int end, int t) {
   lfrt_node *n = &it->nodes[i];
-  void *x = tdata(it, n->x), *w = tdata(it, n->w), *b = tdata(it, n->b), *y = tdata(it, n->out);
+  void *x = tdata(it, n->x), *w = n->w_copy ? n->w_copy : tdata(it, n->w);
+  void *b = n->b_copy ? n->b_copy : tdata(it, n->b), *y = tdata(it, n->out);
   if (n->gemm) {
     void *scratch = it->scratch + (size_t)t * it->scratch_stride;
     if (n->kind == K_FC_Q) lfrt_qs8_conv_gemm_run(&n->geom, 0, n->gemm, n->packed, x, y, begin, end, scratch);

@@ -70,6 +70,7 @@ typedef struct {
   float *scale_f;        /* owned [out_c]: requant scales as floats (mult * 2^shift) */
   size_t scratch_bytes;  /* per-thread scratch the kernel needs */
   const struct lfrt_qs8_gemm_config_s *gemm;
+  void *w_copy, *b_copy; /* owned copies of constant inputs read at invoke (file pages released) */
   lfrt_conv_params geom; /* FULLY_CONNECTED on the GEMM path: as a 1x1 conv */
 } lfrt_node;
 

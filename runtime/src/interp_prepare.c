@@ -701,4 +701,6 @@ void lfrt_interp_free_node(lfrt_node *n) {
   free((void *)n->in_ptrs);
   free(n->packed);
   free(n->scale_f);
+  free(n->w_copy);
+  free(n->b_copy);
 }

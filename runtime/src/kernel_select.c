@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "interp_internal.h"
+#include "lfrt_config.h"
 #include "lfrt_config_spatial.h"
 #include "lfrt_conv_gemm.h"
 
@@ -65,9 +66,56 @@ static lfrt_status select_gemm(lfrt_interp *it, lfrt_node *n, const lfrt_conv_pa
   for (int c = 0; c < N; c++) n->scale_f[c] = ldexpf((float)p->mult[c], p->shift[c]);
   const int32_t *bias = n->b >= 0 ? T(n->b)->data : NULL;
   lfrt_qs8_gemm_pack(g->nr, N, K, T(n->w)->data, bias, p->in_zp, n->scale_f, n->packed);
+  lfrt_model_release_data(it->m, T(n->w)->data, T(n->w)->bytes); /* not held twice */
   n->gemm = g;
   n->scratch_bytes = lfrt_qs8_conv_gemm_scratch(p, g);
   return LFRT_OK;
+}
+
+/* Period of b within the output if b's shape is a suffix of the output's
+ * (leading 1s, then the output's trailing dims): b[i % period]; 0 otherwise. */
+static int suffix_period(const int *shape_b, const int *shape_out) {
+  int d = 0, period = 1;
+  while (d < 6 && shape_b[d] == 1) d++;
+  for (; d < 6; d++) {
+    if (shape_b[d] != shape_out[d]) return 0;
+    period *= shape_b[d];
+  }
+  return period;
+}
+
+static int full(const int *shape, const int *shape_out) {
+  for (int d = 0; d < 6; d++)
+    if (shape[d] != shape_out[d]) return 0;
+  return 1;
+}
+
+/* int8 ADD/MUL in XNNPACK form: a fast variant when one input is full-size
+ * and the other a suffix (same shape or per-channel); the inputs are swapped
+ * (with their parameters) so that b is the repeating one. */
+static void select_binary(lfrt_interp *it, lfrt_node *n) {
+  const lfrt_qs8_binary_config *c = lfrt_qs8_binary_config_for(it->isa);
+  lfrt_binary_params *p = &n->p.bin;
+  if (!c) return;
+  int swap = 0, period = full(p->shape_a, p->shape_out) ? suffix_period(p->shape_b, p->shape_out) : 0;
+  if (!period && full(p->shape_b, p->shape_out)) {
+    period = suffix_period(p->shape_a, p->shape_out);
+    swap = period > 0;
+  }
+  if (!period) return;
+  if (swap) {
+    int t = n->x; n->x = n->w; n->w = t;
+    int32_t z = p->a_zp; p->a_zp = p->b_zp; p->b_zp = z;
+    int32_t m = p->a_mult; p->a_mult = p->b_mult; p->b_mult = m;
+    int s6[6];
+    memcpy(s6, p->shape_a, sizeof s6);
+    memcpy(p->shape_a, p->shape_b, sizeof s6);
+    memcpy(p->shape_b, s6, sizeof s6);
+  }
+  p->b_period = period;
+  p->out_scale_f = ldexpf((float)p->out_mult, p->out_shift);
+  n->fn.qs8_binary = n->kind == K_MUL_Q ? c->mul : c->add;
+  n->kernel = n->kind == K_MUL_Q ? c->mul_name : c->add_name;
 }
 
 /* int8 depthwise conv: the family's variant, with the requant scales as
@@ -98,6 +146,24 @@ static void select_pool(const lfrt_qs8_pool_config *c, lfrt_node *n) {
   n->kernel = c->name;
 }
 
+/* A constant input that the node's kernel reads at invoke, copied into the
+ * interpreter when the model is file-mapped, and its file pages released:
+ * otherwise each read of a small constant (a bias, a per-channel operand)
+ * maps ~64 KiB of packed-and-released weights around it back in. */
+static lfrt_status own_copy(lfrt_interp *it, int t, void **copy, lfrt_error *err) {
+  if (t < 0 || !T(t)->data || !T(t)->bytes || *copy) return LFRT_OK;
+  void *c = alloc64(it, T(t)->bytes);
+  if (!c) return lfrt_set_error(err, LFRT_ENOMEM, "%s: out of memory", it->m->source_name);
+  memcpy(c, T(t)->data, T(t)->bytes);
+  if (lfrt_model_release_data(it->m, T(t)->data, T(t)->bytes)) {
+    *copy = c;
+  } else { /* caller-owned bytes: nothing to release, keep reading them */
+    free(c);
+    it->state_bytes -= T(t)->bytes;
+  }
+  return LFRT_OK;
+}
+
 lfrt_status lfrt_interp_select_kernel(lfrt_interp *it, int i, lfrt_error *err) {
   lfrt_node *n = &it->nodes[i];
   /* the reference first; a family with a faster variant for it->isa replaces it below.
@@ -125,6 +191,7 @@ lfrt_status lfrt_interp_select_kernel(lfrt_interp *it, int i, lfrt_error *err) {
     if (!st && n->gemm) n->work = f->batch; /* GEMM work unit: one batch row */
     break;
   }
+  case K_ADD_Q: case K_MUL_Q: select_binary(it, n); break;
   case K_CONV_F: case K_TCONV_F: n->macs = conv_macs(&n->p.conv, 0); break;
   case K_DW_Q:
     n->macs = conv_macs(&n->p.conv, 1);
@@ -137,5 +204,7 @@ lfrt_status lfrt_interp_select_kernel(lfrt_interp *it, int i, lfrt_error *err) {
   default: break;
   }
   if (!st && n->gemm) n->kernel = n->gemm->name;
+  if (!st && !n->gemm && !n->packed) st = own_copy(it, n->w, &n->w_copy, err);
+  if (!st && !n->gemm) st = own_copy(it, n->b, &n->b_copy, err);
   return st;
 }

@@ -131,6 +131,9 @@ typedef struct {
   int32_t out_mult, out_shift;         /* MUL; ADD (tflite variant) */
   int32_t a_shift, b_shift;            /* ADD (tflite variant) */
   float act_min_f, act_max_f;
+  /* fast int8 variants (lfrt_qs8_v{add,mul}_*): a is full-size and b[i % b_period] */
+  int b_period;
+  float out_scale_f; /* MUL: out_mult * 2^out_shift as a float */
 } lfrt_binary_params;
 typedef void (*lfrt_qs8_binary_fn)(const lfrt_binary_params *p, const int8_t *a, const int8_t *b,
                                    int8_t *out, int begin, int end);

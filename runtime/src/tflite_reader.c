@@ -774,6 +774,15 @@ lfrt_status lfrt_model_load(const void *bytes, size_t len, const char *name, lfr
   return LFRT_OK;
 }
 
+int lfrt_model_release_data(const lfrt_model *m, const void *p, size_t bytes) {
+  const model_priv *pv = m ? m->priv_ : NULL;
+  if (!pv || !pv->map || !p) return 0;
+  const unsigned char *lo = pv->map, *q = p;
+  if (q < lo || bytes > pv->map_len || (size_t)(q - lo) > pv->map_len - bytes) return 0; /* not in the mapping */
+  lfrt_release_pages_(p, bytes);
+  return 1;
+}
+
 int lfrt_model_find_tensor(const lfrt_model *m, const char *name) {
   if (!m || !name) return -1;
   for (int i = 0; i < m->ntensors; i++)

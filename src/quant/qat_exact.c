@@ -284,8 +284,11 @@ static int run_weighted(lf_graph *g, const xop *o, const qin *x, lf_qparams yq, 
   if (ok) ok = !lfrt_act_range_q8(o->relu ? LFRT_ACT_RELU : LFRT_ACT_NONE, yq.scale, yq.zero_point, &lo, &hi);
   const lf_node *in = lf_graph_node(g, n->inputs[0]);
   if (ok && o->kind == LQ_FC) {
-    lfrt_fc_params p = {batch, in->h * in->w * in->c, n->c, x->q.zero_point, yq.zero_point, lo, hi, q.mult, q.shift,
-                        0, 0, NULL, NULL};
+    lfrt_fc_params p;
+    memset(&p, 0, sizeof p);
+    p.batch = batch, p.in_c = in->h * in->w * in->c, p.out_c = n->c;
+    p.in_zp = x->q.zero_point, p.out_zp = yq.zero_point, p.act_min = lo, p.act_max = hi;
+    p.mult = q.mult, p.shift = q.shift;
     lfrt_qs8_fc__ref(&p, x->v, q.w, q.b, y, 0, batch * n->c);
   } else if (ok) {
     lfrt_conv_params p;
