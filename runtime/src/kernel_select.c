@@ -11,6 +11,7 @@
 #include "lfrt_config.h"
 #include "lfrt_config_spatial.h"
 #include "lfrt_conv_gemm.h"
+#include "lfrt_f32_conv.h"
 
 #define T(i) (&it->m->tensors[(i)])
 
@@ -118,6 +119,24 @@ static void select_binary(lfrt_interp *it, lfrt_node *n) {
   n->kernel = n->kind == K_MUL_Q ? c->mul_name : c->add_name;
 }
 
+/* float conv / transpose conv / FC: weights W [N][K] (+ bias) packed for the
+ * f32 conv microkernel of it->isa; returns its config, NULL to keep the
+ * reference (ISA ref: the reference op kernel is faster than the ref tile). */
+static const lfrt_f32_conv_config *select_f32_conv(lfrt_interp *it, lfrt_node *n, int N, int K, lfrt_status *st,
+                                                   lfrt_error *err) {
+  const lfrt_f32_conv_config *c = lfrt_f32_conv_config_for(it->isa);
+  if (c->isa == LFRT_ISA_REF) return NULL;
+  size_t blocks = ((size_t)N + (size_t)c->nr - 1) / (size_t)c->nr;
+  n->packed = alloc64(it, blocks * lfrt_f32_conv_block_floats(c->nr, (size_t)K) * sizeof(float));
+  if (!n->packed) {
+    *st = lfrt_set_error(err, LFRT_ENOMEM, "%s: out of memory packing weights", it->m->source_name);
+    return NULL;
+  }
+  lfrt_f32_conv_pack(c->nr, N, K, T(n->w)->data, n->b >= 0 ? T(n->b)->data : NULL, n->packed);
+  n->kernel = c->name;
+  return c;
+}
+
 /* int8 depthwise conv: the family's variant, with the requant scales as
  * floats (exact only when normal: otherwise the reference stays). */
 static lfrt_status select_dwconv(lfrt_interp *it, lfrt_node *n, lfrt_error *err) {
@@ -192,15 +211,45 @@ lfrt_status lfrt_interp_select_kernel(lfrt_interp *it, int i, lfrt_error *err) {
     break;
   }
   case K_ADD_Q: case K_MUL_Q: select_binary(it, n); break;
-  case K_CONV_F: case K_TCONV_F: n->macs = conv_macs(&n->p.conv, 0); break;
+  case K_CONV_F: case K_TCONV_F: {
+    lfrt_conv_params *p = &n->p.conv;
+    n->macs = conv_macs(p, 0);
+    const lfrt_f32_conv_config *c = select_f32_conv(it, n, p->out_c, p->k_h * p->k_w * p->in_c, &st, err);
+    if (c) {
+      p->packed_f32 = n->packed;
+      p->f32_cfg = c;
+      n->fn.f32_conv = n->kind == K_CONV_F ? lfrt_f32_conv2d_packed : lfrt_f32_tconv2d_packed;
+    }
+    break;
+  }
   case K_DW_Q:
     n->macs = conv_macs(&n->p.conv, 1);
     st = select_dwconv(it, n, err);
     break;
-  case K_DW_F: n->macs = conv_macs(&n->p.conv, 1); break;
+  case K_DW_F: {
+    lfrt_conv_params *p = &n->p.conv;
+    n->macs = conv_macs(p, 1);
+    const lfrt_f32_conv_config *c = lfrt_f32_conv_config_for(it->isa);
+    if (c->isa != LFRT_ISA_REF && p->depth_multiplier == 1) { /* unpacked weights */
+      p->f32_cfg = c;
+      n->fn.f32_conv = lfrt_f32_dwconv2d_packed;
+      n->kernel = c->dw_name;
+    }
+    break;
+  }
   case K_MAX_Q: select_pool(lfrt_qs8_maxpool_config_for(it->isa), n); break;
   case K_AVG_Q: select_pool(lfrt_qs8_avgpool_config_for(it->isa), n); break;
-  case K_FC_F: n->macs = (long long)n->p.fc.batch * n->p.fc.in_c * n->p.fc.out_c; break;
+  case K_FC_F: {
+    lfrt_fc_params *p = &n->p.fc;
+    n->macs = (long long)p->batch * p->in_c * p->out_c;
+    const lfrt_f32_conv_config *c = select_f32_conv(it, n, p->out_c, p->in_c, &st, err);
+    if (c) {
+      p->packed_f32 = n->packed;
+      p->f32_cfg = c;
+      n->fn.f32_fc = lfrt_f32_fc_packed;
+    }
+    break;
+  }
   default: break;
   }
   if (!st && n->gemm) n->kernel = n->gemm->name;

@@ -41,6 +41,9 @@ typedef struct {
                            SIMD depthwise variants (lfrt_config_spatial.h); the reference ignores it */
   /* float */
   float act_min_f, act_max_f;
+  /* float fast path (lfrt_f32_conv.h), set at prepare: packed weights + microkernel */
+  const float *packed_f32;
+  const struct lfrt_f32_conv_config_s *f32_cfg;
 } lfrt_conv_params;
 
 typedef void (*lfrt_qs8_conv_fn)(const lfrt_conv_params *p, const int8_t *in, const int8_t *w,
@@ -71,6 +74,8 @@ typedef struct {
   int32_t in_zp, out_zp, act_min, act_max;
   const int32_t *mult, *shift;
   float act_min_f, act_max_f;
+  const float *packed_f32; /* float fast path, as lfrt_conv_params */
+  const struct lfrt_f32_conv_config_s *f32_cfg;
 } lfrt_fc_params;
 typedef void (*lfrt_qs8_fc_fn)(const lfrt_fc_params *p, const int8_t *in, const int8_t *w,
                                const int32_t *bias, int8_t *out, int begin, int end);
