@@ -211,6 +211,16 @@ lfrt_status lfrt_interp_select_kernel(lfrt_interp *it, int i, lfrt_error *err) {
     break;
   }
   case K_ADD_Q: case K_MUL_Q: select_binary(it, n); break;
+  case K_MEAN_Q: {
+    lfrt_qs8_mean_fn f = lfrt_qs8_mean_select(it->isa, &n->p.mean, &n->kernel);
+    if (f) n->fn.qs8_mean = f;
+    break;
+  }
+  case K_MEAN_F: {
+    lfrt_f32_mean_fn f = lfrt_f32_mean_select(it->isa, &n->p.mean, &n->kernel);
+    if (f) n->fn.f32_mean = f;
+    break;
+  }
   case K_CONV_F: case K_TCONV_F: {
     lfrt_conv_params *p = &n->p.conv;
     n->macs = conv_macs(p, 0);

@@ -18,4 +18,9 @@ typedef struct {
 const lfrt_qs8_binary_config *lfrt_qs8_binary_configs(void);
 const lfrt_qs8_binary_config *lfrt_qs8_binary_config_for(lfrt_isa isa);
 
+/* MEAN: a variant for the shapes it handles (NHWC over H and W), else NULL
+ * (the reference stays). Portable code, used for every ISA but ref. */
+lfrt_qs8_mean_fn lfrt_qs8_mean_select(lfrt_isa isa, const lfrt_mean_params *p, const char **name);
+lfrt_f32_mean_fn lfrt_f32_mean_select(lfrt_isa isa, const lfrt_mean_params *p, const char **name);
+
 #endif
