@@ -50,6 +50,19 @@ static void gather(const lfrt_conv_params *p, int tconv, const int8_t *in, int m
   const int8_t *inb = in + (size_t)b * p->in_h * p->in_w * p->in_c;
   uint8_t zp = (uint8_t)(p->in_zp + 128);
   uint8_t *dst = row;
+  int ix0 = ox * p->stride_w - p->pad_left;
+  if (!tconv && p->dil_w == 1 && ix0 >= 0 && ix0 + p->k_w <= p->in_w) {
+    /* the window's row is inside the input: one copy of k_w * in_c bytes per ky
+     * (what makes the 3-channel stem conv cheap) */
+    size_t span = (size_t)p->k_w * p->in_c;
+    for (int ky = 0; ky < p->k_h; ky++, dst += span) {
+      int iy = oy * p->stride_h - p->pad_top + ky * p->dil_h;
+      if (iy >= 0 && iy < p->in_h) copy_xor(dst, inb + ((size_t)iy * p->in_w + ix0) * p->in_c, (int)span);
+      else fill(dst, zp, (int)span);
+    }
+    fill(dst, 0, (int)(kc - (size_t)(dst - row)));
+    return;
+  }
   for (int ky = 0; ky < p->k_h; ky++)
     for (int kx = 0; kx < p->k_w; kx++) {
       int iy, ix;
