@@ -12,7 +12,8 @@
 #                 (bench/peers/onnx_qdq.py)
 # Models: one seeded random init per architecture, built by PyTorch (bench/peers/torch_peer.py).
 # leapfrog gets the same weights: the state_dict -> `leapfrog convert --arch A --fp32`, and
-# `leapfrog ptq --method minmax` on the synthetic dataset -> `leapfrog convert` (fully int8).
+# `leapfrog ptq --method minmax` on the synthetic dataset -> `leapfrog convert` (fully int8);
+# batch 8: the same with `convert --batch 8` (a converter without --batch: "n/a").
 # Calibration: min/max over the same 8 synthetic images (`leapfrog synth`) for torch and ORT;
 # leapfrog's ptq reads that dataset's training split itself. Weights and inputs are random /
 # synthetic: this measures speed only.
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
     --rounds) ROUNDS=$2; shift ;;
     --quick) RUNS=2; ROUNDS=1 ;;
     --only) ONLY=$2; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "peers.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -90,11 +91,15 @@ prepare() {  # arch
     touch "$d/.peers"
   fi
   if [ ! -e "$d/.leapfrog" ] || [ "$LF" -nt "$d/.leapfrog" ] || [ "$d/.peers" -nt "$d/.leapfrog" ]; then
-    rm -f "$d/lf_fp32.tflite" "$d/lf_int8.tflite" "$d/.leapfrog"
+    rm -f "$d"/lf_*.tflite "$d/.leapfrog"
     { "$LF" convert --arch $arch --classes $classes "$d/weights.safetensors" --fp32 -o "$d/lf_fp32.tflite" &&
       "$LF" ptq --from "$d/weights.safetensors" --arch $arch --classes $classes --task $task --data "$d/data" \
                 --calib 8 --method minmax --threads "$THREADS" -o "$d/ptq.safetensors" &&
-      "$LF" convert "$d/ptq.safetensors" -o "$d/lf_int8.tflite"; } > "$d/leapfrog.log" 2>&1 ||
+      "$LF" convert "$d/ptq.safetensors" -o "$d/lf_int8.tflite" &&
+      if [ -n "$LF_B8" ]; then  # a converter that can write batch-8 models
+        "$LF" convert --arch $arch --classes $classes "$d/weights.safetensors" --fp32 --batch 8 -o "$d/lf_fp32_b8.tflite" &&
+        "$LF" convert "$d/ptq.safetensors" --batch 8 -o "$d/lf_int8_b8.tflite"
+      fi; } > "$d/leapfrog.log" 2>&1 ||
       { tail -n 5 "$d/leapfrog.log" >&2; return 1; }
     touch "$d/.leapfrog"
   fi
@@ -112,7 +117,10 @@ nums() {  # JSON with ms_per_image_{median,min,max} -> "med min max"
 }
 run_leapfrog() {  # arch prec batch
   d=$CACHE/$1 m=$CACHE/$1/lf_$2.tflite
-  if [ "$3" != 1 ]; then echo "n/a (batch 1 model only)"; return; fi
+  if [ "$3" != 1 ]; then
+    m=$CACHE/$1/lf_$2_b$3.tflite
+    [ -e "$m" ] || { echo "n/a (batch 1 model only)"; return; }
+  fi
   if [ $LF_HOW = bench ]; then
     out=$("$LF" bench "$m" --threads "$THREADS" --runs "$RUNS" --json 2>"$WORK/lf.err") && v=$(echo "$out" | nums)
   else
