@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "cli_guard.h"
 #include "cli_model_opts.h"
 #include "leapfrog/lf_checkpoint.h"
 #include "leapfrog/lf_convert.h"
@@ -29,6 +30,8 @@ static void help(FILE *f) {
           "  --norm unit|imagenet  input normalisation recorded in the metadata (default unit: x/255)\n"
           "  --bn-lowering depthwise|mul-add  int8 form of BNs that cannot be folded (default:\n"
           "                        what the checkpoint's qat/ptq recorded, else depthwise)\n"
+          "  --batch N             batch size, dim 0 of the input and every activation (default 1;\n"
+          "                        each image gives the batch-1 model's bytes)\n"
           "Model options (needed when CKPT is a bare torch state_dict without leapfrog metadata,\n"
           "e.g. torchvision's densenet121 weights: --arch densenet121 --classes 14):\n");
   lf_cli_model_opts_help(f);
@@ -46,7 +49,7 @@ static int recorded_bn_lowering(const char *quant_json) {
 
 int cmd_convert(int argc, char **argv) {
   const char *in = NULL, *out = NULL, *io = "int8", *ranges_path = NULL, *labels_arg = NULL, *norm = "unit";
-  int fp32 = 0, logits = 0, bn_lowering = LF_BN_LOWER_DEFAULT;
+  int fp32 = 0, logits = 0, bn_lowering = LF_BN_LOWER_DEFAULT, batch = 1;
   lf_model_config cfg;
   memset(&cfg, 0, sizeof cfg);
   int have_arch = lf_cli_model_arch(argc, argv, &cfg);
@@ -67,6 +70,15 @@ int cmd_convert(int argc, char **argv) {
     else if (!strcmp(a, "--ranges") && i + 1 < argc) ranges_path = argv[++i];
     else if (!strcmp(a, "--labels") && i + 1 < argc) labels_arg = argv[++i];
     else if (!strcmp(a, "--norm") && i + 1 < argc) norm = argv[++i];
+    else if (!strcmp(a, "--batch") && i + 1 < argc) {
+      char *end;
+      long b = strtol(argv[++i], &end, 10);
+      if (end == argv[i] || *end || b < 1 || b > 4096) {
+        fprintf(stderr, "leapfrog convert: --batch '%s': want an integer in [1, 4096]\n", argv[i]);
+        return 2;
+      }
+      batch = (int)b;
+    }
     else if (!strcmp(a, "--bn-lowering") && i + 1 < argc) {
       if (lf_bn_lowering_parse(argv[++i], &bn_lowering)) {
         fprintf(stderr, "leapfrog convert: %s\n", lf_last_error());
@@ -97,6 +109,9 @@ int cmd_convert(int argc, char **argv) {
     return 2;
   }
 
+  const lf_cli_path outs[] = {{"-o", out}, {NULL, NULL}};
+  const lf_cli_path ins[] = {{"CHECKPOINT", in}, {"--ranges", ranges_path}, {NULL, NULL}};
+  if (lf_cli_guard_outputs("convert", outs, ins, NULL)) return 2;
   lf_model m;
   memset(&m, 0, sizeof m);
   lf_st_file f;
@@ -159,6 +174,7 @@ int cmd_convert(int argc, char **argv) {
   o.arch_json = arch_json;
   o.description = fp32 ? "leapfrog fp32" : "leapfrog int8";
   o.bn_lowering = bn_lowering;
+  o.batch = batch;
   o.norm_channels = m.cfg.in_c > 4 ? 4 : m.cfg.in_c;
   for (int c = 0; c < o.norm_channels; c++) {
     static const float im_mean[3] = {0.485f, 0.456f, 0.406f}, im_std[3] = {0.229f, 0.224f, 0.225f};
@@ -171,7 +187,8 @@ int cmd_convert(int argc, char **argv) {
     fprintf(stderr, "leapfrog convert: %s\n", lf_last_error());
     goto done;
   }
-  fprintf(stderr, "leapfrog convert: wrote %s (%s, %s io)\n", out, fp32 ? "fp32" : "int8", fp32 ? "float32" : io);
+  fprintf(stderr, "leapfrog convert: wrote %s (%s, %s io, batch %d)\n", out, fp32 ? "fp32" : "int8",
+          fp32 ? "float32" : io, batch);
   rc = 0;
 done:
   free(labels_buf);

@@ -11,7 +11,7 @@
  *      [+ relu]                        scale gamma/sigma as weights and the shift
  *                                      as bias, fused RELU (default), or MUL +
  *                                      ADD with fused RELU (lf_bn_lowering below)
- *   dense [+ relu]                   -> FULLY_CONNECTED (output [1, out])
+ *   dense [+ relu]                   -> FULLY_CONNECTED (output [N, out])
  *   conv_transpose2d [+ bn] [+ relu] -> TRANSPOSE_CONV (BN folded as for conv)
  *   maxpool / avgpool                -> MAX_POOL_2D / AVERAGE_POOL_2D (PAD first
  *                                      when torch's explicit padding is not SAME)
@@ -91,12 +91,16 @@ typedef struct {
   const char *arch_json;    /* architecture/config JSON for the metadata (may be NULL) */
   const char *description;  /* may be NULL */
   int bn_lowering;          /* lf_bn_lowering (0: default) */
+  int batch;                /* N, dim 0 of the input and of every activation (NHWC; the
+                               FC output [N, out], TRANSPOSE_CONV output_shape too);
+                               weights unchanged; 0 = 1. Recorded as "batch" in the
+                               metadata. Each image's bytes equal the batch-1 model's. */
 } lf_convert_opts;
 
-/* Converts the sub-graph from `input_node` to `output_node` (batch 1; the
- * graph's parameters as they are now; BN running statistics used). `ranges`
- * is required for int8 and must name every value (missing -> LF_EINVAL naming
- * it). *bytes is malloc'd. */
+/* Converts the sub-graph from `input_node` to `output_node` (batch
+ * opts->batch; the graph's parameters as they are now; BN running statistics
+ * used). `ranges` is required for int8 and must name every value (missing ->
+ * LF_EINVAL naming it). *bytes is malloc'd. */
 lf_status lf_convert_graph(lf_graph *g, int input_node, int output_node, const lf_qranges *ranges,
                            const lf_convert_opts *opts, void **bytes, size_t *len);
 /* The same, written atomically to `path`. */

@@ -21,6 +21,7 @@ typedef struct {
   lfrt_writer *w;
   int int8;
   int bn_lowering; /* resolved */
+  int batch;       /* dim 0 of every activation tensor */
   int *tensor;     /* per op: TFLite tensor of its output */
   int *ndim;       /* per op: rank of that tensor */
   int32_t (*shape)[4];
@@ -70,7 +71,7 @@ static int emit_pad(cv *c, int opi, int in_op, int pt, int pb, int pl, int pr, i
   snprintf(nm, sizeof nm, "%s/paddings", base);
   int pz = lfrt_writer_add_tensor(c->w, nm, LFRT_INT32, 2, pshape, pads, sizeof pads, NULL);
   int32_t *is = c->shape[in_op];
-  int32_t shp[4] = {1, is[1] + pt + pb, is[2] + pl + pr, is[3]};
+  int32_t shp[4] = {c->batch, is[1] + pt + pb, is[2] + pl + pr, is[3]};
   snprintf(nm, sizeof nm, "%s/pad", base);
   int t = act_tensor(c, nm, 4, shp, in_op);
   int32_t ins[2] = {c->tensor[in_op], pz}, outs[1] = {t};
@@ -156,7 +157,7 @@ static lf_status emit_weighted(cv *c, int i) {
   lfrt_options opt;
   memset(&opt, 0, sizeof opt);
   lfrt_op code = LFRT_OP_CONV_2D;
-  int32_t oshape[4] = {1, n->h, n->w, n->c};
+  int32_t oshape[4] = {c->batch, n->h, n->w, n->c};
   int ondim = 4;
   if (st != LF_OK) goto done;
   const float in_scale = c->int8 ? c->gq[in_op].scale : 1.0f;
@@ -322,7 +323,7 @@ static lf_status emit_bn_muladd(cv *c, int i) {
   int add_op = op->kind == LQ_BNADD;
   snprintf(nm, sizeof nm, "%s/%s", n->name, add_op ? "shift" : "scale");
   int k = st == LF_OK ? channel_const(c, nm, add_op ? add : mul, C) : -1;
-  int32_t shp[4] = {1, n->h, n->w, C};
+  int32_t shp[4] = {c->batch, n->h, n->w, C};
   int t = st == LF_OK ? act_tensor(c, lq_value_name(c->g, c->p, i), 4, shp, i) : -1;
   lfrt_options opt;
   memset(&opt, 0, sizeof opt);
@@ -349,7 +350,7 @@ static lf_status emit_op(cv *c, int i) {
   lf_node *n = lf_graph_node(c->g, op->node);
   const char *oname = lf_graph_node(c->g, op->out_node)->name;
   int in_op = op->n_in ? op->in[0] : 0;
-  int32_t shp[4] = {1, n->h, n->w, n->c};
+  int32_t shp[4] = {c->batch, n->h, n->w, n->c};
   int ndim = 4;
   lfrt_options opt;
   memset(&opt, 0, sizeof opt);
@@ -546,7 +547,8 @@ static lf_status add_metadata(cv *c, const char *input_name) {
   }
   json_raw(&b, &len, &cap, "\",\"input\":\"");
   json_str(&b, &len, &cap, input_name);
-  json_raw(&b, &len, &cap, "\",\"labels\":[");
+  snprintf(tmp, sizeof tmp, "\",\"batch\":%d,\"labels\":[", c->batch);
+  json_raw(&b, &len, &cap, tmp);
   for (int i = 0; o->labels && i < o->n_labels; i++) {
     json_raw(&b, &len, &cap, i ? ",\"" : "\"");
     json_str(&b, &len, &cap, o->labels[i] ? o->labels[i] : "");
@@ -593,6 +595,7 @@ lf_status lf_convert_graph(lf_graph *g, int input_node, int output_node, const l
   c.o = opts;
   c.int8 = opts->int8;
   c.bn_lowering = bnl;
+  c.batch = opts->batch > 0 ? opts->batch : 1;
   c.w = lfrt_writer_new();
   c.tensor = calloc((size_t)p.n, sizeof(int));
   c.ndim = calloc((size_t)p.n, sizeof(int));
@@ -602,7 +605,7 @@ lf_status lf_convert_graph(lf_graph *g, int input_node, int output_node, const l
   if (st == LF_OK && c.int8) st = group_qparams(&c, ranges);
   /* input */
   lf_node *in = lf_graph_node(g, input_node);
-  int32_t ishp[4] = {1, in->h, in->w, in->c};
+  int32_t ishp[4] = {c.batch, in->h, in->w, in->c};
   int model_in = -1, model_out = -1;
   if (st == LF_OK) {
     c.tensor[0] = act_tensor(&c, in->name, 4, ishp, 0);
