@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_guard.h"
 #include "leapfrog/lf_predict.h"
 
 static void predict_usage(FILE *f) {
@@ -17,13 +18,18 @@ static void predict_usage(FILE *f) {
           "  --split-mode SPEC   patient[:TR,VA,TE] (default), official, paper (as for train/score)\n"
           "  --split-seed N      seed of the patient split (default 1)\n"
           "  --threads N         runtime threads (default 1; results do not depend on it)\n"
+          "  --batch N           images per invoke; the model must have batch N (`convert --batch N`);\n"
+          "                      default: the model's batch. Same output bytes as batch 1\n"
           "  --norm unit|imagenet|none  input normalisation when the model's metadata has none\n"
           "                      (default unit: pixel/255, the paper's); given, it overrides the metadata\n"
           "  --threshold T       nerve mask threshold on the probability (default 0.5)\n"
           "  --limit N           only the first N images of the split\n"
           "  --stats FILE        latency and sizes as JSON (give it to `leapfrog score --latency`)\n"
+          "  --strict            fail when images of the split listed in the dataset's CSV are missing\n"
+          "                      on disk (default: a warning naming them)\n"
           "  --quiet             only errors\n"
-          "Prints ms per image (model only: quantize + invoke + dequantize; median, min-max) and sizes.\n");
+          "Prints ms per image (model only: quantize + invoke + dequantize, over the batch; median,\n"
+          "min-max) and sizes.\n");
 }
 
 static int parse_long(const char *opt, const char *v, long lo, long hi, long *out) {
@@ -54,6 +60,10 @@ int cmd_predict(int argc, char **argv) {
       quiet = 1;
       continue;
     }
+    if (!strcmp(a, "--strict")) {
+      o.split_opts.strict = 1;
+      continue;
+    }
     if (strncmp(a, "--", 2)) {
       if (o.model_path) {
         fprintf(stderr, "leapfrog predict: unexpected argument '%s'\n\n", a);
@@ -81,6 +91,9 @@ int cmd_predict(int argc, char **argv) {
     } else if (!strcmp(a, "--threads")) {
       if (parse_long(a, val, 1, 64, &v)) return 2;
       o.threads = (int)v;
+    } else if (!strcmp(a, "--batch")) {
+      if (parse_long(a, val, 1, 4096, &v)) return 2;
+      o.batch = (int)v;
     } else if (!strcmp(a, "--limit")) {
       if (parse_long(a, val, 1, 2147483647L, &v)) return 2;
       o.limit = (size_t)v;
@@ -116,6 +129,9 @@ int cmd_predict(int argc, char **argv) {
     fprintf(stderr, "leapfrog predict: %s\n", lf_last_error());
     return 2;
   }
+  const lf_cli_path outs[] = {{"--out", o.out_path}, {"--stats", o.stats_path}, {NULL, NULL}};
+  const lf_cli_path ins[] = {{"MODEL", o.model_path}, {NULL, NULL}}, dirs[] = {{"--data", o.data_dir}, {NULL, NULL}};
+  if (lf_cli_guard_outputs("predict", outs, ins, dirs)) return 2;
   o.log = quiet ? NULL : stdout;
   lf_predict_stats s;
   if (lf_predict_run(&o, &s)) {
@@ -125,8 +141,9 @@ int cmd_predict(int argc, char **argv) {
   }
   if (!quiet) {
     printf("%zu images -> %s\n", s.n, o.out_path);
-    printf("model %.2f MB, arena %.2f MB, %d thread%s: %.3f ms/image median (%.3f-%.3f), %.1f s total with decoding\n",
-           (double)s.model_bytes / 1e6, (double)s.arena_bytes / 1e6, o.threads, o.threads > 1 ? "s" : "",
+    printf("model %.2f MB, arena %.2f MB, %d thread%s, batch %d: %.3f ms/image median (%.3f-%.3f), %.1f s total with "
+           "decoding\n",
+           (double)s.model_bytes / 1e6, (double)s.arena_bytes / 1e6, o.threads, o.threads > 1 ? "s" : "", s.batch,
            s.ms_median, s.ms_min, s.ms_max, s.seconds_total);
   }
   return 0;

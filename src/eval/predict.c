@@ -161,6 +161,7 @@ lf_status lf_predict_run(const lf_predict_opts *o, lf_predict_stats *stats) {
   lf_dataset *ds = NULL;
   size_t *idx = NULL;
   float *x = NULL, *y = NULL, *up = NULL;
+  const lf_sample **bs = NULL;
   uint8_t *mask = NULL;
   double *ms = NULL;
   lf_predictions preds = {0};
@@ -179,9 +180,22 @@ lf_status lf_predict_run(const lf_predict_opts *o, lf_predict_stats *stats) {
     goto done;
   }
   const lfrt_tensor *tin = lfrt_interp_input(it, 0), *tout = lfrt_interp_output(it, 0);
-  if (tin->ndim != 4 || tin->shape[0] != 1 || (tin->shape[3] != 1 && tin->shape[3] != 3)) {
-    st = lf_error(LF_EUNSUPPORTED, "%s: input \"%s\" must be [1, H, W, 1 or 3] (NHWC, batch 1)", o->model_path,
-                  tin->name);
+  if (tin->ndim != 4 || tin->shape[0] < 1 || (tin->shape[3] != 1 && tin->shape[3] != 3)) {
+    st = lf_error(LF_EUNSUPPORTED, "%s: input \"%s\" must be [N, H, W, 1 or 3] (NHWC)", o->model_path, tin->name);
+    goto done;
+  }
+  /* images per invoke: the model's batch (the runtime does not resize inputs) */
+  const int nbatch = tin->shape[0];
+  if (o->batch > 0 && o->batch != nbatch) {
+    st = lf_error(LF_EINVAL, "%s: the model's batch is %d, not %d (`leapfrog convert --batch %d` makes one)",
+                  o->model_path, nbatch, o->batch, o->batch);
+    goto done;
+  }
+  const size_t per_in = (size_t)tin->count / (size_t)nbatch, per_out = (size_t)tout->count / (size_t)nbatch;
+  if ((size_t)tout->count != per_out * (size_t)nbatch || tout->ndim < 1 ||
+      (nbatch > 1 && tout->shape[0] != nbatch)) {
+    st = lf_error(LF_EUNSUPPORTED, "%s: output \"%s\" must have the input's batch %d as dim 0", o->model_path,
+                  tout->name, nbatch);
     goto done;
   }
   lf_model_meta meta;
@@ -191,6 +205,7 @@ lf_status lf_predict_run(const lf_predict_opts *o, lf_predict_stats *stats) {
   const char *warning = NULL;
   if ((st = lf_dataset_split(ds, &o->split_opts, &warning))) goto done;
   if (warning && o->log) fprintf(o->log, "warning: %s\n", warning);
+  if ((st = lf_dataset_check_missing(ds, o->split, o->split_opts.strict, stderr))) goto done;
   size_t n = lf_dataset_select(ds, o->split, NULL);
   if (!(idx = malloc((n ? n : 1) * sizeof *idx))) goto oom;
   lf_dataset_select(ds, o->split, idx);
@@ -202,9 +217,9 @@ lf_status lf_predict_run(const lf_predict_opts *o, lf_predict_stats *stats) {
   /* output shape */
   int k = 0, oh = 0, ow = 0;
   if (o->task == LF_TASK_CHESTXRAY14) {
-    k = (int)tout->count;
-    if (tout->count != (tout->ndim >= 1 ? tout->shape[tout->ndim - 1] : 1) || k < 1) {
-      st = lf_error(LF_EUNSUPPORTED, "%s: output \"%s\" must be [1, classes]", o->model_path, tout->name);
+    k = (int)per_out;
+    if ((int64_t)per_out != tout->shape[tout->ndim - 1] || k < 1) {
+      st = lf_error(LF_EUNSUPPORTED, "%s: output \"%s\" must be [N, classes]", o->model_path, tout->name);
       goto done;
     }
     if (!(meta.n_labels == k) && k != LF_NIH_NUM_LABELS) {
@@ -218,8 +233,8 @@ lf_status lf_predict_run(const lf_predict_opts *o, lf_predict_stats *stats) {
   } else {
     int nd = tout->ndim;
     if (nd == 4 && tout->shape[3] == 1) nd = 3;
-    if (nd != 3 || tout->shape[0] != 1) {
-      st = lf_error(LF_EUNSUPPORTED, "%s: output \"%s\" must be a mask [1, H, W(, 1)]", o->model_path, tout->name);
+    if (nd != 3 || tout->shape[0] != nbatch) {
+      st = lf_error(LF_EUNSUPPORTED, "%s: output \"%s\" must be a mask [N, H, W(, 1)]", o->model_path, tout->name);
       goto done;
     }
     oh = tout->shape[1], ow = tout->shape[2];
@@ -237,8 +252,8 @@ lf_status lf_predict_run(const lf_predict_opts *o, lf_predict_stats *stats) {
     lo.norm = o->norm;
   }
   if (o->log) {
-    fprintf(o->log, "%s: input %s [1,%d,%d,%d] %s, output %s %s%s; %zu images of split %s\n", o->model_path,
-            tin->name, lo.height, lo.width, lo.channels, lfrt_type_name(tin->type), tout->name,
+    fprintf(o->log, "%s: input %s [%d,%d,%d,%d] %s, output %s %s%s; %zu images of split %s\n", o->model_path,
+            tin->name, nbatch, lo.height, lo.width, lo.channels, lfrt_type_name(tin->type), tout->name,
             lfrt_type_name(tout->type), is_prob ? " (LOGISTIC)" : " (not LOGISTIC: applying a sigmoid)", n,
             lf_split_name(o->split));
     fprintf(o->log, "normalisation: %s\n", lo.norm == LF_NORM_ZSCORE && meta.has_norm && !o->norm_given
@@ -247,9 +262,13 @@ lf_status lf_predict_run(const lf_predict_opts *o, lf_predict_stats *stats) {
                                          : lo.norm == LF_NORM_IMAGENET ? "ImageNet mean/std"
                                                                        : "as given");
   }
+  /* one timing per invoke (ms per image: the invoke over the batch) */
+  const size_t n_inv = (n + (size_t)nbatch - 1) / (size_t)nbatch;
   y = malloc((size_t)tout->count * sizeof *y);
-  ms = malloc(n * sizeof *ms);
-  if (!y || !ms) goto oom;
+  x = malloc((size_t)tin->count * sizeof *x);
+  bs = malloc((size_t)nbatch * sizeof *bs);
+  ms = malloc(n_inv * sizeof *ms);
+  if (!y || !x || !bs || !ms) goto oom;
   /* Decoding runs ahead on a loader thread (prefetch) while the model runs here;
    * nerve --split all mixes in unlabelled images, which the loader would try to
    * pair with masks, so that case decodes inline. */
@@ -258,77 +277,84 @@ lf_status lf_predict_run(const lf_predict_opts *o, lf_predict_stats *stats) {
   if (!inline_decode) {
     if ((st = lf_loader_create(ds, o->split, &lo, &loader))) goto done;
     if ((st = lf_loader_start_epoch(loader, 0))) goto done;
-  } else if (!(x = malloc((size_t)tin->count * sizeof *x))) {
-    goto oom;
   }
   lf_batch *batch = NULL;
   int in_batch = 0;
-  for (size_t i = 0; i < n; i++) {
-    const lf_sample *s;
-    const float *xi;
-    if (inline_decode) {
-      s = &ds->samples[idx[i]];
-      if ((st = lf_loader_sample(ds, s, &lo, x, NULL))) goto done;
-      xi = x;
-    } else {
-      if (!batch || in_batch == batch->n) {
-        if ((st = lf_loader_next(loader, &batch))) goto done;
-        if (!batch) {
-          st = lf_error(LF_EINVAL, "predict: the loader ended after %zu of %zu images", i, n);
-          goto done;
+  for (size_t i0 = 0, inv = 0; i0 < n; i0 += (size_t)nbatch, inv++) {
+    /* nb images of the split, then the last one repeated to fill the model's batch */
+    int nb = n - i0 < (size_t)nbatch ? (int)(n - i0) : nbatch;
+    for (int b = 0; b < nb; b++) {
+      size_t i = i0 + (size_t)b;
+      float *xb = x + (size_t)b * per_in;
+      if (inline_decode) {
+        bs[b] = &ds->samples[idx[i]];
+        if ((st = lf_loader_sample(ds, bs[b], &lo, xb, NULL))) goto done;
+      } else {
+        if (!batch || in_batch == batch->n) {
+          if ((st = lf_loader_next(loader, &batch))) goto done;
+          if (!batch) {
+            st = lf_error(LF_EINVAL, "predict: the loader ended after %zu of %zu images", i, n);
+            goto done;
+          }
+          in_batch = 0;
         }
-        in_batch = 0;
+        bs[b] = batch->samples[in_batch];
+        memcpy(xb, batch->x + (size_t)in_batch * per_in, per_in * sizeof *xb);
+        in_batch++;
       }
-      s = batch->samples[in_batch];
-      xi = batch->x + (size_t)in_batch * (size_t)tin->count;
-      in_batch++;
     }
+    for (int b = nb; b < nbatch; b++) memcpy(x + (size_t)b * per_in, x + (size_t)(nb - 1) * per_in, per_in * sizeof *x);
     double t0 = now_s();
-    if ((st = lf_predict_quantize_input(tin, xi, lfrt_interp_input_data(it, 0)))) goto done;
+    if ((st = lf_predict_quantize_input(tin, x, lfrt_interp_input_data(it, 0)))) goto done;
     if (lfrt_interp_invoke(it, &rerr)) {
-      st = lf_error(LF_EUNSUPPORTED, "%s: %s", s->name, rerr.msg);
+      st = lf_error(LF_EUNSUPPORTED, "%s: %s", bs[0]->name, rerr.msg);
       goto done;
     }
     if ((st = lf_predict_dequantize_output(tout, lfrt_interp_output_data(it, 0), y))) goto done;
-    ms[i] = 1e3 * (now_s() - t0);
-    for (size_t j = 0; j < (size_t)tout->count; j++) {
-      float v = is_prob ? y[j] : 1.0f / (1.0f + expf(-y[j]));
-      y[j] = v < 0 ? 0 : v > 1 ? 1 : v; /* fp32 rounding may step outside [0, 1] */
+    ms[inv] = 1e3 * (now_s() - t0) / (double)nbatch;
+    for (int b = 0; b < nb; b++) {
+      size_t i = i0 + (size_t)b;
+      const lf_sample *s = bs[b];
+      float *yb = y + (size_t)b * per_out;
+      for (size_t j = 0; j < per_out; j++) {
+        float v = is_prob ? yb[j] : 1.0f / (1.0f + expf(-yb[j]));
+        yb[j] = v < 0 ? 0 : v > 1 ? 1 : v; /* fp32 rounding may step outside [0, 1] */
+      }
+      if (o->task == LF_TASK_CHESTXRAY14) {
+        if (!(preds.keys[i] = strdup(rel_path(o->data_dir, s->path)))) goto oom;
+        for (int j = 0; j < k; j++) preds.scores[i * (size_t)k + (size_t)j] = yb[j];
+      } else {
+        lf_image_info info;
+        if ((st = lf_image_probe(s->path, &info))) goto done;
+        size_t np = (size_t)info.width * (size_t)info.height;
+        float *up2 = realloc(up, np * sizeof *up);
+        uint8_t *mask2 = realloc(mask, np);
+        if (up2) up = up2;
+        if (mask2) mask = mask2;
+        if (!up2 || !mask2) goto oom;
+        lf_predict_resize_bilinear(yb, ow, oh, up, info.width, info.height);
+        for (size_t p = 0; p < np; p++) mask[p] = up[p] >= (float)o->threshold;
+        if (!(sub.img[i] = strdup(s->stem))) goto oom;
+        if ((st = lf_rle_encode(mask, info.width, info.height, &sub.pixels[i]))) goto done;
+      }
+      if (o->log && (i + 1) % 100 == 0) fprintf(o->log, "  %zu/%zu images\n", i + 1, n);
     }
-    if (o->task == LF_TASK_CHESTXRAY14) {
-      if (!(preds.keys[i] = strdup(rel_path(o->data_dir, s->path)))) goto oom;
-      for (int j = 0; j < k; j++) preds.scores[i * (size_t)k + (size_t)j] = y[j];
-    } else {
-      lf_image_info info;
-      if ((st = lf_image_probe(s->path, &info))) goto done;
-      size_t np = (size_t)info.width * (size_t)info.height;
-      float *up2 = realloc(up, np * sizeof *up);
-      uint8_t *mask2 = realloc(mask, np);
-      if (up2) up = up2;
-      if (mask2) mask = mask2;
-      if (!up2 || !mask2) goto oom;
-      lf_predict_resize_bilinear(y, ow, oh, up, info.width, info.height);
-      for (size_t p = 0; p < np; p++) mask[p] = up[p] >= (float)o->threshold;
-      if (!(sub.img[i] = strdup(s->stem))) goto oom;
-      if ((st = lf_rle_encode(mask, info.width, info.height, &sub.pixels[i]))) goto done;
-    }
-    if (o->log && (i + 1) % 100 == 0) fprintf(o->log, "  %zu/%zu images\n", i + 1, n);
   }
   st = o->task == LF_TASK_CHESTXRAY14 ? lf_predictions_write_json(o->out_path, &preds)
                                       : lf_submission_write_csv(o->out_path, &sub);
   if (st) goto done;
+  qsort(ms, n_inv, sizeof *ms, cmp_double);
+  const double med = n_inv % 2 ? ms[n_inv / 2] : 0.5 * (ms[n_inv / 2 - 1] + ms[n_inv / 2]);
   if (stats) {
-    qsort(ms, n, sizeof *ms, cmp_double);
     stats->n = n;
-    stats->ms_min = ms[0], stats->ms_max = ms[n - 1];
-    stats->ms_median = n % 2 ? ms[n / 2] : 0.5 * (ms[n / 2 - 1] + ms[n / 2]);
+    stats->batch = nbatch;
+    stats->ms_min = ms[0], stats->ms_max = ms[n_inv - 1];
+    stats->ms_median = med;
     stats->seconds_total = now_s() - t_start;
     stats->model_bytes = model->file_bytes;
     stats->arena_bytes = lfrt_interp_arena_bytes(it);
   }
   if (o->stats_path) {
-    qsort(ms, n, sizeof *ms, cmp_double);
-    double med = n % 2 ? ms[n / 2] : 0.5 * (ms[n / 2 - 1] + ms[n / 2]);
     cJSON *j = cJSON_CreateObject();
     if (!j) goto oom;
     cJSON_AddStringToObject(j, "model", o->model_path);
@@ -337,10 +363,11 @@ lf_status lf_predict_run(const lf_predict_opts *o, lf_predict_stats *stats) {
     cJSON_AddStringToObject(j, "input_type", lfrt_type_name(tin->type));
     cJSON_AddNumberToObject(j, "threads", iopt.threads);
     cJSON_AddNumberToObject(j, "images", (double)n);
+    cJSON_AddNumberToObject(j, "batch", nbatch);
     cJSON *m = cJSON_AddObjectToObject(j, "ms_per_image");
     cJSON_AddNumberToObject(m, "median", med);
     cJSON_AddNumberToObject(m, "min", ms[0]);
-    cJSON_AddNumberToObject(m, "max", ms[n - 1]);
+    cJSON_AddNumberToObject(m, "max", ms[n_inv - 1]);
     cJSON_AddNumberToObject(j, "seconds_total", now_s() - t_start);
     char *txt = cJSON_Print(j);
     cJSON_Delete(j);
@@ -355,7 +382,7 @@ done:
   lf_loader_free(loader);
   lf_predictions_free(&preds);
   lf_submission_free(&sub);
-  free(idx), free(x), free(y), free(up), free(mask), free(ms);
+  free(idx), free(x), free(y), free(up), free(mask), free(ms), free(bs);
   lf_dataset_free(ds);
   lfrt_interp_free(it);
   lfrt_model_free(model);
