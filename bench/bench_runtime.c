@@ -1,14 +1,17 @@
 /* Runtime benchmark and model writer for the oracle tests.
  *
- *   bench_runtime [--runs N] [--threads T] [--no-peer]
+ *   bench_runtime [--runs N] [--threads T] [--no-peer] [--batch B]
  *       DenseNet-121-shaped int8 at 224x224x3 and UNet-shaped int8 at 80x112x1
- *       (tests/util/model_zoo.h): ms per image (median, min-max over N runs),
+ *       (tests/util/model_zoo.h), batch B (default 1; B images per invoke):
+ *       ms per image (per invoke / B; median, min-max over N runs),
  *       arena MB, model MB, in leapfrog and in LiteRT (wasm under node, 1
  *       thread) measured in the same run, and the ratio. Also checks that both
  *       give the same output bytes.
- *   bench_runtime --write-models DIR [--small]
+ *   bench_runtime --write-models DIR [--small] [--batch B]
  *       writes the zoo models + one random input each + DIR/models.tsv
- *       (name, model, input, exactness class); --small builds them at reduced
+ *       (name, model, input, exactness class); --batch B (default 1) makes them
+ *       batch B, named <name>_bB (densenet121_i8_b8.tflite, B random images in
+ *       its .in.bin), same weights as batch 1; --small builds them at reduced
  *       resolution (DenseNet 64x64, UNet 32x48) for quick tests; --all-layers adds
  *       <name>_all copies of the int8 models in which every activation is a model
  *       output too (compare every layer, or find the first differing one).
@@ -41,11 +44,11 @@ typedef struct {
   int all;        /* every activation is a model output too (lf_zoo_debug_outputs) */
 } zoo_entry;
 
-static int build(const zoo_entry *e, void **bytes, size_t *len) {
+static int build(const zoo_entry *e, int batch, void **bytes, size_t *len) {
   char msg[256] = "";
-  int rc = e->kind == 0 ? lf_zoo_densenet121(e->fp32, 121, e->h, e->w, 14, bytes, len, msg, sizeof msg)
-                        : lf_zoo_unet(e->fp32, 80112 + e->kind, e->h, e->w, 32, e->kind == 2,
-                                      bytes, len, msg, sizeof msg);
+  int rc = e->kind == 0 ? lf_zoo_densenet121_batch(e->fp32, 121, batch, e->h, e->w, 14, bytes, len, msg, sizeof msg)
+                        : lf_zoo_unet_batch(e->fp32, 80112 + e->kind, batch, e->h, e->w, 32, e->kind == 2,
+                                            bytes, len, msg, sizeof msg);
   if (rc < 0) fprintf(stderr, "bench_runtime: building %s: %s\n", e->name, msg);
   return rc;
 }
@@ -57,17 +60,17 @@ static int write_bytes(const char *path, const void *data, size_t len) {
   return (fclose(f) == 0 && w == len) ? 0 : -1;
 }
 
-static size_t input_bytes(const zoo_entry *e) {
-  return (size_t)e->h * e->w * (e->kind == 0 ? 3 : 1) * (e->fp32 ? 4 : 1);
+static size_t input_bytes(const zoo_entry *e, int batch) {
+  return (size_t)batch * e->h * e->w * (e->kind == 0 ? 3 : 1) * (e->fp32 ? 4 : 1);
 }
 
-static int write_models(const char *dir, int small, int all_layers) {
+static int write_models(const char *dir, int small, int all_layers, int batch) {
   zoo_entry zs[] = {{"densenet121_i8", 0, 0, 224, 224, 0},  {"densenet121_f32", 1, 0, 224, 224, 0},
                     {"unet_i8", 0, 1, 80, 112, 0},           {"unet_tconv_i8", 0, 2, 80, 112, 0},
                     {"unet_f32", 1, 1, 80, 112, 0},          {"unet_tconv_f32", 1, 2, 80, 112, 0},
                     {"densenet121_i8_all", 0, 0, 224, 224, 1}, {"unet_i8_all", 0, 1, 80, 112, 1},
                     {"unet_tconv_i8_all", 0, 2, 80, 112, 1}};
-  char path[1024];
+  char path[1024], name[128];
   snprintf(path, sizeof path, "%s/models.tsv", dir);
   FILE *tsv = fopen(path, "w");
   if (!tsv) {
@@ -84,14 +87,17 @@ static int write_models(const char *dir, int small, int all_layers) {
     }
     void *bytes;
     size_t len;
+    if (batch > 1) snprintf(name, sizeof name, "%s_b%d", zs[i].name, batch);
+    else snprintf(name, sizeof name, "%s", zs[i].name);
+    e.name = name;
     lf_zoo_debug_outputs = e.all;
-    int brc = build(&e, &bytes, &len);
+    int brc = build(&e, batch, &bytes, &len);
     lf_zoo_debug_outputs = 0;
     if (brc < 0) return 1;
     snprintf(path, sizeof path, "%s/%s.tflite", dir, e.name);
     int rc = write_bytes(path, bytes, len);
     free(bytes);
-    size_t ib = input_bytes(&e);
+    size_t ib = input_bytes(&e, batch);
     void *in = malloc(ib);
     if (!in || rc < 0) return 1;
     lf_opzoo_random_input(&rng, e.fp32 ? LFRT_FLOAT32 : LFRT_INT8, in, ib);
@@ -171,7 +177,7 @@ static int run_litert(const char *root, const char *dir, const char *model, cons
   return k;
 }
 
-static int bench(int runs, int threads, int peer) {
+static int bench(int runs, int threads, int peer, int batch) {
   const char *root = getenv("LF_ROOT") ? getenv("LF_ROOT") : ".";
   char probe[1200];
   snprintf(probe, sizeof probe, "%s/tests/oracles/tflite/node_modules/@litertjs/core", root);
@@ -193,12 +199,12 @@ static int bench(int runs, int threads, int peer) {
     const zoo_entry *e = &zs[i];
     void *bytes;
     size_t len;
-    if (build(e, &bytes, &len) < 0) return 1;
+    if (build(e, batch, &bytes, &len) < 0) return 1;
     char mpath[1200], ipath[1200], opath[1200];
     snprintf(mpath, sizeof mpath, "%s/%s.tflite", dir, e->name);
     snprintf(ipath, sizeof ipath, "%s/%s.in.bin", dir, e->name);
     snprintf(opath, sizeof opath, "%s/%s.litert.bin", dir, e->name);
-    size_t ib = input_bytes(e);
+    size_t ib = input_bytes(e, batch);
     void *in = malloc(ib);
     lf_opzoo_random_input(&rng, LFRT_INT8, in, ib);
     write_bytes(mpath, bytes, len);
@@ -222,8 +228,8 @@ static int bench(int runs, int threads, int peer) {
     for (int r = 0; r < runs; r++) {
       double t0 = now_ms(), c0 = cpu_ms();
       lfrt_interp_invoke(it, &err);
-      ms[r] = now_ms() - t0;
-      cpu[r] = cpu_ms() - c0;
+      ms[r] = (now_ms() - t0) / batch;
+      cpu[r] = (cpu_ms() - c0) / batch;
     }
     qsort(ms, (size_t)runs, sizeof *ms, cmp_d);
     qsort(cpu, (size_t)runs, sizeof *cpu, cmp_d);
@@ -231,6 +237,7 @@ static int bench(int runs, int threads, int peer) {
     const void *ours = lfrt_interp_output_data(it, 0);
     char lit[64] = "(not run)", litc[32] = "-", ratio[16] = "-", same[16] = "-";
     int nl = peer ? run_litert(root, dir, mpath, ipath, opath, runs, lms, lcpu) : 0;
+    for (int r = 0; r < nl; r++) lms[r] /= batch, lcpu[r] /= batch;
     if (nl > 0) {
       qsort(lms, (size_t)nl, sizeof *lms, cmp_d);
       qsort(lcpu, (size_t)nl, sizeof *lcpu, cmp_d);
@@ -262,11 +269,12 @@ static int bench(int runs, int threads, int peer) {
     lfrt_interp_free(it);
     lfrt_model_free(m);
   }
-  printf("(%d runs each after one warm-up run; leapfrog %d thread(s), reference kernels; LiteRT.js "
+  printf("(%d runs each after one warm-up run, batch %d, times per image = per run / batch; leapfrog "
+         "%d thread(s), reference kernels; LiteRT.js "
          "2.5.3 wasm (XNNPACK), 1 thread, node; same model file and input. cpu ms = process CPU "
          "time per run (median), robust on a shared machine; lf/LiteRT = ratio of the cpu "
          "medians, > 1 means leapfrog is slower)\n",
-         runs, threads);
+         runs, batch, threads);
   char cmd[1200];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0) status = 1;
@@ -391,7 +399,7 @@ static int compare_bytes(const unsigned char *a, size_t la, const unsigned char 
 }
 
 int main(int argc, char **argv) {
-  int runs = 0, threads = 1, peer = 1, small = 0, all_layers = 0;
+  int runs = 0, threads = 1, peer = 1, small = 0, all_layers = 0, batch = 1;
   uint64_t seed = 1;
   const char *write_m = NULL, *write_o = NULL, *check_o = NULL;
   for (int i = 1; i < argc; i++) {
@@ -401,6 +409,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--no-peer")) peer = 0;
     else if (!strcmp(argv[i], "--small")) small = 1;
     else if (!strcmp(argv[i], "--all-layers")) all_layers = 1;
+    else if (!strcmp(argv[i], "--batch") && i + 1 < argc && atoi(argv[i + 1]) >= 1) batch = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--write-models") && i + 1 < argc) write_m = argv[++i];
     else if (!strcmp(argv[i], "--write-ops") && i + 1 < argc) write_o = argv[++i];
     else if (!strcmp(argv[i], "--check-ops") && i + 1 < argc) check_o = argv[++i];
@@ -411,8 +420,8 @@ int main(int argc, char **argv) {
       return compare_files(argv[i + 1], argv[i + 2], atof(argv[i + 3]));
     else {
       fprintf(stderr,
-              "usage: bench_runtime [--runs N] [--threads T] [--no-peer]\n"
-              "       bench_runtime --write-models DIR [--small] [--all-layers]\n"
+              "usage: bench_runtime [--runs N] [--threads T] [--no-peer] [--batch B]\n"
+              "       bench_runtime --write-models DIR [--small] [--all-layers] [--batch B]\n"
               "       bench_runtime --write-ops DIR [--runs R] [--seed S]\n"
               "       bench_runtime --check-ops DIR\n"
               "       bench_runtime --invoke-tsv MANIFEST\n"
@@ -421,12 +430,12 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  if (write_m) return write_models(write_m, small, all_layers);
+  if (write_m) return write_models(write_m, small, all_layers, batch);
   if (write_o) return lf_oracle_write_ops(write_o, seed, runs > 0 ? runs : 2, stdout) ? 1 : 0;
   if (check_o) {
     int f = lf_oracle_check_ops(check_o, stdout);
     if (f < 0) fprintf(stderr, "bench_runtime: cannot read %s/cases.tsv\n", check_o);
     return f ? 1 : 0;
   }
-  return bench(runs > 0 ? runs : 10, threads, peer);
+  return bench(runs > 0 ? runs : 10, threads, peer, batch);
 }

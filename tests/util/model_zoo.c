@@ -551,12 +551,17 @@ static int finish(lf_zoo *z, void **bytes, size_t *len, char *msg, size_t msgsz)
 
 int lf_zoo_densenet121(int fp32, uint64_t seed, int height, int width, int classes,
                        void **bytes, size_t *len, char *msg, size_t msgsz) {
+  return lf_zoo_densenet121_batch(fp32, seed, 1, height, width, classes, bytes, len, msg, msgsz);
+}
+
+int lf_zoo_densenet121_batch(int fp32, uint64_t seed, int batch, int height, int width, int classes,
+                             void **bytes, size_t *len, char *msg, size_t msgsz) {
   static const int layers[4] = {6, 12, 24, 16};
   const int growth = 32, bottleneck = 128;
   lf_zoo z;
   if (lf_zoo_init(&z, fp32, seed) < 0) return -1;
   lfrt_writer_set_description(z.w, "leapfrog model zoo: DenseNet-121-shaped, random weights");
-  int32_t ishape[4] = {1, height, width, 3};
+  int32_t ishape[4] = {batch, height, width, 3};
   int x = lf_zoo_act(&z, "input", 4, ishape, 1.0f, NULL);
   int in = x;
   /* stem: conv 7x7/2 (+BN folded, RELU), max pool 3x3/2 */
@@ -596,12 +601,17 @@ int lf_zoo_densenet121(int fp32, uint64_t seed, int height, int width, int class
 
 int lf_zoo_unet(int fp32, uint64_t seed, int height, int width, int base_filters, int up,
                 void **bytes, size_t *len, char *msg, size_t msgsz) {
+  return lf_zoo_unet_batch(fp32, seed, 1, height, width, base_filters, up, bytes, len, msg, msgsz);
+}
+
+int lf_zoo_unet_batch(int fp32, uint64_t seed, int batch, int height, int width, int base_filters,
+                      int up, void **bytes, size_t *len, char *msg, size_t msgsz) {
   enum { LEVELS = 5 };
   lf_zoo z;
   if (lf_zoo_init(&z, fp32, seed) < 0) return -1;
   lfrt_writer_set_description(z.w, up ? "leapfrog model zoo: UNet-shaped (TRANSPOSE_CONV)"
                                       : "leapfrog model zoo: UNet-shaped (RESIZE_NEAREST)");
-  int32_t ishape[4] = {1, height, width, 1};
+  int32_t ishape[4] = {batch, height, width, 1};
   int x = lf_zoo_act(&z, "input", 4, ishape, 1.0f, NULL);
   int in = x, skip[LEVELS];
   for (int l = 0; l < LEVELS && !z.failed; l++) {

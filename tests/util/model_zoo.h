@@ -115,5 +115,13 @@ int lf_zoo_densenet121(int fp32, uint64_t seed, int height, int width, int class
 /* up: 0 = RESIZE_NEAREST_NEIGHBOR + 3x3 conv, 1 = TRANSPOSE_CONV 2x2/2. */
 int lf_zoo_unet(int fp32, uint64_t seed, int height, int width, int base_filters, int up,
                 void **bytes, size_t *len, char *msg, size_t msgsz);
+/* The same with batch N: input [N, H, W, C] and every activation's dim 0 N
+ * (the DenseNet's FC output [N, classes], the TRANSPOSE_CONV output_shape too);
+ * the weights and quantization are those of batch 1 for the same seed, so each
+ * image's output bytes equal the batch-1 model's. */
+int lf_zoo_densenet121_batch(int fp32, uint64_t seed, int batch, int height, int width, int classes,
+                             void **bytes, size_t *len, char *msg, size_t msgsz);
+int lf_zoo_unet_batch(int fp32, uint64_t seed, int batch, int height, int width, int base_filters,
+                      int up, void **bytes, size_t *len, char *msg, size_t msgsz);
 
 #endif
