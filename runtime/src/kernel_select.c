@@ -11,6 +11,7 @@
 #include "lfrt_config.h"
 #include "lfrt_config_spatial.h"
 #include "lfrt_conv_gemm.h"
+#include "lfrt_f32_binary.h"
 #include "lfrt_f32_conv.h"
 
 #define T(i) (&it->m->tensors[(i)])
@@ -119,6 +120,30 @@ static void select_binary(lfrt_interp *it, lfrt_node *n) {
   n->kernel = n->kind == K_MUL_Q ? c->mul_name : c->add_name;
 }
 
+/* float ADD/MUL: as select_binary (a full-size, b repeating; the inputs
+ * swapped when needed: a + b and a * b are the same floats either way). */
+static void select_f32_binary(lfrt_interp *it, lfrt_node *n) {
+  const lfrt_f32_binary_config *c = lfrt_f32_binary_config_for(it->isa);
+  lfrt_binary_params *p = &n->p.bin;
+  if (!c) return;
+  int swap = 0, period = full(p->shape_a, p->shape_out) ? suffix_period(p->shape_b, p->shape_out) : 0;
+  if (!period && full(p->shape_b, p->shape_out)) {
+    period = suffix_period(p->shape_a, p->shape_out);
+    swap = period > 0;
+  }
+  if (!period) return;
+  if (swap) {
+    int t = n->x; n->x = n->w; n->w = t;
+    int s6[6];
+    memcpy(s6, p->shape_a, sizeof s6);
+    memcpy(p->shape_a, p->shape_b, sizeof s6);
+    memcpy(p->shape_b, s6, sizeof s6);
+  }
+  p->b_period = period;
+  n->fn.f32_binary = n->kind == K_MUL_F ? c->mul : c->add;
+  n->kernel = n->kind == K_MUL_F ? c->mul_name : c->add_name;
+}
+
 /* float conv / transpose conv / FC: weights W [N][K] (+ bias) packed for the
  * f32 conv microkernel of it->isa; returns its config, NULL to keep the
  * reference (ISA ref: the reference op kernel is faster than the ref tile). */
@@ -211,6 +236,7 @@ lfrt_status lfrt_interp_select_kernel(lfrt_interp *it, int i, lfrt_error *err) {
     break;
   }
   case K_ADD_Q: case K_MUL_Q: select_binary(it, n); break;
+  case K_ADD_F: case K_MUL_F: select_f32_binary(it, n); break;
   case K_MEAN_Q: {
     lfrt_qs8_mean_fn f = lfrt_qs8_mean_select(it->isa, &n->p.mean, &n->kernel);
     if (f) n->fn.qs8_mean = f;
