@@ -158,6 +158,7 @@ static const lfrt_f32_conv_config *select_f32_conv(lfrt_interp *it, lfrt_node *n
     return NULL;
   }
   lfrt_f32_conv_pack(c->nr, N, K, T(n->w)->data, n->b >= 0 ? T(n->b)->data : NULL, n->packed);
+  lfrt_model_release_data(it->m, T(n->w)->data, T(n->w)->bytes); /* not held twice */
   n->kernel = c->name;
   return c;
 }
