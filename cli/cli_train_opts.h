@@ -12,8 +12,8 @@ int lf_cli_task(const char *cmd, int argc, char **argv, lf_task *task);
 /* If argv[*i] is a shared training option (--task, --data, --out, --split,
  * --cache, --epochs, --batch, --lr, --optim, --weight-decay, --momentum, --clip,
  * --schedule, --plateau-*, --warmup, --min-lr, --loss, --threads, --seed,
- * --val-every, --early-stop, --max-steps, --save-every, --max-batches,
- * --resume, --augment, --quiet), applies it to *o, advances *i past its value
+ * --val-every, --early-stop, --max-steps, --save-every, --max-batches, --max-bad,
+ * --resume, --overwrite, --augment, --quiet), applies it to *o, advances *i past its value
  * and returns 1; returns 0 if it is not one, 2 on a usage error (printed). */
 int lf_cli_train_opt(const char *cmd, int argc, char **argv, int *i, lf_train_opts *o);
 /* Help lines for those options (the caller prints its own defaults first). */

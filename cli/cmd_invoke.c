@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_guard.h"
 #include "leapfrog/lf_fileio.h"
 #include "lfrt.h"
 #include "lfrt_interp.h"
@@ -96,6 +97,17 @@ int cmd_invoke(int argc, char **argv) {
     return 2;
   }
 
+  { /* the output must not be the model or an input */
+    char *list = strdup(inputs);
+    lf_cli_path ins[65] = {{"MODEL", model_path}};
+    int n = 1;
+    for (char *tok = list ? strtok(list, ",") : NULL; tok && n < 64; tok = strtok(NULL, ",")) ins[n++] = (lf_cli_path){"--input", tok};
+    ins[n] = (lf_cli_path){NULL, NULL};
+    const lf_cli_path outs[] = {{"--output", output}, {NULL, NULL}};
+    int g = lf_cli_guard_outputs("invoke", outs, ins, NULL);
+    free(list);
+    if (g) return g;
+  }
   lfrt_error err = {{0}};
   lfrt_isa chosen;
   if (lfrt_isa_resolve(isa, &chosen, &err) != LFRT_OK) { /* an ISA this CPU lacks: usage error */
@@ -131,7 +143,7 @@ int cmd_invoke(int argc, char **argv) {
     unsigned char *buf = NULL;
     size_t len = 0;
     if (lf_read_file(tok, 0, &buf, &len) != LF_OK) {
-      fprintf(stderr, "leapfrog invoke: cannot read input %d '%s'\n", k, tok);
+      fprintf(stderr, "leapfrog invoke: input %d: %s\n", k, lf_last_error());
       goto done;
     }
     if (len != t->bytes) {
@@ -173,20 +185,20 @@ int cmd_invoke(int argc, char **argv) {
   for (int o = 0; o < nout; o++) {
     const lfrt_tensor *t = lfrt_interp_output(it, o);
     memcpy(all + pos, lfrt_interp_output_data(it, o), t->bytes);
-    if (nout > 1) {
+    if (nout > 1 && strcmp(output, "-")) {
       size_t n = strlen(output) + 16;
       char *p = malloc(n);
       if (!p) goto done;
       snprintf(p, n, "%s.%d", output, o);
       lf_status fs = lf_write_file_atomic(p, all + pos, t->bytes);
-      if (fs != LF_OK) fprintf(stderr, "leapfrog invoke: cannot write %s\n", p);
+      if (fs != LF_OK) fprintf(stderr, "leapfrog invoke: %s\n", lf_last_error());
       free(p);
       if (fs != LF_OK) goto done;
     }
     pos += t->bytes;
   }
   if (lf_write_file_atomic(output, all, total) != LF_OK) {
-    fprintf(stderr, "leapfrog invoke: cannot write %s\n", output);
+    fprintf(stderr, "leapfrog invoke: %s\n", lf_last_error());
     goto done;
   }
 

@@ -132,7 +132,8 @@ int cmd_predict(int argc, char **argv) {
   const lf_cli_path outs[] = {{"--out", o.out_path}, {"--stats", o.stats_path}, {NULL, NULL}};
   const lf_cli_path ins[] = {{"MODEL", o.model_path}, {NULL, NULL}}, dirs[] = {{"--data", o.data_dir}, {NULL, NULL}};
   if (lf_cli_guard_outputs("predict", outs, ins, dirs)) return 2;
-  o.log = quiet ? NULL : stdout;
+  FILE *info = strcmp(o.out_path, "-") ? stdout : stderr; /* --out -: stdout holds the predictions */
+  o.log = quiet ? NULL : info;
   lf_predict_stats s;
   if (lf_predict_run(&o, &s)) {
     fflush(stdout);
@@ -140,11 +141,12 @@ int cmd_predict(int argc, char **argv) {
     return 1;
   }
   if (!quiet) {
-    printf("%zu images -> %s\n", s.n, o.out_path);
-    printf("model %.2f MB, arena %.2f MB, %d thread%s, batch %d: %.3f ms/image median (%.3f-%.3f), %.1f s total with "
-           "decoding\n",
-           (double)s.model_bytes / 1e6, (double)s.arena_bytes / 1e6, o.threads, o.threads > 1 ? "s" : "", s.batch,
-           s.ms_median, s.ms_min, s.ms_max, s.seconds_total);
+    fprintf(info, "%zu images -> %s\n", s.n, o.out_path);
+    fprintf(info,
+            "model %.2f MB, arena %.2f MB, %d thread%s, batch %d: %.3f ms/image median (%.3f-%.3f), %.1f s total "
+            "with decoding\n",
+            (double)s.model_bytes / 1e6, (double)s.arena_bytes / 1e6, o.threads, o.threads > 1 ? "s" : "", s.batch,
+            s.ms_median, s.ms_min, s.ms_max, s.seconds_total);
   }
   return 0;
 }

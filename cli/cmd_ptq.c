@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_guard.h"
 #include "cli_model_opts.h"
 #include "leapfrog/lf_checkpoint.h"
 #include "leapfrog/lf_loader.h"
@@ -105,6 +106,9 @@ int cmd_ptq(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
+  const lf_cli_path outs[] = {{"-o", out}, {NULL, NULL}}, ins[] = {{"--from", from}, {NULL, NULL}},
+                    dirs[] = {{"--data", data}, {NULL, NULL}};
+  if (lf_cli_guard_outputs("ptq", outs, ins, dirs)) return 2;
   lf_model m;
   memset(&m, 0, sizeof m);
   if (lf_ckpt_load(from, have_arch ? &mc : NULL, &m, NULL)) {

@@ -134,6 +134,10 @@ int cmd_qat(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
+  if (lf_train_check_out(&o)) {
+    fprintf(stderr, "leapfrog qat: %s\n", lf_last_error());
+    return 2;
+  }
   lf_model fp;
   memset(&fp, 0, sizeof fp);
   if (lf_ckpt_load(from, have_arch ? &mc : NULL, &fp, NULL)) {

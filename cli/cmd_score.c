@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_guard.h"
 #include "leapfrog/lf_score.h"
 
 static void score_usage(FILE *f) {
@@ -104,6 +105,13 @@ int cmd_score(int argc, char **argv) {
     return 2;
   }
   if (have_split_seed) o.split_opts.seed = (uint64_t)split_seed;
+  const lf_cli_path outs[] = {{"--out", o.out_json}, {"--report", o.report_path}, {NULL, NULL}};
+  const lf_cli_path ins[] = {{"--pred", o.pred_path},
+                             {"--compare", o.compare_path},
+                             {"--latency", o.latency_path},
+                             {NULL, NULL}},
+                    dirs[] = {{"--data", o.data_dir}, {NULL, NULL}};
+  if (lf_cli_guard_outputs("score", outs, ins, dirs)) return 2;
   o.summary = quiet ? NULL : stdout;
   lf_status st = lf_score_run(&o);
   if (st) {

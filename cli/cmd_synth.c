@@ -1,4 +1,5 @@
 /* leapfrog synth chestxray14|nerve --out DIR [--n N] [--seed S] [--size PX] [--threads T] */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,8 @@ static void synth_usage(FILE *f) {
           "  --size PX    chest side / nerve width (height keeps 420:580); default the real size\n"
           "  --threads T  default 2\n"
           "  --n-test K   nerve test/ images (default N/4)\n"
-          "  --png-level L  zlib level 0..9 for chest PNGs (default 1)\n");
+          "  --png-level L  zlib level 0..9 for chest PNGs (default 1)\n"
+          "  --overwrite    write into an --out folder that is not empty (default: refuse)\n");
 }
 
 static int parse_int_arg(const char *flag, const char *v, long lo, long hi, long *out) {
@@ -34,14 +36,27 @@ static int parse_int_arg(const char *flag, const char *v, long lo, long hi, long
   return 1;
 }
 
+/* 1 when `path` is a folder that holds anything. */
+static int nonempty_dir(const char *path) {
+  DIR *d = opendir(path);
+  if (!d) return 0;
+  struct dirent *e;
+  int any = 0;
+  while (!any && (e = readdir(d))) any = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+  closedir(d);
+  return any;
+}
+
 int cmd_synth(int argc, char **argv) {
   lf_synth_opts o;
   lf_synth_opts_default(&o);
   const char *kind = NULL, *out = NULL;
+  int overwrite = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     long v;
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) { synth_usage(stdout); return 0; }
+    if (!strcmp(a, "--overwrite")) { overwrite = 1; continue; }
     if (a[0] != '-') {
       if (kind) { fprintf(stderr, "leapfrog synth: unexpected '%s'\n", a); synth_usage(stderr); return 2; }
       kind = a;
@@ -79,6 +94,11 @@ int cmd_synth(int argc, char **argv) {
   if (!kind || !out || (strcmp(kind, "chestxray14") && strcmp(kind, "nerve"))) {
     fprintf(stderr, "leapfrog synth: need chestxray14 or nerve, and --out DIR\n");
     synth_usage(stderr);
+    return 2;
+  }
+  if (!overwrite && nonempty_dir(out)) {
+    fprintf(stderr, "leapfrog synth: --out %s is a folder that is not empty: give --overwrite to write a dataset "
+                    "into it anyway (files of the same names are replaced)\n", out);
     return 2;
   }
   struct timespec t0, t1;

@@ -56,6 +56,10 @@ int cmd_train(int argc, char **argv) {
             task == LF_TASK_NERVE ? "unet" : "densenet121");
     return 2;
   }
+  if (lf_train_check_out(&o)) {
+    fprintf(stderr, "leapfrog train: %s\n", lf_last_error());
+    return 2;
+  }
   lf_model m;
   if (lf_model_build(&m, &mc, o.seed)) {
     fprintf(stderr, "leapfrog train: %s\n", lf_last_error());

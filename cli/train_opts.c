@@ -58,12 +58,14 @@ static const num_opt num_opts[] = {
     OPT("--max-steps", 0, 1e15, NUM_I64, max_steps),
     OPT("--save-every", 0, 1e15, NUM_I64, save_every_steps),
     OPT("--max-batches", 0, 1e9, NUM_INT, max_train_batches),
+    OPT("--max-bad", 0, 1e9, NUM_INT, max_bad),
 };
 #undef OPT
 
 int lf_cli_train_opt(const char *cmd, int argc, char **argv, int *i, lf_train_opts *o) {
   const char *a = argv[*i];
   if (!strcmp(a, "--resume")) return o->resume = 1, 1;
+  if (!strcmp(a, "--overwrite")) return o->overwrite = 1, 1;
   if (!strcmp(a, "--augment")) return o->augment = 1, 1;
   if (!strcmp(a, "--quiet")) return o->progress = 0, 1;
   static const char *const with_value[] = {"--task", "--data", "--out", "--split", "--cache",
@@ -120,8 +122,10 @@ void lf_cli_train_opts_help(FILE *f) {
           "  --val-every N (1, 0 = never)  --early-stop N (validations without gain, off)\n"
           "  --threads N (2)  --seed N (1)  --augment  --cache DIR (preprocessed image cache)\n"
           "  --resume             continue exactly from OUT/last.safetensors\n"
+          "  --overwrite          start afresh in an OUT that holds a run (default: refuse)\n"
           "  --max-steps N        stop after N optimiser steps in total (checkpoint kept; resume later)\n"
           "  --save-every N       also checkpoint every N steps inside an epoch\n"
           "  --max-batches N      at most N training batches per epoch (quick runs)\n"
+          "  --max-bad N          skip up to N unreadable training images, each named (default 0: fail)\n"
           "  --quiet              no progress output\n");
 }

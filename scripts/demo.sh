@@ -40,12 +40,12 @@ $LF dataset --task chestxray14 --data "$out/chest"
 
 say "train FP32 ($chest_model)"
 # shellcheck disable=SC2086
-$LF train --task chestxray14 --data "$out/chest" $chest_model --epochs $chest_epochs --batch 16 \
+$LF train --overwrite --task chestxray14 --data "$out/chest" $chest_model --epochs $chest_epochs --batch 16 \
   --lr 2e-3 --augment --threads $threads --cache "$out/cache-chest" --out "$out/chest-fp32"
 
 say "INT8 quantization-aware fine-tuning"
 # shellcheck disable=SC2086
-$LF qat --from "$out/chest-fp32/best.safetensors" --task chestxray14 --data "$out/chest" $chest_model \
+$LF qat --overwrite --from "$out/chest-fp32/best.safetensors" --task chestxray14 --data "$out/chest" $chest_model \
   --epochs 2 --lr 2e-4 --threads $threads --out "$out/chest-qat"
 
 say "convert: fully-int8 and FP32 .tflite"
@@ -67,10 +67,10 @@ $LF score --task chestxray14 --data "$out/chest" --pred "$out/chest-int8-predict
 say "2/2 ultrasound nerve: $n_nerve synthetic frames in the Kaggle layout"
 [ -f "$out/nerve/train_masks.csv" ] || $LF synth nerve --out "$out/nerve" --n $n_nerve --seed 1 --threads $threads
 # shellcheck disable=SC2086
-$LF train --task nerve --data "$out/nerve" $nerve_model --epochs $nerve_epochs --batch 16 --lr 2e-3 \
+$LF train --overwrite --task nerve --data "$out/nerve" $nerve_model --epochs $nerve_epochs --batch 16 --lr 2e-3 \
   --loss $nerve_loss --augment --threads $threads --cache "$out/cache-nerve" --out "$out/nerve-fp32"
 # shellcheck disable=SC2086
-$LF qat --from "$out/nerve-fp32/best.safetensors" --task nerve --data "$out/nerve" $nerve_model \
+$LF qat --overwrite --from "$out/nerve-fp32/best.safetensors" --task nerve --data "$out/nerve" $nerve_model \
   --loss $nerve_loss --epochs 2 --lr 2e-4 --threads $threads --out "$out/nerve-qat"
 $LF convert "$out/nerve-qat/best.safetensors" -o "$out/nerve-int8.tflite"
 $LF convert "$out/nerve-fp32/best.safetensors" --fp32 -o "$out/nerve-fp32.tflite"

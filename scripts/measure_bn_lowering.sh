@@ -32,7 +32,7 @@ for bl in depthwise mul-add; do
     rows="$rows ptq-$bl-$m:fp32"
   done
   for s in 1 2 3; do
-    "$L" qat --from R/best.safetensors --data D --epochs 2 --out qat-$bl-$s --freeze-bn-after 80 \
+    "$L" qat --overwrite --from R/best.safetensors --data D --epochs 2 --out qat-$bl-$s --freeze-bn-after 80 \
       --freeze-observers-after 100 --bn-lowering $bl --seed $s --quiet > /dev/null
     "$L" convert qat-$bl-$s/last.safetensors -o qat-$bl-$s.tflite 2>/dev/null
     "$L" convert qat-$bl-$s/last.safetensors --fp32 -o qat-$bl-$s-fp32.tflite 2>/dev/null

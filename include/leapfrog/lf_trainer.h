@@ -55,11 +55,14 @@ typedef struct {
   int augment;                /* 0/1 */
   const char *out_dir;        /* required */
   int resume;                 /* 1: continue from out_dir/last.safetensors */
+  int overwrite;              /* 1: start afresh in an out_dir that holds a run */
   int val_every;              /* 1 (0: no validation) */
   int early_stop;             /* patience in validations (0: off) */
   int64_t max_steps;          /* stop (with a checkpoint) after this many steps in total (0: no limit) */
   int64_t save_every_steps;   /* also checkpoint mid-epoch every N steps (0: off) */
   int max_train_batches;      /* per epoch, 0 = all (quick runs, benchmarks) */
+  int max_bad;                /* unreadable training images skipped (each named in a warning)
+                                 before training fails naming them; default 0 */
   int max_val_batches;        /* 0 = all */
   int progress;               /* 1: progress bar on stderr */
   const char *cache_dir;      /* loader caches here (NULL: none) */
@@ -85,6 +88,12 @@ void lf_train_opts_default(lf_train_opts *o, lf_task task);
 lf_status lf_schedule_parse(const char *s, lf_schedule *out);     /* none|plateau|cosine */
 lf_status lf_loss_parse(const char *s, lf_loss_kind *out);        /* bce|dice|bce+dice */
 lf_status lf_optim_parse(const char *s, lf_optim_kind *out);      /* sgd|adam|adamw */
+
+/* LF_EINVAL when o->out_dir already holds a run (last.safetensors,
+ * best.safetensors or train_log.jsonl) and neither o->resume nor
+ * o->overwrite is set: a new run would replace it. lf_train_run checks it
+ * too; the CLI calls it first to fail as a usage error. */
+lf_status lf_train_check_out(const lf_train_opts *o);
 
 /* Trains m (built by the caller, e.g. lf_model_build or a QAT transform of it).
  * With o->resume, m's weights are replaced by the checkpoint's. */

@@ -1,6 +1,9 @@
 #include "leapfrog/lf_fileio.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,24 +46,205 @@ lf_status lf_read_file(const char *path, size_t max_bytes, unsigned char **data,
   return LF_OK;
 }
 
-static char *lf_strdup_printf_tmp(const char *path) {
-  size_t n = strlen(path) + 32;
+/* ---- atomic writes ---------------------------------------------------------- */
+
+static char *dir_of(const char *path) { /* malloc'd; "." when there is none */
+  const char *slash = strrchr(path, '/');
+  if (!slash) return strdup(".");
+  size_t n = slash == path ? 1 : (size_t)(slash - path);
+  char *d = malloc(n + 1);
+  if (d) memcpy(d, path, n), d[n] = 0;
+  return d;
+}
+
+static const char *base_of(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+static char *join(const char *dir, const char *name) {
+  size_t n = strlen(dir) + strlen(name) + 2;
   char *s = malloc(n);
-  if (s) snprintf(s, n, "%s.tmp.%ld", path, (long)getpid());
+  if (s) snprintf(s, n, "%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] != '/' ? "/" : "", name);
   return s;
+}
+
+/* The final target of a chain of symlinks (the path itself when it is not a
+ * link or does not exist). malloc'd; NULL with errno set on failure. */
+static char *resolve_links(const char *path) {
+  char *p = strdup(path);
+  for (int hops = 0; p && hops < 40; hops++) {
+    struct stat st;
+    if (lstat(p, &st) != 0 || !S_ISLNK(st.st_mode)) return p;
+    char t[4096];
+    ssize_t n = readlink(p, t, sizeof t - 1);
+    if (n < 0) { free(p); return NULL; }
+    t[n] = 0;
+    char *next;
+    if (t[0] == '/') next = strdup(t);
+    else {
+      char *d = dir_of(p);
+      next = d ? join(d, t) : NULL;
+      free(d);
+    }
+    free(p);
+    p = next;
+  }
+  if (p) free(p), errno = ELOOP;
+  return NULL;
+}
+
+/* The temp file's name part for `base` ("<base>.tmp." before the pid), cut
+ * to fit `name_max` with the pid: a long name keeps its first bytes and a hash
+ * of the whole, so the same path always gets the same stem. */
+static char *tmp_stem(const char *base, long name_max) {
+  const size_t room = 5 + 20; /* ".tmp." + a pid */
+  size_t n = strlen(base), keep = n;
+  char hash[24] = "";
+  if (n + room > (size_t)name_max) {
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)base; *c; c++) h = (h ^ *c) * 1099511628211ull;
+    snprintf(hash, sizeof hash, "~%08llx", (unsigned long long)(h & 0xffffffffu));
+    keep = (size_t)name_max > room + 9 + 1 ? (size_t)name_max - room - 9 : 1;
+  }
+  char *s = malloc(keep + strlen(hash) + 6);
+  if (s) {
+    memcpy(s, base, keep);
+    snprintf(s + keep, strlen(hash) + 6, "%s.tmp.", hash);
+  }
+  return s;
+}
+
+static long name_max_of(const char *dir) {
+  long nm = pathconf(dir, _PC_NAME_MAX);
+  return nm > 0 ? nm : 255;
+}
+
+char *lf_atomic_tmp_name(const char *path, long pid) {
+  char *dir = dir_of(path), *stem = dir ? tmp_stem(base_of(path), name_max_of(dir)) : NULL, *out = NULL;
+  if (stem) {
+    char name[4096];
+    snprintf(name, sizeof name, "%s%ld", stem, pid);
+    out = strchr(path, '/') ? join(dir, name) : strdup(name);
+  }
+  free(dir);
+  free(stem);
+  return out;
+}
+
+/* Removes "<stem><pid>" files in `dir` whose process no longer exists. Each
+ * directory is scanned once per process (writing many files into one folder
+ * stays linear). */
+static pthread_mutex_t scanned_mu = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t scanned[256];
+static int n_scanned;
+
+static void remove_stale(const char *dir, const char *stem) {
+  uint64_t h = 1469598103934665603ull;
+  for (const unsigned char *c = (const unsigned char *)dir; *c; c++) h = (h ^ *c) * 1099511628211ull;
+  for (const unsigned char *c = (const unsigned char *)stem; *c; c++) h = (h ^ *c) * 1099511628211ull;
+  pthread_mutex_lock(&scanned_mu);
+  int seen = 0;
+  for (int i = 0; i < n_scanned && !seen; i++) seen = scanned[i] == h;
+  if (!seen && n_scanned < 256) scanned[n_scanned++] = h; /* when full: scan again */
+  pthread_mutex_unlock(&scanned_mu);
+  if (seen) return;
+  DIR *d = opendir(dir);
+  if (!d) return;
+  size_t sl = strlen(stem);
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (strncmp(e->d_name, stem, sl) != 0) continue;
+    const char *digits = e->d_name + sl;
+    char *endp;
+    errno = 0;
+    long pid = strtol(digits, &endp, 10);
+    if (!*digits || *endp || errno || pid <= 0 || pid == (long)getpid()) continue;
+    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue; /* alive, or not ours to judge */
+    char *f = join(dir, e->d_name);
+    struct stat st;
+    if (f && lstat(f, &st) == 0 && S_ISREG(st.st_mode)) unlink(f);
+    free(f);
+  }
+  closedir(d);
 }
 
 lf_status lf_atomic_open(lf_atomic_file *af, const char *path) {
   memset(af, 0, sizeof *af);
-  af->final_path = strdup(path);
-  af->tmp_path = lf_strdup_printf_tmp(path);
-  if (!af->final_path || !af->tmp_path) {
+  if (!path || !path[0]) return lf_error(LF_EINVAL, "output path is empty");
+  if (!strcmp(path, "-")) {
+    af->f = stdout;
+    af->direct = 2;
+    af->final_path = strdup("-");
+    if (!af->final_path) return lf_error(LF_ENOMEM, "-: out of memory");
+    return LF_OK;
+  }
+  af->final_path = resolve_links(path);
+  if (!af->final_path) {
+    lf_status s = errno == ENOMEM ? LF_ENOMEM : LF_EIO;
+    return lf_error(s, "%s: cannot resolve the symlink: %s", path, strerror(errno));
+  }
+  struct stat st;
+  int exists = stat(af->final_path, &st) == 0;
+  if (exists && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode))) {
+    af->direct = 1; /* written in place: a rename would replace the node itself */
+    af->f = fopen(af->final_path, "wb");
+    if (!af->f) {
+      lf_status s = lf_error(LF_EIO, "%s: cannot open for writing: %s", af->final_path, strerror(errno));
+      lf_atomic_abort(af);
+      return s;
+    }
+    return LF_OK;
+  }
+  if (exists && !S_ISREG(st.st_mode)) {
+    lf_status s = lf_error(LF_EINVAL, "%s: is a %s, not a file that can be written", path,
+                           S_ISDIR(st.st_mode) ? "directory" : "socket or other special file");
+    lf_atomic_abort(af);
+    return s;
+  }
+  char *dir = dir_of(af->final_path);
+  char *stem = dir ? tmp_stem(base_of(af->final_path), name_max_of(dir)) : NULL;
+  if (stem) remove_stale(dir, stem);
+  if (stem) {
+    size_t n = strlen(stem) + 24;
+    char *name = malloc(n);
+    if (name) {
+      snprintf(name, n, "%s%ld", stem, (long)getpid());
+      af->tmp_path = strchr(af->final_path, '/') ? join(dir, name) : strdup(name);
+      free(name);
+    }
+  }
+  free(dir);
+  free(stem);
+  if (!af->tmp_path) {
     lf_atomic_abort(af);
     return lf_error(LF_ENOMEM, "%s: out of memory", path);
   }
-  af->f = fopen(af->tmp_path, "wb");
+  int fd = -1;
+  for (int tries = 0; fd < 0 && tries < 2; tries++) {
+    fd = open(af->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == EEXIST) unlink(af->tmp_path); /* our pid's: left by a dead process */
+    else break;
+  }
+  if (fd < 0) {
+    lf_status s = lf_error(LF_EIO, "%s: cannot create the temp file %s: %s", path, af->tmp_path, strerror(errno));
+    lf_atomic_abort(af);
+    return s;
+  }
+  if (exists) { /* keep the replaced file's owner (root only) and mode */
+    if (geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) != 0) { /* keep ours */ }
+    if (fchmod(fd, st.st_mode & 07777) != 0) {
+      lf_status s = lf_error(LF_EIO, "%s: cannot set mode %o: %s", af->tmp_path, (unsigned)(st.st_mode & 07777),
+                             strerror(errno));
+      close(fd);
+      lf_atomic_abort(af);
+      return s;
+    }
+  }
+  af->f = fdopen(fd, "wb");
   if (!af->f) {
     lf_status s = lf_error(LF_EIO, "%s: cannot create: %s", af->tmp_path, strerror(errno));
+    close(fd);
     lf_atomic_abort(af);
     return s;
   }
@@ -68,12 +252,8 @@ lf_status lf_atomic_open(lf_atomic_file *af, const char *path) {
 }
 
 static void lf_fsync_parent_dir(const char *path) {
-  char *dir = strdup(path);
+  char *dir = dir_of(path);
   if (!dir) return;
-  char *slash = strrchr(dir, '/');
-  if (slash == dir) slash[1] = 0;
-  else if (slash) *slash = 0;
-  else strcpy(dir, ".");
   int fd = open(dir, O_RDONLY);
   if (fd >= 0) {
     fsync(fd);
@@ -84,20 +264,27 @@ static void lf_fsync_parent_dir(const char *path) {
 
 lf_status lf_atomic_commit(lf_atomic_file *af) {
   lf_status s = LF_OK;
-  if (fflush(af->f) != 0 || ferror(af->f) || fsync(fileno(af->f)) != 0)
+  if (fflush(af->f) != 0 || ferror(af->f) || (!af->direct && fsync(fileno(af->f)) != 0))
     s = lf_error(LF_EIO, "%s: write failed: %s", af->final_path, strerror(errno));
-  if (fclose(af->f) != 0 && s == LF_OK)
-    s = lf_error(LF_EIO, "%s: close failed: %s", af->final_path, strerror(errno));
-  af->f = NULL;
-  if (s == LF_OK && rename(af->tmp_path, af->final_path) != 0)
+  if (af->direct == 2) {
+    af->f = NULL; /* stdout stays open */
+  } else {
+    if (fclose(af->f) != 0 && s == LF_OK)
+      s = lf_error(LF_EIO, "%s: close failed: %s", af->final_path, strerror(errno));
+    af->f = NULL;
+  }
+  if (s == LF_OK && af->tmp_path && rename(af->tmp_path, af->final_path) != 0)
     s = lf_error(LF_EIO, "%s: rename failed: %s", af->final_path, strerror(errno));
-  if (s == LF_OK) lf_fsync_parent_dir(af->final_path);
+  if (s == LF_OK && af->tmp_path) lf_fsync_parent_dir(af->final_path);
   lf_atomic_abort(af);
   return s;
 }
 
 void lf_atomic_abort(lf_atomic_file *af) {
-  if (af->f) fclose(af->f);
+  if (af->f) {
+    if (af->direct == 2) fflush(af->f);
+    else fclose(af->f);
+  }
   if (af->tmp_path) unlink(af->tmp_path); /* no-op after a successful rename */
   free(af->tmp_path);
   free(af->final_path);
@@ -114,6 +301,51 @@ lf_status lf_write_file_atomic(const char *path, const void *data, size_t len) {
     return s;
   }
   return lf_atomic_commit(&af);
+}
+
+/* ---- output guards ------------------------------------------------------------ */
+
+/* `path` with its directory part resolved (realpath of the directory + the
+ * name), or a copy of `path` when the directory does not exist. */
+static char *canon(const char *path) {
+  char *d = dir_of(path), *rd = d ? realpath(d, NULL) : NULL, *out;
+  out = rd ? join(rd, base_of(path)) : strdup(path);
+  free(d);
+  free(rd);
+  return out;
+}
+
+int lf_same_file(const char *a, const char *b) {
+  if (!a || !b || !strcmp(a, "-") || !strcmp(b, "-")) return 0;
+  struct stat sa, sb;
+  int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+  if (ea && eb) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  if (ea != eb) return 0;
+  char *ca = canon(a), *cb = canon(b);
+  int same = ca && cb ? !strcmp(ca, cb) : !strcmp(a, b);
+  free(ca);
+  free(cb);
+  return same;
+}
+
+lf_status lf_guard_output(const char *out_flag, const char *out, const char *in_flag, const char *in) {
+  if (!lf_same_file(out, in)) return LF_OK;
+  return lf_error(LF_EINVAL, "%s %s is the same file as %s (%s): refusing to overwrite an input of this command",
+                  out_flag, out, in_flag, in);
+}
+
+lf_status lf_guard_output_dir(const char *out_flag, const char *out, const char *in_flag, const char *dir) {
+  if (!out || !dir || !strcmp(out, "-")) return LF_OK;
+  struct stat st;
+  if (stat(out, &st) != 0) return LF_OK; /* nothing there to overwrite */
+  char *ro = realpath(out, NULL), *rd = realpath(dir, NULL);
+  size_t n = rd ? strlen(rd) : 0;
+  int inside = ro && rd && !strncmp(ro, rd, n) && (ro[n] == '/' || ro[n] == 0 || (n == 1 && rd[0] == '/'));
+  free(ro);
+  free(rd);
+  if (!inside) return LF_OK;
+  return lf_error(LF_EINVAL, "%s %s is a file inside %s (%s): refusing to overwrite an input of this command",
+                  out_flag, out, in_flag, dir);
 }
 
 lf_status lf_mkdirs(const char *path) {

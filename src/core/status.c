@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static _Thread_local char lf_errbuf[1024];
 
@@ -18,11 +19,31 @@ const char *lf_status_str(lf_status s) {
   return "unknown status";
 }
 
+/* Every message is formatted into a fresh buffer and then copied, so an
+ * argument that points into lf_errbuf (lf_last_error()) is read whole before
+ * the buffer changes: no call can format the buffer into itself. */
 lf_status lf_error(lf_status s, const char *fmt, ...) {
+  char tmp[sizeof lf_errbuf];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(lf_errbuf, sizeof lf_errbuf, fmt, ap);
+  vsnprintf(tmp, sizeof tmp, fmt, ap);
   va_end(ap);
+  memcpy(lf_errbuf, tmp, sizeof tmp);
+  return s;
+}
+
+lf_status lf_error_prefix(lf_status s, const char *fmt, ...) {
+  char reason[sizeof lf_errbuf], tmp[sizeof lf_errbuf];
+  /* the reason first (copied before anything is written), or the status's
+   * name when the failing call left no message */
+  snprintf(reason, sizeof reason, "%s", lf_errbuf[0] ? lf_errbuf : lf_status_str(s));
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (n < 0) n = 0;
+  if ((size_t)n < sizeof tmp) snprintf(tmp + n, sizeof tmp - (size_t)n, "%s", reason);
+  memcpy(lf_errbuf, tmp, sizeof tmp);
   return s;
 }
 

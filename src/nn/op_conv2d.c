@@ -221,7 +221,7 @@ static lf_status forward_ref(lf_graph *g, lf_node *n) {
       lf_im2col_geom gm = geom(in, n, p, gi);
       gemm_ctx c = {w + (size_t)gi * Og * K, y + (size_t)gi * Og, NULL, NULL, O, Og, (int)K};
       lf_status s = for_blocks(g, &gm, x, batch, fwd_block, &c);
-      if (s) return lf_error(s, "nn: %s: %s", n->name, lf_last_error());
+      if (s) return lf_error_prefix(s, "nn: %s: ", n->name);
     }
   }
   if (p->bias) lf_nn_add_bias(y, batch * ohw, O, lf_node_param(g, n, 1)->value.data);
@@ -291,12 +291,12 @@ static lf_status backward_ref(lf_graph *g, lf_node *n) {
     lf_im2col_geom gm = geom(in, n, p, gi);
     gemm_ctx c = {NULL, NULL, dy + (size_t)gi * Og, dw + (size_t)gi * Og * K, O, Og, (int)K};
     lf_status s = for_blocks(g, &gm, x, batch, dw_block, &c);
-    if (s) return lf_error(s, "nn: %s: %s", n->name, lf_last_error());
+    if (s) return lf_error_prefix(s, "nn: %s: ", n->name);
   }
   if (!dx) return LF_OK;
   if (flip_ok(p)) {
     lf_status s = backward_data_flipped(g, n, in, dx);
-    return s ? lf_error(s, "nn: %s: %s", n->name, lf_last_error()) : LF_OK;
+    return s ? lf_error_prefix(s, "nn: %s: ", n->name) : LF_OK;
   }
   /* general case: dcols = dY W, scattered back by the col2im gather, per image */
   size_t in_img = (size_t)in->h * in->w * in->c;

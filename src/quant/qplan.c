@@ -60,8 +60,29 @@ lf_status lq_plan_build(lf_graph *g, int input_node, int output_node, lq_plan *p
   return lq_plan_build_ex(g, input_node, output_node, LF_BN_LOWER_DEFAULT, p);
 }
 
+/* Every weight and buffer must be a finite number: a NaN or inf would be
+ * quantised into garbage (or written as is in FP32) without a word. */
+static lf_status check_finite(lf_graph *g) {
+  for (int i = 0, np = lf_graph_param_count(g); i < np; i++) {
+    const lf_param *pa = lf_graph_param(g, i);
+    size_t bad = 0, first = 0;
+    float v0 = 0;
+    for (size_t k = 0; k < pa->value.numel; k++)
+      if (!isfinite(pa->value.data[k])) {
+        if (!bad++) first = k, v0 = pa->value.data[k];
+      }
+    if (bad)
+      return lf_error(LF_EBADFILE, "convert: tensor %s holds %zu non-finite value%s (first: %s at element %zu of %zu)",
+                      pa->name, bad, bad == 1 ? "" : "s", isnan(v0) ? "NaN" : v0 > 0 ? "+inf" : "-inf", first,
+                      pa->value.numel);
+  }
+  return LF_OK;
+}
+
 lf_status lq_plan_build_ex(lf_graph *g, int input_node, int output_node, int bn_lowering, lq_plan *p) {
   memset(p, 0, sizeof *p);
+  lf_status fin = check_finite(g);
+  if (fin) return fin;
   const int muladd = lq_bn_lowering_resolve(bn_lowering) == LF_BN_LOWER_MULADD;
   int nn = lf_graph_node_count(g);
   if (input_node < 0 || output_node <= input_node || output_node >= nn)

@@ -140,7 +140,7 @@ lf_status lf_ckpt_read_config(const lf_st_file *f, lf_model_config *c) {
   const char *s = lf_st_meta(f, "leapfrog.config");
   if (!s) return lf_error(LF_ENOTFOUND, "%s: no leapfrog.config metadata (a bare state_dict: give --arch)", f->path);
   lf_status st = lf_model_config_from_json(s, c);
-  if (st) return lf_error(st, "%s: leapfrog.config: %s", f->path, lf_last_error());
+  if (st) return lf_error_prefix(st, "%s: leapfrog.config: ", f->path);
   return LF_OK;
 }
 

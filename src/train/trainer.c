@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -205,10 +206,42 @@ static lf_status save_ckpt(run_ctx *c, const char *path) {
   return st;
 }
 
+/* A batch that unreadable images left with fewer than 2 images cannot go
+ * through batch norm in training: say that images are unreadable (how many,
+ * the first one) rather than what batch norm then complains about. */
+static lf_status unreadable_batch(run_ctx *c, const lf_batch *bt) {
+  const lf_sample **bad;
+  size_t nbad = lf_loader_unreadable(c->train, &bad);
+  if (!nbad) return LF_OK;
+  return lf_error(LF_EBADFILE,
+                  "train: %zu training image%s read so far %s unreadable (first: %s); a batch has %d readable "
+                  "image%s left, and training needs at least 2 (list them: leapfrog dataset --data %s --decode)",
+                  nbad, nbad == 1 ? "" : "s", nbad == 1 ? "is" : "are", bad[0]->path ? bad[0]->path : bad[0]->name, bt->n,
+                  bt->n == 1 ? "" : "s", c->o->data_dir);
+}
+
+lf_status lf_train_check_out(const lf_train_opts *o) {
+  if (!o->out_dir || o->resume || o->overwrite) return LF_OK;
+  static const char *const run_files[] = {"last.safetensors", "best.safetensors", "train_log.jsonl"};
+  for (size_t i = 0; i < sizeof run_files / sizeof *run_files; i++) {
+    char *p = path_in(o->out_dir, run_files[i]);
+    if (!p) return lf_error(LF_ENOMEM, "train: out of memory");
+    struct stat st;
+    lf_status s = lstat(p, &st) == 0 ? lf_error(LF_EINVAL,
+                                                 "--out %s already holds a run (%s): give --resume to continue it "
+                                                 "or --overwrite to replace it",
+                                                 o->out_dir, p)
+                                      : LF_OK;
+    free(p);
+    if (s) return s;
+  }
+  return LF_OK;
+}
+
 static lf_status resume(run_ctx *c) {
   lf_st_file f;
   lf_status st = lf_st_open(&f, c->last_path);
-  if (st) return lf_error(st, "--resume: %s", lf_last_error());
+  if (st) return lf_error_prefix(st, "--resume: ");
   lf_model_config mc;
   if (!lf_ckpt_read_config(&f, &mc) && memcmp(&mc, &c->m->cfg, sizeof mc)) {
     char *a = lf_model_config_to_json(&mc);
@@ -326,7 +359,8 @@ lf_status lf_train_run(lf_model *m, const lf_train_opts *o, lf_train_result *r) 
   c.m = m;
   if (!o->out_dir || !o->data_dir) return lf_error(LF_EINVAL, "train: data and output folders are required");
   if (o->epochs < 1 || o->batch < 1 || !(o->lr > 0)) return lf_error(LF_EINVAL, "train: epochs, batch and lr must be > 0");
-  lf_status st = lf_mkdirs(o->out_dir);
+  lf_status st = lf_train_check_out(o);
+  if (!st) st = lf_mkdirs(o->out_dir);
   if (st) return st;
   c.last_path = path_in(o->out_dir, "last.safetensors");
   c.best_path = path_in(o->out_dir, "best.safetensors");
@@ -395,6 +429,7 @@ lf_status lf_train_run(lf_model *m, const lf_train_opts *o, lf_train_result *r) 
       lf_batch *bt;
       if ((st = lf_loader_next(c.train, &bt))) break;
       if (!bt) break;
+      if (bt->n < 2 && (st = unreadable_batch(&c, bt))) break;
       double t1 = now_s();
       lf_tensor x, y;
       if ((st = batch_views(&c, bt, &x, &y))) break;
