@@ -20,7 +20,8 @@ static void usage(FILE *f) {
           "every node), tensors, parameter count, MACs, file size, planned arena\n"
           "bytes, and inputs/outputs with shapes, dtypes, scales and zero points.\n"
           "  --json   one JSON object on stdout instead of text\n"
-          "Exit: 0 ok, 1 the model cannot be read (message on stderr), 2 usage.\n");
+          "Exit: 0 ok, 1 the model cannot be read or the runtime cannot run it (the\n"
+          "same load and prepare as `leapfrog invoke`; message on stderr), 2 usage.\n");
 }
 
 /* Constant inputs that are shapes/axes/paddings, not learned parameters. */
@@ -393,5 +394,11 @@ int cmd_info(int argc, char **argv) {
   if (json) rc = print_json(m, path, &s);
   else print_text(m, path, &s);
   lfrt_model_free(m);
+  /* info runs the same prepare as invoke: a model invoke would reject is
+   * reported (after the description, which helps to see why) and exits 1 */
+  if (!s.has_arena) {
+    fprintf(stderr, "leapfrog info: the runtime cannot run this model: %s\n", s.arena_err);
+    return 1;
+  }
   return rc;
 }

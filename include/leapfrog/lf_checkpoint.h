@@ -51,6 +51,17 @@ lf_status lf_ckpt_load_model(const lf_st_file *f, lf_model *m);
  * (LF_ENOTFOUND when the file has no optimiser state). */
 lf_status lf_ckpt_load_optim(const lf_st_file *f, lf_optim *o);
 
+/* The metadata schema, checked before anything is built from a file:
+ * leapfrog.config (known arch, whole numbers in range, lf_model_config_check),
+ * leapfrog.arch (known, agrees with the config), leapfrog.quant (bn_lowering
+ * "depthwise" or "mul-add", method "qat"/"ptq", finite numbers),
+ * leapfrog.qranges (finite, min < max, within +-1e6), leapfrog.optim (kind
+ * sgd/adam/adamw, hyper-parameters in range), leapfrog.train (counts >= 0,
+ * finite rates). Absent keys are fine; a bad one is LF_EBADFILE naming the
+ * file, the key and the field. lf_ckpt_load runs it; tensors are checked as
+ * they load (floating dtype for weights, integral for counters, all finite). */
+lf_status lf_ckpt_check_meta(const lf_st_file *f);
+
 /* Opens `path`, takes the config from its metadata (or `fallback` when it has
  * none; fallback NULL then fails), builds the model (seed 0) and loads it.
  * If f is not NULL the opened file is handed back (lf_st_close it). */

@@ -4,12 +4,23 @@
 #ifndef LF_FILEIO_H
 #define LF_FILEIO_H
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "leapfrog/lf_status.h"
 
 /* Reads all of `path` into a malloc'd buffer (NUL-terminated; *len excludes
- * the NUL). Refuses files larger than max_bytes (0 = 4 GiB). */
+ * the NUL). Refuses files larger than max_bytes (0 = 4 GiB) before allocating,
+ * and anything that is not a regular file (lf_open_regular). */
 lf_status lf_read_file(const char *path, size_t max_bytes, unsigned char **data, size_t *len);
+
+/* Every reader's door: opens `path` read-only with O_NONBLOCK (a FIFO, tty or
+ * device cannot hang the open), refuses anything that is not a regular file
+ * (FIFO, directory, device, socket) with a message naming the path and what it
+ * is, then restores blocking reads. *fd (close it) and *size (from fstat) on
+ * success. No leapfrog input is read from stdin or a FIFO. */
+lf_status lf_open_regular(const char *path, int *fd, uint64_t *size);
+/* Reads exactly n bytes from fd (EINTR retried); a short read is LF_EIO naming path. */
+lf_status lf_read_fd(int fd, void *buf, size_t n, const char *path);
 
 /* Writes `len` bytes to `path` as lf_atomic_open describes. */
 lf_status lf_write_file_atomic(const char *path, const void *data, size_t len);

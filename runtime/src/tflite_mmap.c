@@ -14,18 +14,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #define LFRT_HAVE_MMAP 1
+#ifdef O_CLOEXEC
+#define LFRT_O_CLOEXEC O_CLOEXEC
+#else
+#define LFRT_O_CLOEXEC 0
+#endif
 #endif
 
 #ifdef LFRT_HAVE_MMAP
 lfrt_status lfrt_map_file_(const char *path, void **data, size_t *len, lfrt_error *err) {
   *data = NULL;
   *len = 0;
-  int fd = open(path, O_RDONLY);
+  /* O_NONBLOCK: a FIFO or a device given as the model must not hang the open */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | LFRT_O_CLOEXEC);
   if (fd < 0) return lfrt_set_error(err, LFRT_EIO, "%s: cannot open: %s", path, strerror(errno));
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (fstat(fd, &st) != 0) {
     close(fd);
-    return lfrt_set_error(err, LFRT_EIO, "%s: not a regular file", path);
+    return lfrt_set_error(err, LFRT_EIO, "%s: cannot stat: %s", path, strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    const char *kind = S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory"
+                       : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "not a regular file";
+    close(fd);
+    return lfrt_set_error(err, LFRT_EIO, "%s: is %s, not a regular file (models are read from regular files only)",
+                          path, kind);
   }
   if (st.st_size == 0) {
     close(fd);

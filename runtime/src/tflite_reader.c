@@ -89,6 +89,27 @@ static int is_supported_op(int code) {
   }
 }
 
+/* The highest operator version this runtime implements, per supported op: the
+ * versions TFLite's builtin op resolver registers for these ops (a version
+ * adds options or types; a file from a newer converter that needs them must be
+ * refused, not run with the older semantics). */
+static int max_op_version(int code) {
+  switch (code) {
+    case LFRT_OP_CONV_2D: return 8;
+    case LFRT_OP_DEPTHWISE_CONV_2D: return 7;
+    case LFRT_OP_FULLY_CONNECTED: return 12;
+    case LFRT_OP_MUL: return 7;
+    case LFRT_OP_DEQUANTIZE: return 6;
+    case LFRT_OP_ADD: case LFRT_OP_TRANSPOSE_CONV: return 5;
+    case LFRT_OP_CONCATENATION: case LFRT_OP_PAD: case LFRT_OP_RESIZE_BILINEAR:
+    case LFRT_OP_RESIZE_NEAREST_NEIGHBOR: return 4;
+    case LFRT_OP_AVERAGE_POOL_2D: case LFRT_OP_MAX_POOL_2D: case LFRT_OP_LOGISTIC: case LFRT_OP_SOFTMAX:
+    case LFRT_OP_MEAN: case LFRT_OP_RELU: case LFRT_OP_RELU6: case LFRT_OP_QUANTIZE: return 3;
+    case LFRT_OP_RESHAPE: return 1;
+    default: return 0;
+  }
+}
+
 /* Input counts: [min, max], and which input positions may be -1. */
 static void op_arity(int op, int *min_in, int *max_in, unsigned *optional_mask) {
   *optional_mask = 0;
@@ -500,6 +521,11 @@ static void read_operator(loader *L, int index, fb_table ot, lfrt_operator *op, 
   if (!is_supported_op(r->code)) {
     lfrt_fb_fail(c, LFRT_EUNSUPPORTED, "%s is not supported by leapfrog's runtime",
             op_label(r->code, r->custom, label, sizeof label));
+    return;
+  }
+  if (r->version > max_op_version(r->code)) {
+    lfrt_fb_fail(c, LFRT_EUNSUPPORTED, "%s version %d is not supported (leapfrog's runtime implements versions 1..%d)",
+                 op_label(r->code, r->custom, label, sizeof label), r->version, max_op_version(r->code));
     return;
   }
   op->op = (lfrt_op)r->code;

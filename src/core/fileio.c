@@ -11,34 +11,75 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static const char *lf_file_kind(mode_t m) {
+  if (S_ISFIFO(m)) return "a FIFO";
+  if (S_ISDIR(m)) return "a directory";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  if (S_ISSOCK(m)) return "a socket";
+  return "not a regular file";
+}
+
+lf_status lf_open_regular(const char *path, int *fd, uint64_t *size) {
+  *fd = -1;
+  *size = 0;
+  /* O_NONBLOCK: opening a FIFO (or a tty, a device) must not wait for a writer */
+  int f = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (f < 0) return lf_error(errno == ENOENT ? LF_ENOTFOUND : LF_EIO, "%s: %s", path, strerror(errno));
+  struct stat st;
+  if (fstat(f, &st) != 0) {
+    lf_status s = lf_error(LF_EIO, "%s: %s", path, strerror(errno));
+    close(f);
+    return s;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(f);
+    return lf_error(LF_EIO, "%s: is %s, not a regular file (leapfrog reads inputs from regular files only)",
+                    path, lf_file_kind(st.st_mode));
+  }
+  int fl = fcntl(f, F_GETFL);
+  if (fl >= 0) fcntl(f, F_SETFL, fl & ~O_NONBLOCK);
+  *fd = f;
+  *size = (uint64_t)st.st_size;
+  return LF_OK;
+}
+
+lf_status lf_read_fd(int fd, void *buf, size_t n, const char *path) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, (unsigned char *)buf + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return lf_error(LF_EIO, "%s: read failed: %s", path, strerror(errno));
+    if (r == 0) return lf_error(LF_EIO, "%s: short read (%zu of %zu bytes; did the file shrink?)", path, got, n);
+    got += (size_t)r;
+  }
+  return LF_OK;
+}
+
 lf_status lf_read_file(const char *path, size_t max_bytes, unsigned char **data, size_t *len) {
   *data = NULL;
   *len = 0;
   if (!max_bytes) max_bytes = (size_t)4 << 30;
-  FILE *f = fopen(path, "rb");
-  if (!f) return lf_error(errno == ENOENT ? LF_ENOTFOUND : LF_EIO, "%s: %s", path, strerror(errno));
-  struct stat st;
-  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-    fclose(f);
-    return lf_error(LF_EIO, "%s: not a regular file", path);
+  int fd;
+  uint64_t size;
+  lf_status s = lf_open_regular(path, &fd, &size);
+  if (s) return s;
+  if (size > max_bytes) {
+    close(fd);
+    return lf_error(LF_EBADFILE, "%s: %llu bytes is larger than the %zu allowed", path, (unsigned long long)size,
+                    max_bytes);
   }
-  if ((uint64_t)st.st_size > max_bytes) {
-    fclose(f);
-    return lf_error(LF_EBADFILE, "%s: %lld bytes is larger than the %zu allowed", path,
-                    (long long)st.st_size, max_bytes);
-  }
-  size_t n = (size_t)st.st_size;
+  size_t n = (size_t)size;
   unsigned char *buf = malloc(n + 1);
   if (!buf) {
-    fclose(f);
+    close(fd);
     return lf_error(LF_ENOMEM, "%s: cannot allocate %zu bytes", path, n + 1);
   }
-  size_t got = fread(buf, 1, n, f);
-  int err = ferror(f);
-  fclose(f);
-  if (got != n || err) {
+  s = lf_read_fd(fd, buf, n, path);
+  close(fd);
+  if (s) {
     free(buf);
-    return lf_error(LF_EIO, "%s: short read (%zu of %zu bytes)", path, got, n);
+    return s;
   }
   buf[n] = 0;
   *data = buf;

@@ -1,7 +1,9 @@
 /* Image buffers, format dispatch by magic bytes, channel conversion, RNG. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "data/image_internal.h"
 #include "leapfrog/lf_fileio.h"
@@ -69,18 +71,23 @@ lf_status lf_image_probe(const char *path, lf_image_info *info) {
   size_t n = 0;
   memset(info, 0, sizeof *info);
   /* PNG keeps its header in the first bytes: read 4 KiB only; others: the whole file */
-  FILE *f = fopen(path, "rb");
-  if (f) {
+  int fd;
+  uint64_t size;
+  lf_status s = lf_open_regular(path, &fd, &size);
+  if (s) return s;
+  {
     unsigned char head[4096];
-    size_t k = fread(head, 1, sizeof head, f);
-    fclose(f);
+    size_t k = size < sizeof head ? (size_t)size : sizeof head;
+    s = lf_read_fd(fd, head, k, path);
+    close(fd);
+    if (s) return s;
     if (lf_magic(head, k) == 1) {
       lf_image dummy;
       memset(&dummy, 0, sizeof dummy);
       return lf_png_decode(head, k, path, &dummy, info, 1);
     }
   }
-  lf_status s = lf_read_file(path, (size_t)1 << 30, &d, &n);
+  s = lf_read_file(path, (size_t)1 << 30, &d, &n);
   if (s) return s;
   lf_image dummy;
   memset(&dummy, 0, sizeof dummy);

@@ -2,11 +2,14 @@
  * size and mtime, the RLE hash) + flags + 8-bit images + masks.  Reused only when
  * the header matches byte for byte and the file has the expected length; otherwise
  * rebuilt with threads and written atomically.  Read back with mmap. */
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "data/loader_internal.h"
 #include "data/synth_util.h"
@@ -124,18 +127,29 @@ static lf_status build(const char *path, const buf_t *hdr, const lf_dataset *ds,
   return lf_atomic_commit(&af);
 }
 
+/* 1: mapped and verified; 0: absent or stale (rebuild); -1: the path exists
+ * but is not a regular file (error set: never map, rebuild or block on it). */
 static int try_map(lf_cache *c, const char *path, const buf_t *hdr, size_t total) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return 0;
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return 0;
   struct stat st;
-  int ok = fstat(fileno(f), &st) == 0 && (uint64_t)st.st_size == total;
+  if (fstat(fd, &st) != 0) {
+    close(fd);
+    return 0;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    lf_error(LF_EIO, "%s: --cache is not a regular file", path);
+    return -1;
+  }
+  int ok = (uint64_t)st.st_size == total;
   if (ok) {
-    void *p = mmap(NULL, total, PROT_READ, MAP_SHARED, fileno(f), 0);
+    void *p = mmap(NULL, total, PROT_READ, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) ok = 0;
     else if (memcmp(p, hdr->d, hdr->n)) { munmap(p, total); ok = 0; }
     else c->map = p, c->map_len = total;
   }
-  fclose(f);
+  close(fd);
   return ok;
 }
 
@@ -148,10 +162,12 @@ lf_status lf_cache_open(lf_cache *c, const char *path, const lf_dataset *ds, con
   if (st) { free(hdr.d); return st; }
   size_t xs = (size_t)o->height * o->width * o->channels, ms = (size_t)o->height * o->width;
   size_t total = hdr.n + n + n * xs + (with_mask ? n * ms : 0);
-  if (!try_map(c, path, &hdr, total)) {
+  int mapped = try_map(c, path, &hdr, total);
+  if (mapped < 0) { free(hdr.d); return LF_EIO; }
+  if (!mapped) {
     if (rebuilt) *rebuilt = 1;
     if ((st = build(path, &hdr, ds, idx, n, o, with_mask))) { free(hdr.d); return st; }
-    if (!try_map(c, path, &hdr, total)) {
+    if (try_map(c, path, &hdr, total) != 1) {
       free(hdr.d);
       return lf_error(LF_EIO, "%s: cache written but does not verify (did a source change meanwhile?)", path);
     }

@@ -4,8 +4,10 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "leapfrog/lf_fileio.h"
 
@@ -244,13 +246,88 @@ lf_status lf_st_parse(lf_st_file *f, const void *data, size_t len, const char *n
   return st_parse_owned(f, buf, len, name);
 }
 
+/* The data bytes a header indexes: the largest data_offsets end of its
+ * entries (what the full parse checks entry by entry); 0 if none. */
+static uint64_t st_header_data_end(const cJSON *root) {
+  uint64_t end = 0;
+  for (const cJSON *e = root->child; e; e = e->next) {
+    const cJSON *jo = cJSON_GetObjectItemCaseSensitive(e, "data_offsets");
+    const cJSON *b = cJSON_GetArrayItem(jo, 1);
+    if (cJSON_IsNumber(b) && b->valuedouble >= 0 && b->valuedouble < 1.8e19 && (uint64_t)b->valuedouble > end)
+      end = (uint64_t)b->valuedouble;
+  }
+  return end;
+}
+
 lf_status lf_st_open(lf_st_file *f, const char *path) {
   memset(f, 0, sizeof *f);
-  unsigned char *buf;
-  size_t len;
-  lf_status st = lf_read_file(path, (size_t)16 << 30, &buf, &len);
+  /* Check the 8-byte length and the JSON header against the file's size before
+   * reading (or allocating for) the data: a 3 GB file whose header is zeros,
+   * or that indexes fewer bytes than it holds, is refused from its first bytes. */
+  int fd;
+  uint64_t size;
+  lf_status st = lf_open_regular(path, &fd, &size);
   if (st) return st;
-  return st_parse_owned(f, buf, len, path);
+  unsigned char *buf = NULL;
+  cJSON *root = NULL;
+  unsigned char pre[8];
+  uint64_t hlen = 0;
+  if (size > ((uint64_t)16 << 30) || size > SIZE_MAX - 1) {
+    st = lf_error(LF_EBADFILE, "%s: %llu bytes is larger than the 16 GiB allowed", path, (unsigned long long)size);
+    goto fail;
+  }
+  if (size < 10) {
+    st = lf_error(LF_EBADFILE, "%s: %llu bytes is too short for a safetensors file", path, (unsigned long long)size);
+    goto fail;
+  }
+  if ((st = lf_read_fd(fd, pre, 8, path))) goto fail;
+  for (int i = 7; i >= 0; i--) hlen = hlen << 8 | pre[i];
+  if (hlen < 2 || hlen > ST_MAX_HEADER || hlen > size - 8) {
+    st = lf_error(LF_EBADFILE, "%s: header length %llu does not fit the file (%llu bytes)", path,
+                  (unsigned long long)hlen, (unsigned long long)size);
+    goto fail;
+  }
+  /* the header alone first (at most ST_MAX_HEADER bytes) */
+  buf = malloc((size_t)hlen + 8);
+  if (!buf) {
+    st = lf_error(LF_ENOMEM, "%s: cannot allocate %llu bytes", path, (unsigned long long)hlen + 8);
+    goto fail;
+  }
+  memcpy(buf, pre, 8);
+  if ((st = lf_read_fd(fd, buf + 8, (size_t)hlen, path))) goto fail;
+  if (buf[8] != '{') {
+    st = lf_error(LF_EBADFILE, "%s: header does not start with '{'", path);
+    goto fail;
+  }
+  root = cJSON_ParseWithLength((const char *)buf + 8, (size_t)hlen);
+  if (!root || !cJSON_IsObject(root)) {
+    st = lf_error(LF_EBADFILE, "%s: header is not a JSON object", path);
+    goto fail;
+  }
+  uint64_t data_len = size - 8 - hlen, indexed = st_header_data_end(root);
+  if (indexed != data_len) {
+    st = lf_error(LF_EBADFILE, "%s: the header indexes %llu data bytes but %llu follow it", path,
+                  (unsigned long long)indexed, (unsigned long long)data_len);
+    goto fail;
+  }
+  cJSON_Delete(root);
+  root = NULL;
+  /* then the whole file: the size is now the header's own account of it */
+  unsigned char *all = realloc(buf, (size_t)size + 1);
+  if (!all) {
+    st = lf_error(LF_ENOMEM, "%s: cannot allocate %llu bytes", path, (unsigned long long)size + 1);
+    goto fail;
+  }
+  buf = all;
+  if ((st = lf_read_fd(fd, buf + 8 + hlen, (size_t)data_len, path))) goto fail;
+  close(fd);
+  buf[size] = 0;
+  return st_parse_owned(f, buf, (size_t)size, path);
+fail:
+  cJSON_Delete(root);
+  free(buf);
+  close(fd);
+  return st;
 }
 
 const lf_st_tensor *lf_st_find(const lf_st_file *f, const char *name) {

@@ -1,5 +1,6 @@
 /* Model configurations: defaults, range checks, JSON (for checkpoint metadata). */
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,11 +112,27 @@ char *lf_model_config_to_json(const lf_model_config *c) {
   return s;
 }
 
-static int get_int(const cJSON *j, const char *k, int *v) {
+/* An optional whole number within +-1e6 (lf_model_config_check then applies
+ * the real ranges); *bad names the first offending key. */
+static int get_int(const cJSON *j, const char *k, int *v, const char **bad) {
   const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k);
   if (!x) return 1;
-  if (!cJSON_IsNumber(x) || x->valuedouble < -1e6 || x->valuedouble > 1e6) return 0;
+  if (!cJSON_IsNumber(x) || !(x->valuedouble >= -1e6 && x->valuedouble <= 1e6) || x->valuedouble != floor(x->valuedouble)) {
+    if (!*bad) *bad = k;
+    return 0;
+  }
   *v = (int)x->valuedouble;
+  return 1;
+}
+
+static int get_float(const cJSON *j, const char *k, float *v, const char **bad) {
+  const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, k);
+  if (!x) return 1;
+  if (!cJSON_IsNumber(x) || !isfinite(x->valuedouble) || fabs(x->valuedouble) > 1e6) {
+    if (!*bad) *bad = k;
+    return 0;
+  }
+  *v = (float)x->valuedouble;
   return 1;
 }
 
@@ -133,31 +150,32 @@ lf_status lf_model_config_from_json(const char *json, lf_model_config *c) {
     return lf_error(LF_EBADFILE, "model config: missing or unknown \"arch\"");
   }
   *c = lf_model_defaults(arch);
-  int ok = get_int(j, "in_h", &c->in_h) && get_int(j, "in_w", &c->in_w) && get_int(j, "in_c", &c->in_c) &&
-           get_int(j, "classes", &c->classes) && get_int(j, "growth", &c->growth) &&
-           get_int(j, "init_features", &c->init_features) && get_int(j, "bn_size", &c->bn_size) &&
-           get_int(j, "width", &c->width) && get_int(j, "depth", &c->depth);
+  const char *bad = NULL;
+  int ok = get_int(j, "in_h", &c->in_h, &bad) & get_int(j, "in_w", &c->in_w, &bad) &
+           get_int(j, "in_c", &c->in_c, &bad) & get_int(j, "classes", &c->classes, &bad) &
+           get_int(j, "growth", &c->growth, &bad) & get_int(j, "init_features", &c->init_features, &bad) &
+           get_int(j, "bn_size", &c->bn_size, &bad) & get_int(j, "width", &c->width, &bad) &
+           get_int(j, "depth", &c->depth, &bad) & get_float(j, "compression", &c->compression, &bad) &
+           get_float(j, "dropout", &c->dropout, &bad);
   const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, "transposed");
+  if (x && !cJSON_IsBool(x)) ok = 0, bad = bad ? bad : "transposed";
   if (x) c->transposed = cJSON_IsTrue(x);
-  x = cJSON_GetObjectItemCaseSensitive(j, "compression");
-  if (cJSON_IsNumber(x)) c->compression = (float)x->valuedouble;
-  x = cJSON_GetObjectItemCaseSensitive(j, "dropout");
-  if (cJSON_IsNumber(x)) c->dropout = (float)x->valuedouble;
   const cJSON *b = cJSON_GetObjectItemCaseSensitive(j, "blocks");
   if (b) {
     int n = cJSON_GetArraySize(b);
-    if (!cJSON_IsArray(b) || n < 1 || n > LF_MAX_BLOCKS) ok = 0;
+    if (!cJSON_IsArray(b) || n < 1 || n > LF_MAX_BLOCKS) ok = 0, bad = bad ? bad : "blocks";
     else {
       c->n_blocks = n;
       int i = 0;
       for (const cJSON *e = b->child; e; e = e->next, i++) {
-        if (!cJSON_IsNumber(e) || e->valuedouble < 1 || e->valuedouble > 256) ok = 0;
+        if (!cJSON_IsNumber(e) || !(e->valuedouble >= 1 && e->valuedouble <= 256) || e->valuedouble != floor(e->valuedouble))
+          ok = 0, bad = bad ? bad : "blocks";
         else c->blocks[i] = (int)e->valuedouble;
       }
     }
   }
   cJSON_Delete(j);
-  if (!ok) return lf_error(LF_EBADFILE, "model config: a field has the wrong type or range");
+  if (!ok) return lf_error(LF_EBADFILE, "model config: \"%s\" has the wrong type or range", bad ? bad : "?");
   st = lf_model_config_check(c);
   return st;
 }

@@ -8,6 +8,10 @@
 
 #include "leapfrog/lf_convert.h"
 
+/* Ranges read from a file beyond this magnitude are refused (an activation of
+ * a normalised image network beyond 1e6 is a corrupt or hostile file). */
+#define LF_QRANGE_MAX 1e6
+
 void lf_qranges_init(lf_qranges *r) { memset(r, 0, sizeof *r); }
 void lf_qranges_free(lf_qranges *r) {
   if (!r) return;
@@ -74,8 +78,15 @@ lf_status lf_qranges_from_json(const char *json, lf_qranges *r) {
       st = lf_error(LF_EBADFILE, "qranges: entry '%s' is not [min, max]", it->string ? it->string : "");
       break;
     }
-    st = lf_qranges_set(r, it->string, (float)cJSON_GetArrayItem(it, 0)->valuedouble,
-                        (float)cJSON_GetArrayItem(it, 1)->valuedouble);
+    /* a file's range must be usable for int8: finite, min < max, within
+     * +-LF_QRANGE_MAX (wider gives scales no requantization can express) */
+    double mn = cJSON_GetArrayItem(it, 0)->valuedouble, mx = cJSON_GetArrayItem(it, 1)->valuedouble;
+    if (!(mn < mx) || !(mn >= -LF_QRANGE_MAX) || !(mx <= LF_QRANGE_MAX)) {
+      st = lf_error(LF_EBADFILE, "qranges: entry '%s': range [%g, %g] is %s", it->string ? it->string : "", mn, mx,
+                    !(mn < mx) ? "empty or reversed (min must be < max)" : "beyond +-1e6 (not an activation range)");
+      break;
+    }
+    st = lf_qranges_set(r, it->string, (float)mn, (float)mx);
   }
   cJSON_Delete(o);
   return st;

@@ -145,7 +145,7 @@ lf_status lf_ckpt_read_config(const lf_st_file *f, lf_model_config *c) {
 }
 
 /* Loads one engine tensor from the file tensor of the same torch shape. */
-static lf_status load_tensor(const lf_st_file *f, const lf_st_tensor *t, lf_tensor *dst, const char *what) {
+static lf_status load_tensor(const lf_st_file *f, const lf_st_tensor *t, lf_tensor *dst, int is_int, const char *what) {
   int64_t s[LF_TENSOR_MAX_DIMS];
   int nd = torch_shape(dst, s);
   int ok = (size_t)t->numel == dst->numel;
@@ -162,9 +162,18 @@ static lf_status load_tensor(const lf_st_file *f, const lf_st_tensor *t, lf_tens
     return lf_error(LF_EBADFILE, "%s: %s '%s' has shape [%s], the model needs [%s] (torch layout)", f->path, what,
                     t->name, got, want);
   }
+  /* dtype: weights and statistics are floating point; counters (is_int) integral */
+  int is_float = t->dtype == LF_ST_F32 || t->dtype == LF_ST_F16 || t->dtype == LF_ST_BF16 || t->dtype == LF_ST_F64;
+  if (is_int != !is_float)
+    return lf_error(LF_EBADFILE, "%s: %s '%s' is %s, want %s", f->path, what, t->name, lf_st_dtype_name(t->dtype),
+                    is_int ? "an integer dtype (I64)" : "a floating dtype (F32, F16, BF16 or F64)");
   float *buf = malloc((dst->numel ? dst->numel : 1) * sizeof *buf);
   if (!buf) return lf_error(LF_ENOMEM, "%s: out of memory for '%s'", f->path, t->name);
   lf_status st = lf_st_to_f32(f, t, buf, t->numel);
+  for (size_t i = 0; !st && i < t->numel; i++)
+    if (!isfinite(buf[i]))
+      st = lf_error(LF_EBADFILE, "%s: %s '%s' holds %s at element %zu (of %zu)", f->path, what, t->name,
+                    isnan(buf[i]) ? "NaN" : "an infinity", i, t->numel);
   if (!st) from_torch(dst, buf);
   free(buf);
   return st;
@@ -182,7 +191,7 @@ lf_status lf_ckpt_load_model(const lf_st_file *f, lf_model *m) {
     if (!t)
       return lf_error(LF_ENOTFOUND, "%s: tensor '%s' missing (is the file a %s with this config?)", f->path, p->name,
                       lf_arch_name(m->cfg.arch));
-    lf_status st = load_tensor(f, t, &p->value, "tensor");
+    lf_status st = load_tensor(f, t, &p->value, p->is_int, "tensor");
     if (st) return st;
   }
   for (size_t i = 0; i < f->n_tensors; i++) {
@@ -224,7 +233,7 @@ lf_status lf_ckpt_load_optim(const lf_st_file *f, lf_optim *o) {
     snprintf(name, sizeof name, "optim.%s", sn);
     const lf_st_tensor *ft = lf_st_find(f, name);
     if (!ft) return lf_error(LF_ENOTFOUND, "%s: optimiser tensor '%s' missing", f->path, name);
-    lf_status st = load_tensor(f, ft, t, "optimiser tensor");
+    lf_status st = load_tensor(f, ft, t, 0, "optimiser tensor");
     if (st) return st;
   }
   return LF_OK;
@@ -235,6 +244,10 @@ lf_status lf_ckpt_load(const char *path, const lf_model_config *fallback, lf_mod
   memset(m, 0, sizeof *m);
   lf_status st = lf_st_open(&f, path);
   if (st) return st;
+  if ((st = lf_ckpt_check_meta(&f))) {
+    lf_st_close(&f);
+    return st;
+  }
   lf_model_config c;
   st = lf_ckpt_read_config(&f, &c);
   if (st == LF_ENOTFOUND && fallback) {

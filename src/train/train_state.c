@@ -129,6 +129,12 @@ lf_status lf_train_state_from_json(const char *json, lf_train_state *s) {
   }
   cJSON_Delete(j);
   if (!ok) return lf_error(LF_EBADFILE, "leapfrog.train: missing or malformed fields");
+  /* counters are counts, rates are finite: a hostile state must not steer the
+   * resume loop (the trainer also checks batch against its epoch's batches) */
+  const char *bad = ep < 0 ? "epoch" : b < 0 ? "batch" : ln < 0 ? "loss_n" : be < -1 ? "best_epoch"
+                    : !(isfinite(bl) && bl > 0) ? "base_lr" : !(isfinite(lr) && lr >= 0) ? "lr"
+                    : isinf(s->best) ? "best" : NULL;
+  if (bad) return lf_error(LF_EBADFILE, "leapfrog.train: \"%s\" is out of range", bad);
   s->epoch = ep;
   s->batch = b;
   s->step = (int64_t)st;

@@ -242,6 +242,10 @@ static lf_status resume(run_ctx *c) {
   lf_st_file f;
   lf_status st = lf_st_open(&f, c->last_path);
   if (st) return lf_error_prefix(st, "--resume: ");
+  if ((st = lf_ckpt_check_meta(&f))) {
+    lf_st_close(&f);
+    return st;
+  }
   lf_model_config mc;
   if (!lf_ckpt_read_config(&f, &mc) && memcmp(&mc, &c->m->cfg, sizeof mc)) {
     char *a = lf_model_config_to_json(&mc);
@@ -254,6 +258,13 @@ static lf_status resume(run_ctx *c) {
   if (!st) st = lf_ckpt_load_model(&f, c->m);
   if (!st) st = lf_ckpt_load_optim(&f, c->opt);
   if (!st) st = lf_train_state_from_json(js, &c->s);
+  if (!st) { /* a mid-epoch position past this epoch's end would spin through the loader and train nothing */
+    size_t nb = lf_loader_num_batches(c->train);
+    if (c->o->max_train_batches && nb > (size_t)c->o->max_train_batches) nb = (size_t)c->o->max_train_batches;
+    if ((size_t)c->s.batch > nb)
+      st = lf_error(LF_EBADFILE, "--resume: %s: leapfrog.train is at batch %d of an epoch of %zu batches (corrupt "
+                    "state, or the data or --batch changed)", c->last_path, c->s.batch, nb);
+  }
   if (!st && c->s.seed != c->o->seed)
     st = lf_error(LF_EINVAL, "--resume: the run used --seed %llu, not %llu", (unsigned long long)c->s.seed,
                   (unsigned long long)c->o->seed);
