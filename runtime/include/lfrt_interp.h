@@ -20,6 +20,12 @@
  * caller passes its own (lfrt_interp_set_arena, >= lfrt_interp_arena_bytes(),
  * 16-byte aligned) before invoke. invoke never allocates.
  *
+ * Kernels: create() reads the CPU's features once (lfrt_isa.h), picks each
+ * node's fastest kernel for options.isa / $LFRT_ISA / the best ISA, and packs
+ * its weights into that kernel's layout (releasing the file's pages of the
+ * packed weights when the model is file-mapped). Every ISA gives the same
+ * bytes as the reference kernels.
+ *
  * Threads: options.threads (or lfrt_interp_set_threads) > 1 starts a pthread
  * pool at create/set time; each op's output is split by rows/elements and no
  * reduction is ever split, so results are byte-identical for any thread count.
@@ -97,7 +103,7 @@ void lfrt_interp_tensor_lifetime(const lfrt_interp *it, int t, int *first, int *
 
 /* Kernels and profiling (`leapfrog bench`, `lfrt bench`): the ISA the kernels
  * were chosen for ("avx512vnni", "ref", ...); the kernel node i runs (e.g.
- * "qs8_conv2d_gemm+qs8_gemm_8x32c4__avx512vnni", "qs8_avgpool__ref"; NULL if i
+ * "qs8_igemm_8x32c4__avx512vnni", "lfrt_qs8_avgpool__ref"; NULL if i
  * is out of range); its multiply-accumulates per invoke (0 for ops without
  * any); and an invoke that adds each node's wall time in seconds to
  * seconds[i] (nops entries, caller-zeroed). */
