@@ -29,36 +29,6 @@ static double now_s(void) {
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* The "leapfrog" metadata of a converted model: labels and normalisation. */
-static void read_metadata(const lfrt_model *m, lf_model_meta *meta) {
-  memset(meta, 0, sizeof *meta);
-  for (int i = 0; i < m->nmetadata; i++) {
-    if (strcmp(m->metadata[i].name, "leapfrog") || !m->metadata[i].data) continue;
-    cJSON *j = cJSON_ParseWithLength(m->metadata[i].data, m->metadata[i].bytes);
-    if (!j) return;
-    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(j, "labels"), *l;
-    cJSON_ArrayForEach(l, labels) {
-      if (meta->n_labels >= LF_PREDICT_MAX_LABELS || !cJSON_IsString(l)) break;
-      snprintf(meta->labels[meta->n_labels++], sizeof meta->labels[0], "%s", l->valuestring);
-    }
-    const cJSON *nz = cJSON_GetObjectItemCaseSensitive(j, "normalization");
-    const cJSON *mean = cJSON_GetObjectItemCaseSensitive(nz, "mean"), *std = cJSON_GetObjectItemCaseSensitive(nz, "std");
-    int c = cJSON_GetArraySize(mean);
-    if (c >= 1 && c <= 3 && cJSON_GetArraySize(std) == c) {
-      int ok = 1;
-      for (int k = 0; k < c; k++) {
-        const cJSON *a = cJSON_GetArrayItem(mean, k), *b = cJSON_GetArrayItem(std, k);
-        if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b) || !(b->valuedouble > 0)) ok = 0;
-        else meta->mean[k] = (float)a->valuedouble, meta->std[k] = (float)b->valuedouble;
-      }
-      for (int k = c; k < 3 && ok; k++) meta->mean[k] = meta->mean[c - 1], meta->std[k] = meta->std[c - 1];
-      meta->has_norm = ok;
-    }
-    cJSON_Delete(j);
-    return;
-  }
-}
-
 /* Is tensor t produced by LOGISTIC (through DEQUANTIZE / QUANTIZE / RESHAPE)? */
 static int from_logistic(const lfrt_model *m, int t) {
   for (int hops = 0; hops < 8; hops++) {
@@ -199,7 +169,7 @@ lf_status lf_predict_run(const lf_predict_opts *o, lf_predict_stats *stats) {
     goto done;
   }
   lf_model_meta meta;
-  read_metadata(model, &meta);
+  if ((st = lf_model_meta_read(model, o->model_path, &meta))) goto done;
   int is_prob = from_logistic(model, model->outputs[0]);
   if ((st = lf_dataset_open(o->task, o->data_dir, 0, &ds))) goto done;
   const char *warning = NULL;
@@ -220,6 +190,11 @@ lf_status lf_predict_run(const lf_predict_opts *o, lf_predict_stats *stats) {
     k = (int)per_out;
     if ((int64_t)per_out != tout->shape[tout->ndim - 1] || k < 1) {
       st = lf_error(LF_EUNSUPPORTED, "%s: output \"%s\" must be [N, classes]", o->model_path, tout->name);
+      goto done;
+    }
+    if (meta.n_labels && meta.n_labels != k) {
+      st = lf_error(LF_EBADFILE, "%s: metadata \"leapfrog\" names %d labels for %d outputs", o->model_path,
+                    meta.n_labels, k);
       goto done;
     }
     if (!(meta.n_labels == k) && k != LF_NIH_NUM_LABELS) {

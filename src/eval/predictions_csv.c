@@ -113,7 +113,7 @@ done:
 lf_status lf_submission_read_csv(const char *path, lf_submission *out) {
   unsigned char *data;
   size_t len;
-  lf_status st = lf_read_file(path, (size_t)1 << 30, &data, &len);
+  lf_status st = lf_read_file(path, LF_SUBMISSION_MAX_BYTES, &data, &len);
   if (st) return st;
   st = lf_submission_parse_csv((const char *)data, len, path, out);
   free(data);

@@ -24,7 +24,7 @@ static lf_status nerve_scores_compute(const lf_score_opts *o, const lf_dataset *
   memset(r, 0, sizeof *r);
   unsigned char *data;
   size_t len;
-  lf_status st = lf_read_file(path, (size_t)1 << 30, &data, &len);
+  lf_status st = lf_read_file(path, LF_SUBMISSION_MAX_BYTES, &data, &len); /* refused before reading when larger */
   if (st) return st;
   if (lf_predictions_sniff((const char *)data, len) != 'c') {
     free(data);

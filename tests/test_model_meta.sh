@@ -1,0 +1,51 @@
+#!/bin/sh
+# issue 9: the "leapfrog" metadata of a .tflite is validated before predict
+# uses it. Before, labels whose count did not match the outputs fell back to
+# the 14 NIH names without a word (a 2-label list on a 14-output model gave
+# NIH-labelled predictions), duplicate names were written as duplicate JSON
+# keys, and a label list that is not an array was ignored. Now each is refused
+# naming the model and the field. (A label swap cannot be detected.)
+set -u
+: "${LEAPFROG:?}" "${LF_TMP:?}" "${LF_PYTHON:=/usr/bin/python3}"
+L=$LEAPFROG
+d="$LF_TMP/model_meta"; rm -rf "$d"; mkdir -p "$d"
+fail() { echo "FAIL: $*"; exit 1; }
+
+$L synth chestxray14 --out "$d/c" --n 40 --size 64 --seed 3 >/dev/null || fail "synth"
+$L train --task chestxray14 --data "$d/c" --arch densenet121 --growth 4 --blocks 1,1 --init-features 8 --size 32 \
+  --batch 4 --threads 1 --quiet --epochs 1 --max-steps 1 --out "$d/r" >/dev/null || fail "train"
+P="--task chestxray14 --data $d/c --split test"
+$L convert "$d/r/last.safetensors" --fp32 -o "$d/ok.tflite" >/dev/null 2>&1 || fail "convert"
+$L predict "$d/ok.tflite" $P --out "$d/ok.json" >/dev/null 2>&1 || fail "predict on a well-formed model"
+
+# expect MODEL NEEDLE: predict refuses, names the model and the problem, writes nothing
+expect() {
+  $L predict "$d/$1.tflite" $P --out "$d/$1.json" >/dev/null 2>"$d/err.txt"; rc=$?
+  [ $rc = 1 ] || fail "$1: exit $rc (want 1): $(cat "$d/err.txt")"
+  grep -qF -- "$2" "$d/err.txt" || fail "$1: message lacks '$2': $(cat "$d/err.txt")"
+  [ -e "$d/$1.json" ] && fail "$1: predictions written"
+  echo "ok $1: $(cat "$d/err.txt")"
+}
+$L convert "$d/r/last.safetensors" --fp32 --labels a,b -o "$d/two.tflite" >/dev/null 2>&1 || fail "convert two"
+expect two "two.tflite: metadata \"leapfrog\" names 2 labels for 14 outputs"
+$L convert "$d/r/last.safetensors" --fp32 --labels a,a,c,d,e,f,g,h,i,j,k,l,m,n -o "$d/dup.tflite" >/dev/null 2>&1 ||
+  fail "convert dup"
+expect dup "dup.tflite: metadata \"leapfrog\": label \"a\" appears twice (0 and 1)"
+
+# patched in place (same length): "labels":[ -> "labels":{ ... the model must then be refused
+"$LF_PYTHON" - "$d/ok.tflite" "$d/obj.tflite" "$d/std.tflite" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+i = b.index(b'"labels":[')
+j = b.index(b']', i)
+open(sys.argv[2], "wb").write(b[:i] + b'"labels":{' + b[i + 10:j] + b'}' + b[j + 1:])
+k = b.find(b'"std":[')
+if k < 0: sys.exit("no std in the metadata")
+e = b.index(b']', k)
+z = b'"std":[' + b'0' * (e - k - 7)
+open(sys.argv[3], "wb").write(b[:k] + z[:e - k] + b[e:])
+PY
+[ $? = 0 ] || fail "patching the metadata"
+expect obj "obj.tflite: metadata \"leapfrog\""
+expect std "std.tflite: metadata \"leapfrog\""
+echo "ok"
