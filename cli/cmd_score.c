@@ -27,6 +27,8 @@ static void score_usage(FILE *f) {
           "  --seed N            bootstrap seed (default 1)\n"
           "  --threshold T       operating threshold for sensitivity/specificity (default 0.5)\n"
           "  --sensitivity S     target sensitivity for the second operating point (default 0.9)\n"
+          "  --strict            fail when images of the split listed in the dataset's CSV are missing\n"
+          "                      on disk (default: a warning naming them)\n"
           "  --quiet             no summary table on stdout\n"
           "Images are matched by basename; every image of the split needs exactly one prediction.\n");
 }
@@ -58,6 +60,9 @@ int cmd_score(int argc, char **argv) {
       return 0;
     } else if (!strcmp(a, "--quiet")) {
       quiet = 1;
+      continue;
+    } else if (!strcmp(a, "--strict")) {
+      o.split_opts.strict = 1;
       continue;
     }
     if (!v || strncmp(a, "--", 2)) {

@@ -118,7 +118,10 @@ LF_TEST(nih_synth) {
   LF_CHECK(lf_split_opts_parse("paper", &o) == LF_OK);
   LF_CHECK(lf_dataset_split(ds, &o, &warn) == LF_OK && warn && strstr(warn, "leak"));
   count_splits(ds, c);
-  LF_CHECK_MSG(c[LF_SPLIT_TEST] == 45 && c[LF_SPLIT_VAL] == 32 && c[LF_SPLIT_TRAIN] == 73, "paper %zu/%zu/%zu", c[1], c[2], c[3]);
+  /* image-level by a keyed hash of the name: about 30% test, 21% val, 49% train of 150 */
+  LF_CHECK_MSG(c[LF_SPLIT_TEST] >= 30 && c[LF_SPLIT_TEST] <= 60 && c[LF_SPLIT_VAL] >= 18 && c[LF_SPLIT_VAL] <= 46 &&
+                   c[LF_SPLIT_TRAIN] >= 55 && c[LF_SPLIT_TRAIN] <= 95,
+               "paper %zu/%zu/%zu", c[1], c[2], c[3]);
   lf_dataset_free(ds);
 }
 

@@ -21,7 +21,7 @@ command -v node >/dev/null && [ -d "$root/tests/oracles/tflite/node_modules" ] |
 [ -x "$bench" ] || { echo "bench_runtime not built ($bench)"; exit 1; }
 
 "$bench" --write-models "$d/models" --small >/dev/null || { echo "could not write zoo models"; exit 1; }
-"$LEAPFROG" synth chestxray14 --out "$d/chest" --n 16 --seed 4 --size 128 >/dev/null || exit 1
+"$LEAPFROG" synth chestxray14 --out "$d/chest" --n 40 --seed 4 --size 128 >/dev/null || exit 1
 "$LEAPFROG" synth nerve --out "$d/nerve" --n 24 --seed 4 >/dev/null || exit 1
 
 # --- chest: int8 DenseNet-shaped model ---

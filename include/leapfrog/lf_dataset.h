@@ -18,6 +18,7 @@
 #ifndef LF_DATASET_H
 #define LF_DATASET_H
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "leapfrog/lf_status.h"
@@ -63,14 +64,20 @@ typedef struct lf_dataset {
   lf_sample *samples;
   size_t n;
   size_t n_missing_images;    /* CSV rows whose image is not on disk (dropped) */
+  lf_sample *missing;         /* the dropped rows (path NULL, sorted as samples); they get
+                                 a split too, so lf_dataset_check_missing can name them */
+  size_t n_missing_kept;      /* entries of missing (0 with keep_missing) */
   size_t n_unlisted_images;   /* NIH: images on disk without a CSV row (ignored) */
   struct lf_name_index *index; /* private: lookup by name */
 } lf_dataset;
 
 /* Reads the folder.  Samples start in LF_SPLIT_NONE (except nerve test/ images:
  * LF_SPLIT_UNLABELLED); call lf_dataset_split.  NIH rows whose image is missing
- * are dropped and counted; set keep_missing to keep them (path NULL), e.g. to
- * score predictions against labels only. */
+ * are dropped (kept in ds->missing) and counted; set keep_missing to keep them
+ * (path NULL), e.g. to score predictions against labels only.  Nerve: every train/
+ * frame's ground truth is read and checked here (lf_dataset_load_mask's rules, RLE
+ * runs, mask file vs train_masks.csv row), and two files with one image id
+ * ("test/007.tif", "test/7.tif") are refused; LF_EBADFILE names the image(s). */
 lf_status lf_dataset_open(lf_task task, const char *root, int keep_missing, lf_dataset **out);
 void lf_dataset_free(lf_dataset *ds);
 
@@ -86,18 +93,28 @@ lf_status lf_nerve_parse_masks_csv(lf_dataset *ds, const char *data, size_t len,
 const lf_sample *lf_dataset_find(const lf_dataset *ds, const char *name_or_path);
 
 /* ---- splits ----
- * LF_SPLITMODE_PATIENT (default): patients/subjects shuffled with `seed` and cut by
- *   the ratios (train, val, test; normalised), so no patient is in two splits.
+ * A sample's split depends only on its patient (or, for paper, its name), the seed
+ * and the ratios: a keyed hash (splitmix64 of seed and patient ID) gives each patient
+ * a point u in [0,1), and u < train/sum is train, u < (train+val)/sum val, else test.
+ * Adding or removing other images never moves anyone; the split sizes follow the
+ * ratios only on average (a small dataset may have an empty val split).
+ * LF_SPLITMODE_PATIENT (default): as above, so no patient is in two splits.
  * LF_SPLITMODE_OFFICIAL: NIH test_list.txt -> test; train_val_list.txt -> train/val
- *   by patient with ratio val/(train+val).  Nerve: as PATIENT (Kaggle's test/ has no
- *   masks; it stays LF_SPLIT_UNLABELLED).
- * LF_SPLITMODE_PAPER: image-level 70/30 train/test, then 30% of train to val, as the
- *   paper's code did; leaks patients across splits (a warning goes to *warning). */
+ *   by patient hash with ratio val/(train+val); unlisted images stay LF_SPLIT_NONE.
+ *   The lists are checked: a NUL byte, a name not in Data_Entry_2017.csv, a name
+ *   listed twice (in one list or both) -> LF_EBADFILE naming the file and line.
+ *   Nerve: as PATIENT (Kaggle's test/ has no masks; it stays LF_SPLIT_UNLABELLED).
+ * LF_SPLITMODE_PAPER: image-level, by a keyed hash of the image name: 30% test, then
+ *   30% of the rest val, as the paper's code did; leaks patients across splits (a
+ *   warning goes to *warning).
+ * Rows whose image is missing (ds->missing) are split the same way. */
 typedef enum { LF_SPLITMODE_PATIENT = 0, LF_SPLITMODE_OFFICIAL, LF_SPLITMODE_PAPER } lf_split_mode;
 typedef struct {
   lf_split_mode mode;
   double train, val, test; /* ratios for PATIENT / OFFICIAL (val/(train+val)); default .7 .1 .2 */
   uint64_t seed;           /* default 1 */
+  int strict;              /* predict/score: images of the split missing on disk are an
+                              error, not a warning (lf_dataset_check_missing); default 0 */
 } lf_split_opts;
 void lf_split_opts_default(lf_split_opts *o);
 /* "patient", "patient:70,10,20", "official", "paper" */
@@ -105,12 +122,20 @@ lf_status lf_split_opts_parse(const char *spec, lf_split_opts *o);
 /* warning: set to a static string when the split leaks patients, else NULL (may be NULL). */
 lf_status lf_dataset_split(lf_dataset *ds, const lf_split_opts *o, const char **warning);
 
+/* Images of `split` (LF_SPLIT_ALL = every split) that the dataset's CSV lists but
+ * that are not on disk (call after lf_dataset_split): none -> LF_OK; else the message
+ * names how many, the first few and the counts per split; strict -> LF_ENOTFOUND
+ * with it, otherwise "warning: ..." goes to log (may be NULL) and LF_OK. */
+lf_status lf_dataset_check_missing(const lf_dataset *ds, lf_split split, int strict, FILE *log);
+
 /* Indices of the samples in `split` (LF_SPLIT_ALL = all) with an image on disk;
  * returns the count; idx may be NULL to only count. */
 size_t lf_dataset_select(const lf_dataset *ds, lf_split split, size_t *idx);
 
 /* Ground-truth mask of a nerve sample (0/1 bytes, row-major, *w x *h, malloc'd):
- * from the _mask.tif when present, else from the RLE (580x420 unless the image is
+ * from the _mask.tif when present (any nonzero pixel is nerve, so 0/255 and 0/1
+ * masks read the same; a mask whose size differs from its image's is refused,
+ * LF_EBADFILE naming both), else from the RLE (580x420 unless the image is
  * readable and says otherwise).  LF_ENOTFOUND when the sample has neither. */
 lf_status lf_dataset_load_mask(const lf_dataset *ds, const lf_sample *s, uint8_t **mask, int *w,
                                int *h);

@@ -48,7 +48,9 @@ static void sample_free(lf_sample *s) {
 void lf_dataset_free(lf_dataset *ds) {
   if (!ds) return;
   for (size_t i = 0; i < ds->n; i++) sample_free(&ds->samples[i]);
+  for (size_t i = 0; i < ds->n_missing_kept; i++) sample_free(&ds->missing[i]);
   free(ds->samples);
+  free(ds->missing);
   if (ds->index) free(ds->index->slots);
   free(ds->index);
   free(ds->root);
@@ -118,16 +120,20 @@ const lf_sample *lf_dataset_find(const lf_dataset *ds, const char *p) {
   return index_get(ds, b, strlen(b));
 }
 
-void lf_ds_drop_missing(lf_dataset *ds, int keep) {
-  size_t j = 0;
+lf_status lf_ds_drop_missing(lf_dataset *ds, int keep) {
+  size_t j = 0, nm = 0;
+  for (size_t i = 0; i < ds->n; i++) nm += !ds->samples[i].path;
+  if (nm && !keep && !(ds->missing = malloc(nm * sizeof *ds->missing)))
+    return lf_error(LF_ENOMEM, "dataset: out of memory");
   for (size_t i = 0; i < ds->n; i++) {
     if (!ds->samples[i].path) {
       ds->n_missing_images++;
-      if (!keep) { sample_free(&ds->samples[i]); continue; }
+      if (!keep) { ds->missing[ds->n_missing_kept++] = ds->samples[i]; continue; }
     }
     ds->samples[j++] = ds->samples[i];
   }
   ds->n = j;
+  return LF_OK;
 }
 
 size_t lf_dataset_select(const lf_dataset *ds, lf_split split, size_t *idx) {
@@ -190,10 +196,8 @@ lf_status lf_dataset_open(lf_task task, const char *root, int keep_missing, lf_d
   lf_dataset *ds = lf_dataset_new(task, root);
   if (!ds) return lf_error(LF_ENOMEM, "dataset: out of memory");
   lf_status s = task == LF_TASK_NERVE ? lf_nerve_open(ds) : lf_nih_open(ds);
-  if (!s) {
-    lf_ds_drop_missing(ds, keep_missing);
-    s = lf_ds_index(ds);
-  }
+  if (!s) s = lf_ds_drop_missing(ds, keep_missing);
+  if (!s) s = lf_ds_index(ds);
   if (s) { lf_dataset_free(ds); return s; }
   *out = ds;
   return LF_OK;
@@ -208,8 +212,16 @@ lf_status lf_dataset_load_mask(const lf_dataset *ds, const lf_sample *s, uint8_t
     lf_status st = lf_image_read(s->mask_path, &im, NULL);
     if (st) return st;
     if (im.channels != 1 && (st = lf_image_convert(&im, 1))) { lf_image_free(&im); return st; }
+    lf_image_info info;
+    if (s->path && lf_image_probe(s->path, &info) == LF_OK && (info.width != im.width || info.height != im.height)) {
+      st = lf_error(LF_EBADFILE, "%s: mask %s is %dx%d but the image is %dx%d", s->name, s->mask_path, im.width,
+                    im.height, info.width, info.height);
+      lf_image_free(&im);
+      return st;
+    }
+    /* nonzero = nerve: Kaggle's masks are 0/255, but 0/1 masks must not read as empty */
     size_t np = (size_t)im.width * im.height;
-    for (size_t i = 0; i < np; i++) im.data[i] = im.data[i] >= 128;
+    for (size_t i = 0; i < np; i++) im.data[i] = im.data[i] != 0;
     *mask = im.data, *w = im.width, *h = im.height;
     return LF_OK;
   }

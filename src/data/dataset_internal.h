@@ -7,8 +7,9 @@
 lf_sample *lf_ds_add(lf_dataset *ds);
 /* Rebuilds the name/stem lookup index (after adding or sorting samples). */
 lf_status lf_ds_index(lf_dataset *ds);
-/* Drops samples with path == NULL (counted in n_missing_images) unless keep. */
-void lf_ds_drop_missing(lf_dataset *ds, int keep);
+/* Moves samples with path == NULL (counted in n_missing_images) to ds->missing
+ * unless keep (then they stay, path NULL). */
+lf_status lf_ds_drop_missing(lf_dataset *ds, int keep);
 /* "a/b" joined; malloc'd or NULL. */
 char *lf_path_join(const char *a, const char *b);
 /* Lists the regular entries of a directory (malloc'd names, sorted); *n = count.

@@ -67,7 +67,7 @@ lf_status lf_nerve_parse_masks_csv(lf_dataset *ds, const char *data, size_t len,
       st = lf_error(LF_EBADFILE, "%s:%zu: subject and img must be non-negative integers", name, line);
       goto out;
     }
-    /* the RLE itself is checked against the image size when the mask is loaded */
+    /* the runs are checked against the image size when the folder is opened (check_masks) */
     if (strspn(fp, "0123456789 \t") != strlen(fp)) {
       st = lf_error(LF_EBADFILE, "%s:%zu: pixels must be run-length pairs of numbers", name, line);
       goto out;
@@ -99,6 +99,54 @@ static int parse_train_name(const char *f, int *subj, int *n, int *is_mask) {
   *subj = num(f, us);
   *n = num(us + 1, end);
   return *subj >= 0 && *n >= 0;
+}
+
+/* Every train/ frame's ground truth, read once: mask files (label from the file),
+ * RLE runs (validated against the image size: off-image, overlapping, unsorted runs
+ * name the image and run), and, where both exist, the two compared pixel by pixel. */
+static lf_status check_masks(lf_dataset *ds) {
+  char list[600] = "";
+  size_t n_bad = 0;
+  for (size_t i = 0; i < ds->n; i++) {
+    lf_sample *s = &ds->samples[i];
+    if (!s->mask_path && !(s->rle && s->path)) continue;
+    uint8_t *m, *r = NULL;
+    int w, h;
+    lf_status st = lf_dataset_load_mask(ds, s, &m, &w, &h);
+    if (st) return st;
+    size_t np = (size_t)w * h, n_file = 0, n_rle = 0, n_diff = 0;
+    for (size_t k = 0; k < np; k++) n_file += m[k];
+    s->labels = n_file != 0;
+    if (s->mask_path && s->rle) {
+      if (!(r = malloc(np ? np : 1))) { free(m); return lf_error(LF_ENOMEM, "%s: out of memory", s->name); }
+      char where[300];
+      snprintf(where, sizeof where, "train_masks.csv: image %s", s->stem);
+      if ((st = lf_rle_decode(s->rle, w, h, r, where))) { free(m), free(r); return st; }
+      for (size_t k = 0; k < np; k++) n_rle += r[k], n_diff += r[k] != m[k];
+      if (n_diff && n_bad++ < 5) {
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s (mask file %zu pixels, CSV %zu, %zu differ)", l ? "; " : "",
+                 s->stem, n_file, n_rle, n_diff);
+      }
+    }
+    free(m), free(r);
+  }
+  if (n_bad)
+    return lf_error(LF_EBADFILE, "%s: train_masks.csv and the train/*_mask.tif files disagree on %zu image%s: %s%s "
+                    "(fix or remove one of the two)", ds->root, n_bad, n_bad == 1 ? "" : "s", list,
+                    n_bad > 5 ? "; ..." : "");
+  return LF_OK;
+}
+
+/* Two test/ files with one image id ("007.tif" and "7.tif") are refused. */
+static lf_status check_duplicate_ids(const lf_dataset *ds) {
+  for (size_t i = 1; i < ds->n; i++) {
+    const lf_sample *a = &ds->samples[i - 1], *b = &ds->samples[i];
+    if (!cmp_frame(a, b))
+      return lf_error(LF_EBADFILE, "%s and %s are both image %s (one image id, two files)",
+                      a->path ? a->path : a->name, b->path ? b->path : b->name, b->stem);
+  }
+  return LF_OK;
 }
 
 lf_status lf_nerve_open(lf_dataset *ds) {
@@ -145,16 +193,7 @@ lf_status lf_nerve_open(lf_dataset *ds) {
   }
   lf_free_names(names, nn);
   names = NULL, nn = 0;
-  /* frames with a mask file but no CSV row: label from the mask */
-  for (size_t i = 0; i < ds->n; i++) {
-    lf_sample *s = &ds->samples[i];
-    if (s->rle || !s->mask_path) continue;
-    uint8_t *m;
-    int w, h;
-    if ((st = lf_dataset_load_mask(ds, s, &m, &w, &h))) goto out;
-    s->labels = memchr(m, 1, (size_t)w * h) != NULL;
-    free(m);
-  }
+  if ((st = check_masks(ds))) goto out;
   if (lf_list_dir(test, &names, &nn) == LF_OK) {
     for (size_t i = 0; i < nn; i++) {
       size_t L = strlen(names[i]);
@@ -170,6 +209,7 @@ lf_status lf_nerve_open(lf_dataset *ds) {
   st = LF_OK;
   if (!ds->n) st = lf_error(LF_ENOTFOUND, "%s: no train/ images, test/ images or train_masks.csv", ds->root);
   if (ds->n) qsort(ds->samples, ds->n, sizeof *ds->samples, cmp_frame);
+  if (!st) st = check_duplicate_ids(ds);
 out:
   lf_free_names(names, nn);
   free(csv), free(train), free(test);

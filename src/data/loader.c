@@ -47,10 +47,13 @@ static void process(lf_loader *l, size_t j, slot_t *sl, int i) {
   float *x = sl->b.x + (size_t)i * l->xs, *y = sl->b.y + (size_t)i * l->ylen;
   uint64_t aug_seed = lf_sm64_mix(lf_sm64_mix(l->o.seed, (uint64_t)l->epoch), (uint64_t)l->idx[pos]);
   lf_status st;
+  int corrupt = 0;
   sl->b.samples[i] = s;
   if (l->use_cache) {
     if (l->cache.flags[pos]) st = lf_error(LF_EBADFILE, "%s: unreadable (see cache build)", s->name);
-    else
+    else if ((st = lf_cache_verify(&l->cache, pos, s, l->xs, (size_t)l->o.width * l->o.height))) {
+      corrupt = 1; /* an error even with skip_unreadable: the image is fine, the cache is not */
+    } else
       st = lf_loader_finish(l->ds, s, &l->o, l->cache.x + pos * l->xs,
                             l->cache.m ? l->cache.m + pos * (size_t)(l->o.width * l->o.height) : NULL,
                             l->o.augment, aug_seed, x, y);
@@ -63,7 +66,7 @@ static void process(lf_loader *l, size_t j, slot_t *sl, int i) {
     free(xu8), free(mu8);
   }
   sl->bad[i] = st != LF_OK;
-  if (st && !l->o.skip_unreadable) {
+  if (st && (!l->o.skip_unreadable || corrupt)) {
     pthread_mutex_lock(&l->mu);
     if (!sl->err) sl->err = st, snprintf(sl->msg, sizeof sl->msg, "%s", lf_last_error());
     pthread_mutex_unlock(&l->mu);

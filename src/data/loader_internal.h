@@ -16,9 +16,14 @@ typedef struct {
   void *map;
   size_t map_len;
   const uint8_t *flags; /* n: 0 ok, 1 unreadable */
+  const uint8_t *sums;  /* n x 8 bytes: checksum of each entry's image + mask bytes */
   const uint8_t *x, *m; /* n*H*W*C, n*H*W (m NULL without masks) */
+  char *path;
 } lf_cache;
 lf_status lf_cache_open(lf_cache *c, const char *path, const lf_dataset *ds, const size_t *idx,
                         size_t n, const lf_loader_opts *o, int with_mask, int *rebuilt);
 void lf_cache_close(lf_cache *c);
+/* LF_EBADFILE naming the cache and the image when entry `pos` (xs image bytes, ms
+ * mask bytes) does not match its checksum. */
+lf_status lf_cache_verify(const lf_cache *c, size_t pos, const lf_sample *s, size_t xs, size_t ms);
 #endif

@@ -34,116 +34,174 @@ lf_status lf_split_opts_parse(const char *spec, lf_split_opts *o) {
   return lf_error(LF_EINVAL, "unknown split mode '%s' (patient[:TR,VA,TE], official, paper)", spec);
 }
 
-static int cmp_int(const void *a, const void *b) {
-  int x = *(const int *)a, y = *(const int *)b;
-  return x < y ? -1 : x > y;
+/* A point in [0, 1) that depends only on (seed, kind, key): a keyed hash (splitmix64
+ * mixing), so a sample's split never depends on which other samples exist. */
+static double unit_hash(uint64_t seed, uint64_t kind, uint64_t key) {
+  uint64_t h = lf_sm64_mix(lf_sm64_mix(seed, kind), key);
+  return (double)(h >> 11) * (1.0 / 9007199254740992.0);
 }
 
-static void shuffle_ints(int *v, size_t n, uint64_t seed) {
-  uint64_t st = lf_sm64_mix(seed, 0x5EED5EED);
-  for (size_t i = n; i > 1; i--) {
-    size_t j = (size_t)(lf_sm64_next(&st) % i);
-    int t = v[i - 1];
-    v[i - 1] = v[j];
-    v[j] = t;
-  }
+static uint64_t hash_name(const char *s) {
+  uint64_t h = 1469598103934665603ull;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h;
 }
 
-/* Assigns samples with split == from (and patient >= 0) to train/val/test by patient. */
-static lf_status split_by_patient(lf_dataset *ds, lf_split from, double tr, double va, double te,
-                                  uint64_t seed) {
-  int *pid = malloc((ds->n + 1) * sizeof(int));
-  if (!pid) return lf_error(LF_ENOMEM, "split: out of memory");
-  size_t np = 0;
-  for (size_t i = 0; i < ds->n; i++)
-    if (ds->samples[i].split == from && ds->samples[i].patient >= 0) pid[np++] = ds->samples[i].patient;
-  qsort(pid, np, sizeof(int), cmp_int);
-  size_t u = 0;
-  for (size_t i = 0; i < np; i++)
-    if (!u || pid[u - 1] != pid[i]) pid[u++] = pid[i];
-  shuffle_ints(pid, u, seed);
+static lf_split bucket(double u, double tr, double va, double te) {
   double sum = tr + va + te;
-  size_t n_tr = (size_t)(u * (tr / sum) + 0.5), n_va = (size_t)(u * (va / sum) + 0.5);
-  if (n_tr > u) n_tr = u;
-  if (n_va > u - n_tr) n_va = u - n_tr;
-  /* rank of each patient in the shuffled order -> split; look up by binary search */
-  typedef struct { int pid; lf_split s; } ps;
-  ps *tab = malloc((u + 1) * sizeof *tab);
-  if (!tab) { free(pid); return lf_error(LF_ENOMEM, "split: out of memory"); }
-  for (size_t i = 0; i < u; i++) {
-    tab[i].pid = pid[i];
-    tab[i].s = i < n_tr ? LF_SPLIT_TRAIN : i < n_tr + n_va ? LF_SPLIT_VAL : LF_SPLIT_TEST;
-  }
-  qsort(tab, u, sizeof *tab, cmp_int); /* pid is the first member */
-  for (size_t i = 0; i < ds->n; i++) {
-    lf_sample *s = &ds->samples[i];
-    if (s->split != from || s->patient < 0) continue;
-    ps key = {s->patient, LF_SPLIT_NONE};
-    ps *hit = bsearch(&key, tab, u, sizeof *tab, cmp_int);
-    s->split = hit ? hit->s : LF_SPLIT_TRAIN;
-  }
-  free(tab);
-  free(pid);
-  return LF_OK;
+  if (u < tr / sum) return LF_SPLIT_TRAIN;
+  if (u < (tr + va) / sum) return LF_SPLIT_VAL;
+  return LF_SPLIT_TEST;
 }
 
-/* Marks the images named in list file `file` (one per line) with split `to`. */
-static lf_status apply_list(lf_dataset *ds, const char *file, lf_split to, size_t *n_listed) {
+/* Samples with split == from (and patient >= 0) go to train/val/test by a keyed hash
+ * of (seed, patient ID): every image of a patient lands in the same split, and
+ * adding or removing other patients' images moves no one. */
+static void split_by_patient(lf_sample *v, size_t n, lf_split from, double tr, double va, double te,
+                             uint64_t seed) {
+  for (size_t i = 0; i < n; i++)
+    if (v[i].split == from && v[i].patient >= 0)
+      v[i].split = bucket(unit_hash(seed, 0x50415449454E54ull /* "PATIENT" */, (uint64_t)v[i].patient), tr, va, te);
+}
+
+/* Image-level (paper): test with probability 0.3, then 30% of the rest to val, by a
+ * keyed hash of the image name. */
+static void split_by_image(lf_sample *v, size_t n, uint64_t seed) {
+  for (size_t i = 0; i < n; i++)
+    if (v[i].split == LF_SPLIT_NONE)
+      v[i].split = bucket(unit_hash(seed, 0x494D414745ull /* "IMAGE" */, hash_name(v[i].name)), 0.7 * 0.7,
+                          0.7 * 0.3, 0.3);
+}
+
+static int cmp_name_key(const void *k, const void *e) { return strcmp(k, ((const lf_sample *)e)->name); }
+
+/* The sample named `name` (basename or stem) among ds's samples or its missing rows. */
+static lf_sample *find_any(lf_dataset *ds, const char *name) {
+  lf_sample *s = (lf_sample *)lf_dataset_find(ds, name);
+  if (s || !ds->n_missing_kept) return s;
+  return bsearch(name, ds->missing, ds->n_missing_kept, sizeof *ds->missing, cmp_name_key);
+}
+
+/* Marks the images named in list file `file` (one per line) with split `to`.  Refused
+ * with the file and line named: a NUL byte, a name not in the dataset's CSV, a name
+ * listed twice (in this list or the other one).  line_of[] (n + n_missing_kept
+ * entries, zeroed by the caller) records where each sample was listed. */
+static lf_status apply_list(lf_dataset *ds, const char *file, lf_split to, size_t *line_of,
+                            const char **file_of) {
   char *path = lf_path_join(ds->root, file);
   if (!path) return lf_error(LF_ENOMEM, "out of memory");
   unsigned char *d;
   size_t len;
   lf_status st = lf_read_file(path, (size_t)1 << 28, &d, &len);
   if (st) { free(path); return st; }
+  const unsigned char *nul = memchr(d, 0, len);
+  if (nul) {
+    size_t line = 1;
+    for (const unsigned char *q = d; q < nul; q++) line += *q == '\n';
+    st = lf_error(LF_EBADFILE, "%s:%zu: NUL byte (a split list is text, one image name per line)", path, line);
+    goto out;
+  }
   char *p = (char *)d;
-  while (*p) {
-    char *e = p + strcspn(p, "\r\n");
+  for (size_t line = 1; *p; line++) {
+    char *e = p + strcspn(p, "\n");
     char c = *e;
-    *e = 0;
-    char *q = p;
-    while (*q == ' ') q++;
+    char *q = p, *t = e;
+    while (*q == ' ' || *q == '\t') q++;
+    while (t > q && (t[-1] == ' ' || t[-1] == '\t' || t[-1] == '\r')) t--;
+    *t = 0;
     if (*q) {
-      lf_sample *s = (lf_sample *)lf_dataset_find(ds, q);
-      if (s) s->split = to, (*n_listed)++;
+      lf_sample *s = find_any(ds, q);
+      if (!s) {
+        st = lf_error(LF_EBADFILE, "%s:%zu: image '%.200s' is not in Data_Entry_2017.csv", path, line, q);
+        goto out;
+      }
+      size_t k = s >= ds->samples && s < ds->samples + ds->n ? (size_t)(s - ds->samples)
+                                                            : ds->n + (size_t)(s - ds->missing);
+      if (line_of[k]) {
+        st = lf_error(LF_EBADFILE, "%s:%zu: image '%.200s' is listed twice (first in %s line %zu)", path, line, q,
+                      file_of[k], line_of[k]);
+        goto out;
+      }
+      line_of[k] = line, file_of[k] = file;
+      s->split = to;
     }
     if (!c) break;
     p = e + 1;
   }
+out:
   free(d);
   free(path);
-  return LF_OK;
+  return st;
 }
 
 lf_status lf_dataset_split(lf_dataset *ds, const lf_split_opts *o, const char **warning) {
   if (warning) *warning = NULL;
   lf_split_opts def;
   if (!o) lf_split_opts_default(&def), o = &def;
-  for (size_t i = 0; i < ds->n; i++)
-    if (ds->samples[i].split != LF_SPLIT_UNLABELLED) ds->samples[i].split = LF_SPLIT_NONE;
-  if (o->mode == LF_SPLITMODE_PAPER) {
-    size_t m = 0;
-    int *ix = malloc((ds->n + 1) * sizeof(int));
-    if (!ix) return lf_error(LF_ENOMEM, "split: out of memory");
-    for (size_t i = 0; i < ds->n; i++)
-      if (ds->samples[i].split == LF_SPLIT_NONE) ix[m++] = (int)i;
-    shuffle_ints(ix, m, o->seed);
-    size_t n_test = (size_t)(m * 0.3 + 0.5), rest = m - n_test, n_val = (size_t)(rest * 0.3 + 0.5);
-    for (size_t k = 0; k < m; k++)
-      ds->samples[ix[k]].split = k < n_test ? LF_SPLIT_TEST : k < n_test + n_val ? LF_SPLIT_VAL : LF_SPLIT_TRAIN;
-    free(ix);
-    if (warning)
-      *warning = "split 'paper' is image-level (70/30, then 30% of train for validation), as the "
-                 "paper's code did: images of one patient can be in train and test (leakage)";
-    return LF_OK;
+  for (int part = 0; part < 2; part++) {
+    lf_sample *v = part ? ds->missing : ds->samples;
+    size_t n = part ? ds->n_missing_kept : ds->n;
+    for (size_t i = 0; i < n; i++)
+      if (v[i].split != LF_SPLIT_UNLABELLED) v[i].split = LF_SPLIT_NONE;
   }
   if (o->mode == LF_SPLITMODE_OFFICIAL && ds->task == LF_TASK_CHESTXRAY14) {
-    size_t n_tv = 0, n_te = 0;
-    lf_status st = apply_list(ds, "train_val_list.txt", LF_SPLIT_TRAIN, &n_tv);
-    if (!st) st = apply_list(ds, "test_list.txt", LF_SPLIT_TEST, &n_te);
+    size_t nt = ds->n + ds->n_missing_kept;
+    size_t *line_of = calloc(nt + 1, sizeof *line_of);
+    const char **file_of = calloc(nt + 1, sizeof *file_of);
+    lf_status st = line_of && file_of ? LF_OK : lf_error(LF_ENOMEM, "split: out of memory");
+    if (!st) st = apply_list(ds, "train_val_list.txt", LF_SPLIT_TRAIN, line_of, file_of);
+    if (!st) st = apply_list(ds, "test_list.txt", LF_SPLIT_TEST, line_of, file_of);
+    free(line_of), free(file_of);
     if (st) return st;
     double tv = o->train + o->val;
-    return split_by_patient(ds, LF_SPLIT_TRAIN, tv > 0 ? o->train / tv : 1, tv > 0 ? o->val / tv : 0, 0,
-                            o->seed);
+    for (int part = 0; part < 2; part++)
+      split_by_patient(part ? ds->missing : ds->samples, part ? ds->n_missing_kept : ds->n, LF_SPLIT_TRAIN,
+                       tv > 0 ? o->train : 1, tv > 0 ? o->val : 0, 0, o->seed);
+    return LF_OK;
   }
-  return split_by_patient(ds, LF_SPLIT_NONE, o->train, o->val, o->test, o->seed);
+  for (int part = 0; part < 2; part++) {
+    lf_sample *v = part ? ds->missing : ds->samples;
+    size_t n = part ? ds->n_missing_kept : ds->n;
+    if (o->mode == LF_SPLITMODE_PAPER) split_by_image(v, n, o->seed);
+    else split_by_patient(v, n, LF_SPLIT_NONE, o->train, o->val, o->test, o->seed);
+  }
+  if (o->mode == LF_SPLITMODE_PAPER && warning)
+    *warning = "split 'paper' is image-level (about 30% test, then 30% of the rest for validation), as "
+               "the paper's code did: images of one patient can be in train and test (leakage)";
+  return LF_OK;
+}
+
+lf_status lf_dataset_check_missing(const lf_dataset *ds, lf_split split, int strict, FILE *log) {
+  size_t cnt[LF_SPLIT_ALL + 1] = {0}, total = 0;
+  char names[400] = "";
+  for (int part = 0; part < 2; part++) {
+    const lf_sample *v = part ? ds->missing : ds->samples;
+    size_t n = part ? ds->n_missing_kept : ds->n;
+    for (size_t i = 0; i < n; i++) {
+      const lf_sample *s = &v[i];
+      if (s->path || (unsigned)s->split > LF_SPLIT_ALL) continue;
+      cnt[s->split]++;
+      if (split != LF_SPLIT_ALL && s->split != split) continue;
+      if (total++ < 5) {
+        size_t l = strlen(names);
+        snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", s->name);
+      }
+    }
+  }
+  if (!total) return LF_OK;
+  char by[200] = "";
+  for (int k = 0; k <= LF_SPLIT_ALL; k++) {
+    if (!cnt[k]) continue;
+    size_t l = strlen(by);
+    snprintf(by + l, sizeof by - l, "%s%zu %s", l ? ", " : "", cnt[k], lf_split_name((lf_split)k));
+  }
+  lf_status st = lf_error(LF_ENOTFOUND,
+                          "%s: %zu image%s of split %s listed in the dataset's CSV %s missing on disk (%s%s); "
+                          "missing in all splits: %s",
+                          ds->root, total, total == 1 ? "" : "s", lf_split_name(split), total == 1 ? "is" : "are",
+                          names, total > 5 ? ", ..." : "", by);
+  if (strict) return st;
+  if (log) fprintf(log, "warning: %s\n", lf_last_error());
+  lf_clear_error();
+  return LF_OK;
 }

@@ -40,6 +40,7 @@ lf_status lf_score_match(const lf_dataset *ds, lf_split split, char *const *keys
   *n_sel = 0;
   size_t m = lf_dataset_select(ds, split, NULL);
   size_t *sel = malloc((m ? m : 1) * sizeof *sel), *row = malloc((m ? m : 1) * sizeof *row);
+  size_t n_unlabelled = 0;
   size_t *pos = malloc((ds->n ? ds->n : 1) * sizeof *pos); /* sample -> slot in sel, or SIZE_MAX */
   size_t *hit = calloc(m ? m : 1, sizeof *hit);            /* how many keys matched each slot (+1 = row) */
   if (!sel || !row || !pos || !hit) {
@@ -47,6 +48,12 @@ lf_status lf_score_match(const lf_dataset *ds, lf_split split, char *const *keys
     return lf_error(LF_ENOMEM, "score: out of memory");
   }
   lf_dataset_select(ds, split, sel);
+  if (split == LF_SPLIT_ALL) { /* no ground truth to score: Kaggle's test/ images */
+    size_t k = 0;
+    for (size_t j = 0; j < m; j++)
+      if (ds->samples[sel[j]].split != LF_SPLIT_UNLABELLED) sel[k++] = sel[j];
+    n_unlabelled = m - k, m = k;
+  }
   for (size_t i = 0; i < ds->n; i++) pos[i] = SIZE_MAX;
   for (size_t j = 0; j < m; j++) pos[sel[j]] = j;
   char extra[640] = "", dup[320] = "";
@@ -54,6 +61,7 @@ lf_status lf_score_match(const lf_dataset *ds, lf_split split, char *const *keys
   for (size_t r = 0; r < n_keys; r++) {
     const lf_sample *s = lf_dataset_find(ds, keys[r]);
     size_t slot = s ? pos[s - ds->samples] : SIZE_MAX;
+    if (slot == SIZE_MAX && s && n_unlabelled && s->split == LF_SPLIT_UNLABELLED) continue;
     if (slot == SIZE_MAX) {
       if (n_extra++ < 10)
         cat(extra, sizeof extra, "%s%s", n_extra > 1 ? ", " : "", keys[r]),
@@ -132,6 +140,14 @@ lf_status lf_score_run(const lf_score_opts *o) {
     return st;
   }
   if (warning && o->summary) fprintf(o->summary, "warning: %s\n", warning);
+  size_t n_unlabelled = lf_dataset_select(ds, LF_SPLIT_UNLABELLED, NULL);
+  if (o->split == LF_SPLIT_ALL && n_unlabelled && o->summary)
+    fprintf(o->summary, "note: the %zu unlabelled images (Kaggle test/, no masks) are not scored; their predictions, "
+            "if any, are ignored\n", n_unlabelled);
+  if ((st = lf_dataset_check_missing(ds, o->split, o->split_opts.strict, stderr))) {
+    lf_dataset_free(ds);
+    return st;
+  }
   cJSON *out = cJSON_CreateObject();
   if (!out) {
     lf_dataset_free(ds);

@@ -9,7 +9,8 @@
 #include "leapfrog/lf_score.h"
 
 /* Matches prediction keys to the images of a split (dataset order). On
- * success *sel[i] is a sample index and *row[i] the prediction row for it. */
+ * success *sel[i] is a sample index and *row[i] the prediction row for it.
+ * LF_SPLIT_ALL leaves out unlabelled images (Kaggle test/) and ignores their keys. */
 lf_status lf_score_match(const lf_dataset *ds, lf_split split, char *const *keys, size_t n_keys,
                          const char *pred_name, size_t **sel, size_t **row, size_t *n_sel);
 

@@ -73,6 +73,7 @@ typedef struct {
   lf_train_log log;
   char *last_path, *best_path, *log_path;
   lf_tensor grad;
+  size_t n_bad_told; /* unreadable training images already named in a warning */
 } run_ctx;
 
 static char *path_in(const char *dir, const char *name) {
@@ -204,6 +205,30 @@ static lf_status save_ckpt(run_ctx *c, const char *path) {
   lf_status st = lf_ckpt_save(path, c->m, c->opt, js, c->o->save_hook, c->o->hook_ctx);
   free(js);
   return st;
+}
+
+/* Unreadable training images (found in the first epoch run): more than o->max_bad
+ * fails, naming them; up to it, each is named once in a warning and skipped. */
+static lf_status check_unreadable(run_ctx *c) {
+  const lf_sample **bad;
+  size_t n = lf_loader_unreadable(c->train, &bad);
+  if (n > (size_t)c->o->max_bad) {
+    char list[700] = "";
+    for (size_t k = 0; k < n && k < 5; k++) {
+      size_t l = strlen(list);
+      snprintf(list + l, sizeof list - l, "%s%s", k ? ", " : "", bad[k]->path ? bad[k]->path : bad[k]->name);
+    }
+    return lf_error(LF_EBADFILE,
+                    "train: %zu training image%s unreadable, more than --max-bad %d allows: %s%s (list them: "
+                    "leapfrog dataset --task %s --data %s --decode)",
+                    n, n == 1 ? " is" : "s are", c->o->max_bad, list, n > 5 ? ", ..." : "", lf_task_name(c->o->task),
+                    c->o->data_dir);
+  }
+  for (; c->n_bad_told < n; c->n_bad_told++)
+    fprintf(stderr, "warning: unreadable training image skipped (%zu of at most --max-bad %d): %s\n",
+            c->n_bad_told + 1, c->o->max_bad,
+            bad[c->n_bad_told]->path ? bad[c->n_bad_told]->path : bad[c->n_bad_told]->name);
+  return LF_OK;
 }
 
 /* A batch that unreadable images left with fewer than 2 images cannot go
@@ -440,6 +465,7 @@ lf_status lf_train_run(lf_model *m, const lf_train_opts *o, lf_train_result *r) 
       lf_batch *bt;
       if ((st = lf_loader_next(c.train, &bt))) break;
       if (!bt) break;
+      if ((st = check_unreadable(&c))) break;
       if (bt->n < 2 && (st = unreadable_batch(&c, bt))) break;
       double t1 = now_s();
       lf_tensor x, y;
