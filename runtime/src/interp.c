@@ -5,6 +5,7 @@
 
 #include "interp_internal.h"
 #include "lfrt_conv_gemm.h"
+#include "lfrt_conv_igemm.h"
 
 #define T(i) (&it->m->tensors[(i)])
 
@@ -131,6 +132,12 @@ void lfrt_interp_run_node(lfrt_interp *it, int i, int begin, int end, int t) {
   lfrt_node *n = &it->nodes[i];
   void *x = tdata(it, n->x), *w = n->w_copy ? n->w_copy : tdata(it, n->w);
   void *b = n->b_copy ? n->b_copy : tdata(it, n->b), *y = tdata(it, n->out);
+  if (n->igemm) {
+    void *scratch = it->scratch + (size_t)t * it->scratch_stride;
+    const lfrt_conv_params *p = n->kind == K_FC_Q ? &n->geom : &n->p.conv;
+    lfrt_qs8_conv_igemm_run(p, n->kind == K_TCONV_Q, n->igemm, n->packed, n->igemm_zero, x, y, begin, end, scratch);
+    return;
+  }
   if (n->gemm) {
     void *scratch = it->scratch + (size_t)t * it->scratch_stride;
     if (n->kind == K_FC_Q) lfrt_qs8_conv_gemm_run(&n->geom, 0, n->gemm, n->packed, x, y, begin, end, scratch);

@@ -70,6 +70,8 @@ typedef struct {
   float *scale_f;        /* owned [out_c]: requant scales as floats (mult * 2^shift) */
   size_t scratch_bytes;  /* per-thread scratch the kernel needs */
   const struct lfrt_qs8_gemm_config_s *gemm;
+  const struct lfrt_qs8_igemm_config_s *igemm; /* set (with gemm) when the indirect GEMM runs the node */
+  int8_t *igemm_zero;    /* in packed: in_c bytes of in_zp, what igemm taps outside the input read */
   void *w_copy, *b_copy; /* owned copies of constant inputs read at invoke (file pages released) */
   lfrt_conv_params geom; /* FULLY_CONNECTED on the GEMM path: as a 1x1 conv */
 } lfrt_node;

@@ -11,6 +11,7 @@
 #include "lfrt_config.h"
 #include "lfrt_config_spatial.h"
 #include "lfrt_conv_gemm.h"
+#include "lfrt_conv_igemm.h"
 #include "lfrt_f32_binary.h"
 #include "lfrt_f32_conv.h"
 
@@ -58,19 +59,28 @@ static long long conv_macs(const lfrt_conv_params *p, int dw) {
 static lfrt_status select_gemm(lfrt_interp *it, lfrt_node *n, const lfrt_conv_params *p, lfrt_error *err) {
   const lfrt_qs8_gemm_config *g = lfrt_qs8_gemm_config_for(it->isa);
   if (g->isa == LFRT_ISA_REF) return LFRT_OK; /* the reference op kernel is faster than ref GEMM tiles */
-  int N = p->out_c, K = p->k_h * p->k_w * p->in_c;
-  size_t kc = ((size_t)K + 3) & ~(size_t)3, blocks = ((size_t)N + (size_t)g->nr - 1) / (size_t)g->nr;
+  /* in_c % 4 == 0: the indirect GEMM (no im2col copy) when the ISA has one */
+  const lfrt_qs8_igemm_config *ig = lfrt_qs8_conv_igemm_ok(p) ? lfrt_qs8_igemm_config_for(it->isa) : NULL;
+  int N = p->out_c, K = p->k_h * p->k_w * p->in_c, nr = ig ? ig->nr : g->nr;
+  size_t kc = ((size_t)K + 3) & ~(size_t)3, blocks = ((size_t)N + (size_t)nr - 1) / (size_t)nr;
+  size_t wbytes = blocks * lfrt_qs8_gemm_block_bytes(nr, kc), zbytes = ig ? (size_t)p->in_c : 0;
   n->scale_f = malloc((size_t)N * sizeof(float));
-  n->packed = alloc64(it, blocks * lfrt_qs8_gemm_block_bytes(g->nr, kc));
+  n->packed = alloc64(it, wbytes + zbytes); /* igemm: the zero-point taps' in_c bytes follow the weights */
   if (!n->scale_f || !n->packed)
     return lfrt_set_error(err, LFRT_ENOMEM, "%s: out of memory packing weights", it->m->source_name);
   it->state_bytes += (size_t)N * sizeof(float);
   for (int c = 0; c < N; c++) n->scale_f[c] = ldexpf((float)p->mult[c], p->shift[c]);
   const int32_t *bias = n->b >= 0 ? T(n->b)->data : NULL;
-  lfrt_qs8_gemm_pack(g->nr, N, K, T(n->w)->data, bias, p->in_zp, n->scale_f, n->packed);
+  lfrt_qs8_gemm_pack(nr, N, K, T(n->w)->data, bias, p->in_zp, n->scale_f, n->packed);
   lfrt_model_release_data(it->m, T(n->w)->data, T(n->w)->bytes); /* not held twice */
   n->gemm = g;
   n->scratch_bytes = lfrt_qs8_conv_gemm_scratch(p, g);
+  if (ig) {
+    n->igemm = ig;
+    n->igemm_zero = (int8_t *)n->packed + wbytes;
+    memset(n->igemm_zero, (unsigned char)(int8_t)p->in_zp, zbytes);
+    n->scratch_bytes = lfrt_qs8_conv_igemm_scratch(p, ig);
+  }
   return LFRT_OK;
 }
 
@@ -289,7 +299,7 @@ lfrt_status lfrt_interp_select_kernel(lfrt_interp *it, int i, lfrt_error *err) {
   }
   default: break;
   }
-  if (!st && n->gemm) n->kernel = n->gemm->name;
+  if (!st && n->gemm) n->kernel = n->igemm ? n->igemm->name : n->gemm->name;
   if (!st && !n->gemm && !n->packed) st = own_copy(it, n->w, &n->w_copy, err);
   if (!st && !n->gemm) st = own_copy(it, n->b, &n->b_copy, err);
   return st;
