@@ -1,10 +1,11 @@
 #!/bin/sh
-# Issue 9 through the CLI: `score` warns (and --strict fails) when images of the split
+# Issue 9 through the CLI: `predict` and `score` warn (and --strict fails) when images of the split
 # are missing on disk, naming how many and their split; `score --task nerve --split all`
 # works on the Kaggle layout (test/ images left out with a note); `train` names
 # unreadable images and fails beyond --max-bad; a corrupted --cache entry is refused.
 set -u
 : "${LEAPFROG:?}" "${LF_TMP:?}" "${LF_PYTHON:=/usr/bin/python3}"
+root=$(cd "$(dirname "$0")/.." && pwd)
 L=$LEAPFROG
 d="$LF_TMP/integrity.$$"
 rm -rf "$d" && mkdir -p "$d" || exit 1
@@ -31,6 +32,21 @@ grep -q "warning: .*1 image of split all .*missing on disk ($gone)" "$d/err.txt"
   fail "score does not name the missing image and its split: $(cat "$d/err.txt")"
 $L $S --strict 2>"$d/err.txt"; rc=$?
 [ $rc = 1 ] && grep -q "$gone" "$d/err.txt" || fail "score --strict with an image missing: exit $rc ($(cat "$d/err.txt"))"
+
+# --- predict: the same warning, and --strict fails before any inference ---
+mkdir -p "$d/models"
+if [ -n "${LF_BUILD:-}" ] && [ -x "$root/$LF_BUILD/bench/bench_runtime" ] &&
+  "$root/$LF_BUILD/bench/bench_runtime" --write-models "$d/models" --small >/dev/null 2>&1; then
+  P="predict $d/models/densenet121_i8.tflite --task chestxray14 --data $d/chest --split all --limit 2 --quiet"
+  $L $P --out "$d/p.json" 2>"$d/err.txt" || fail "predict with one image missing: $(cat "$d/err.txt")"
+  grep -q "warning: .*1 image of split all .*missing on disk ($gone)" "$d/err.txt" ||
+    fail "predict does not name the missing image: $(cat "$d/err.txt")"
+  $L $P --out "$d/p2.json" --strict 2>"$d/err.txt"; rc=$?
+  [ $rc = 1 ] && grep -q "$gone" "$d/err.txt" && [ ! -e "$d/p2.json" ] ||
+    fail "predict --strict with an image missing: exit $rc ($(cat "$d/err.txt"))"
+else
+  fail "no zoo model for the predict checks"
+fi
 
 # --- score --task nerve --split all on the Kaggle layout (with test/) ---
 run "$L" synth nerve --out "$d/nerve" --n 12 --size 58 --seed 2 --n-test 3

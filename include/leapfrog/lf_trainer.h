@@ -61,8 +61,9 @@ typedef struct {
   int64_t max_steps;          /* stop (with a checkpoint) after this many steps in total (0: no limit) */
   int64_t save_every_steps;   /* also checkpoint mid-epoch every N steps (0: off) */
   int max_train_batches;      /* per epoch, 0 = all (quick runs, benchmarks) */
-  int max_bad;                /* unreadable training images skipped (each named in a warning)
-                                 before training fails naming them; default 0 */
+  int max_bad;                /* unreadable images skipped (each named in a warning) in the
+                                 training split, and in the validation split, before training
+                                 fails naming them; default 0 */
   int max_val_batches;        /* 0 = all */
   int progress;               /* 1: progress bar on stderr */
   const char *cache_dir;      /* loader caches here (NULL: none) */

@@ -74,6 +74,7 @@ typedef struct {
   char *last_path, *best_path, *log_path;
   lf_tensor grad;
   size_t n_bad_told; /* unreadable training images already named in a warning */
+  int val_bad_told;  /* unreadable validation images counted (after the first validation) */
 } run_ctx;
 
 static char *path_in(const char *dir, const char *name) {
@@ -164,6 +165,17 @@ static lf_status validate(run_ctx *c, double *metric, double *vloss, double *auc
       free(q);
     }
     nb++;
+  }
+  if (!st && !c->val_bad_told) { /* the first pass finds them all; later ones only repeat the list */
+    const lf_sample **bad;
+    size_t nbad = lf_loader_unreadable(c->val, &bad);
+    c->val_bad_told = 1;
+    if (nbad > (size_t)c->o->max_bad)
+      st = lf_error(LF_EBADFILE, "validation: %zu image%s unreadable, more than --max-bad %d allows (first: %s)", nbad,
+                    nbad == 1 ? " is" : "s are", c->o->max_bad, bad[0]->path ? bad[0]->path : bad[0]->name);
+    for (size_t i = 0; !st && i < nbad; i++)
+      fprintf(stderr, "warning: unreadable validation image skipped (%zu of at most --max-bad %d): %s\n", i + 1,
+              c->o->max_bad, bad[i]->path ? bad[i]->path : bad[i]->name);
   }
   if (!st) {
     *vloss = n ? loss_sum / (double)n : NAN;
