@@ -3,6 +3,7 @@
 #   make asan-test       the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make cross-test ARCH=aarch64|armv7   runtime tests cross-built and run under qemu-user
 #   make fuzz            libFuzzer targets (clang); FUZZ_SECONDS=N to run each
+#   make fuzz-long       every target FUZZ_MINUTES=N minutes (default 10) from fuzz/seeds/
 #   make demo            install dependencies, build, run the end-to-end demo
 # Sources are found by wildcard: a new file in runtime/src, runtime/kernels/*,
 # src/*/, cli/, tests/ or fuzz/ is built without touching this file.
@@ -74,7 +75,7 @@ LFRT        = $(BUILD)/lfrt
 LFRT_STATIC = $(if $(SAN),,-static)
 LFRT_GIT    = $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-.PHONY: all test asan-test cross-test rt-tests fuzz demo deps clean bench
+.PHONY: all test asan-test cross-test rt-tests fuzz fuzz-long demo deps clean bench
 all: $(CLI) $(LFRT) $(RT_TESTS) $(LF_TESTS) $(BENCHES)
 
 $(BUILD)/obj/runtime/%.o: runtime/%.c
@@ -159,6 +160,13 @@ fuzz:
 	  grep -E "stat::number_of_executed_units|ERROR|SUMMARY" build-fuzz/$$n.log; \
 	  [ $$rc = 0 ] || { echo "$$n failed (exit $$rc): build-fuzz/$$n.log"; tail -n 40 build-fuzz/$$n.log; exit 1; }; \
 	done; fi
+# every target for FUZZ_MINUTES minutes each (default 10), starting from the
+# seeds kept in fuzz/seeds/<target>/; what it learns stays in fuzz/corpus-<target>/
+# (not committed). CI runs the short smoke above (make fuzz FUZZ_SECONDS=15).
+FUZZ_MINUTES ?= 10
+fuzz-long:
+	$(MAKE) fuzz FUZZ_SECONDS=$$(( $(FUZZ_MINUTES) * 60 ))
+
 build-fuzz/fuzz_%: fuzz/fuzz_%.c build-fuzz/lib/libleapfrog.a build-fuzz/lib/libleapfrog-rt.a
 	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< build-fuzz/lib/libleapfrog.a build-fuzz/lib/libleapfrog-rt.a $(LIBS)
 

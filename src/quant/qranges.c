@@ -81,9 +81,10 @@ lf_status lf_qranges_from_json(const char *json, lf_qranges *r) {
     /* a file's range must be usable for int8: finite, min < max, within
      * +-LF_QRANGE_MAX (wider gives scales no requantization can express) */
     double mn = cJSON_GetArrayItem(it, 0)->valuedouble, mx = cJSON_GetArrayItem(it, 1)->valuedouble;
-    if (!(mn < mx) || !(mn >= -LF_QRANGE_MAX) || !(mx <= LF_QRANGE_MAX)) {
+    int wide = !(mn >= -LF_QRANGE_MAX && mn <= LF_QRANGE_MAX && mx >= -LF_QRANGE_MAX && mx <= LF_QRANGE_MAX);
+    if (wide || !((float)mn < (float)mx)) { /* compared as the floats kept */
       st = lf_error(LF_EBADFILE, "qranges: entry '%s': range [%g, %g] is %s", it->string ? it->string : "", mn, mx,
-                    !(mn < mx) ? "empty or reversed (min must be < max)" : "beyond +-1e6 (not an activation range)");
+                    wide ? "beyond +-1e6 (not an activation range)" : "empty or reversed (min must be < max)");
       break;
     }
     st = lf_qranges_set(r, it->string, (float)mn, (float)mx);
