@@ -4,7 +4,8 @@
 # the 14 NIH names without a word (a 2-label list on a 14-output model gave
 # NIH-labelled predictions), duplicate names were written as duplicate JSON
 # keys, and a label list that is not an array was ignored. Now each is refused
-# naming the model and the field. (A label swap cannot be detected.)
+# naming the model and the field. (A label swap cannot be detected.) Also
+# predict's --stats JSON as score --latency reads it.
 set -u
 : "${LEAPFROG:?}" "${LF_TMP:?}" "${LF_PYTHON:=/usr/bin/python3}"
 L=$LEAPFROG
@@ -48,4 +49,24 @@ PY
 [ $? = 0 ] || fail "patching the metadata"
 expect obj "obj.tflite: metadata \"leapfrog\""
 expect std "std.tflite: metadata \"leapfrog\""
+
+# predict's --stats as score --latency reads it: times finite and ordered, a whole byte
+# count (before: infinity, min > max or a negative size were copied into the metrics)
+$L predict "$d/ok.tflite" $P --out "$d/p.json" --stats "$d/stats.json" >/dev/null 2>&1 || fail "predict --stats"
+S="--task chestxray14 --data $d/c --split test --pred $d/p.json"
+$L score $S --latency "$d/stats.json" --out "$d/m.json" >/dev/null 2>&1 || fail "score --latency on predict's stats"
+for c in "inf:ms_per_image needs finite times" "order:ms_per_image needs finite times" "bytes:model_bytes is not a byte count"; do
+  k=${c%%:*}; needle=${c#*:}
+  "$LF_PYTHON" - "$d/stats.json" "$d/$k.json" "$k" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1])); k = sys.argv[3]
+if k == "inf": j["ms_per_image"]["median"] = 1e999
+if k == "order": j["ms_per_image"]["min"] = j["ms_per_image"]["max"] + 1
+if k == "bytes": j["model_bytes"] = -5
+open(sys.argv[2], "w").write(json.dumps(j).replace("Infinity", "1e999"))
+PY
+  $L score $S --latency "$d/$k.json" --out "$d/m_$k.json" >/dev/null 2>"$d/err.txt"; rc=$?
+  [ $rc = 1 ] && grep -qF "$k.json: $needle" "$d/err.txt" || fail "score --latency $k: exit $rc: $(cat "$d/err.txt")"
+  echo "ok stats $k: $(cat "$d/err.txt")"
+done
 echo "ok"

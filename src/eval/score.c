@@ -104,25 +104,46 @@ lf_status lf_score_match(const lf_dataset *ds, lf_split split, char *const *keys
   return LF_OK;
 }
 
+lf_status lf_score_parse_latency(const char *json, size_t len, const char *name, cJSON **out) {
+  *out = NULL;
+  cJSON *j = cJSON_ParseWithLength(json, len);
+  const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "ms_per_image");
+  const cJSON *med = cJSON_GetObjectItemCaseSensitive(m, "median"), *mn = cJSON_GetObjectItemCaseSensitive(m, "min"),
+              *mx = cJSON_GetObjectItemCaseSensitive(m, "max"), *mb = cJSON_GetObjectItemCaseSensitive(j, "model_bytes");
+  if (!cJSON_IsObject(j) || !cJSON_IsNumber(med) || !cJSON_IsNumber(mn) || !cJSON_IsNumber(mx) || !cJSON_IsNumber(mb)) {
+    cJSON_Delete(j);
+    return lf_error(LF_EBADFILE, "%s: not a `leapfrog predict --stats` file (ms_per_image, model_bytes)", name);
+  }
+  /* times are finite, >= 0 and ordered; the model size a whole number of bytes */
+  double a = mn->valuedouble, b = med->valuedouble, c = mx->valuedouble, z = mb->valuedouble;
+  if (!(a >= 0 && a <= b && b <= c && c <= 1e9) || !(z >= 0 && z <= 1e15 && z == floor(z))) {
+    cJSON_Delete(j);
+    return lf_error(LF_EBADFILE, "%s: %s", name,
+                    !(z >= 0 && z <= 1e15 && z == floor(z))
+                        ? "model_bytes is not a byte count"
+                        : "ms_per_image needs finite times with 0 <= min <= median <= max");
+  }
+  *out = j;
+  return LF_OK;
+}
+
 /* Copies predict's --stats JSON under "latency" and prints one line. */
 static lf_status add_latency(const lf_score_opts *o, cJSON *out) {
   unsigned char *data;
   size_t len;
   lf_status st = lf_read_file(o->latency_path, (size_t)1 << 20, &data, &len);
   if (st) return st;
-  cJSON *j = cJSON_ParseWithLength((const char *)data, len);
+  cJSON *j = NULL;
+  st = lf_score_parse_latency((const char *)data, len, o->latency_path, &j);
   free(data);
+  if (st) return st;
   const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "ms_per_image");
-  const cJSON *med = cJSON_GetObjectItemCaseSensitive(m, "median"), *mn = cJSON_GetObjectItemCaseSensitive(m, "min"),
-              *mx = cJSON_GetObjectItemCaseSensitive(m, "max"), *mb = cJSON_GetObjectItemCaseSensitive(j, "model_bytes");
-  if (!cJSON_IsObject(j) || !cJSON_IsNumber(med) || !cJSON_IsNumber(mn) || !cJSON_IsNumber(mx) || !cJSON_IsNumber(mb)) {
-    cJSON_Delete(j);
-    return lf_error(LF_EBADFILE, "%s: not a `leapfrog predict --stats` file (ms_per_image, model_bytes)",
-                    o->latency_path);
-  }
   if (o->summary)
-    fprintf(o->summary, "latency: %.3f ms/image median (%.3f-%.3f), model %.2f MB (%s)\n", med->valuedouble,
-            mn->valuedouble, mx->valuedouble, mb->valuedouble / 1e6, o->latency_path);
+    fprintf(o->summary, "latency: %.3f ms/image median (%.3f-%.3f), model %.2f MB (%s)\n",
+            cJSON_GetObjectItemCaseSensitive(m, "median")->valuedouble,
+            cJSON_GetObjectItemCaseSensitive(m, "min")->valuedouble,
+            cJSON_GetObjectItemCaseSensitive(m, "max")->valuedouble,
+            cJSON_GetObjectItemCaseSensitive(j, "model_bytes")->valuedouble / 1e6, o->latency_path);
   cJSON_AddItemToObject(out, "latency", j);
   return LF_OK;
 }

@@ -27,6 +27,11 @@ typedef struct {
   double delong_var, p_delong;    /* DeLong variance of auc; --compare: paired DeLong p-value */
 } lf_class_score;
 
+/* predict's --stats JSON (for score --latency): an object with ms_per_image
+ * {median, min, max} (finite, 0 <= min <= median <= max) and model_bytes (a
+ * whole number); *out is the parsed object (cJSON_Delete it). LF_EBADFILE
+ * naming `name` otherwise. */
+lf_status lf_score_parse_latency(const char *json, size_t len, const char *name, cJSON **out);
 lf_status lf_score_chest(const lf_score_opts *o, const lf_dataset *ds, cJSON *out);
 lf_status lf_score_nerve(const lf_score_opts *o, const lf_dataset *ds, cJSON *out);
 
