@@ -117,14 +117,15 @@ int cmd_score(int argc, char **argv) {
                              {NULL, NULL}},
                     dirs[] = {{"--data", o.data_dir}, {NULL, NULL}};
   if (lf_cli_guard_outputs("score", outs, ins, dirs)) return 2;
-  o.summary = quiet ? NULL : stdout;
+  const int to_stdout = (o.out_json && !strcmp(o.out_json, "-")) || (o.report_path && !strcmp(o.report_path, "-"));
+  o.summary = quiet ? NULL : to_stdout ? stderr : stdout; /* "-": stdout holds the file */
   lf_status st = lf_score_run(&o);
   if (st) {
     fflush(stdout);
     fprintf(stderr, "leapfrog score: %s\n", lf_last_error());
     return 1;
   }
-  if (o.out_json && !quiet) printf("metrics written to %s\n", o.out_json);
-  if (o.report_path && !quiet) printf("report written to %s\n", o.report_path);
+  if (o.out_json && !quiet) fprintf(o.summary, "metrics written to %s\n", o.out_json);
+  if (o.report_path && !quiet) fprintf(o.summary, "report written to %s\n", o.report_path);
   return 0;
 }

@@ -24,7 +24,7 @@ expect_refusal() {
   [ $rc = 2 ] || fail "$name: exit $rc, want 2 ($(cat "$d/err.txt"))"
   named=${NAMED:-$keep}
   grep -qF "$named" "$d/err.txt" || fail "$name: the message does not name $named: $(cat "$d/err.txt")"
-  cmp -s "$d/before" "$keep" || fail "$name: $keep was changed"
+  cmp -s "$d/before" "$keep" || { fail "$name: $keep was changed"; cp "$d/before" "$keep"; }
 }
 
 "$root/$LF_BUILD/bench/bench_runtime" --write-models "$d/models" --small >/dev/null || { echo "no zoo models"; exit 1; }
@@ -62,7 +62,7 @@ $L $P --out "$d/mode.json" || fail "predict into a 0640 file failed"
 [ "$(stat -c %a "$d/mode.json")" = 640 ] || fail "mode 640 became $(stat -c %a "$d/mode.json")"
 # a FIFO is written in place (a reader gets the bytes, the FIFO stays)
 mkfifo "$d/fifo"
-cat "$d/fifo" >"$d/from-fifo.json" &
+timeout 60 cat "$d/fifo" >"$d/from-fifo.json" &
 $L $P --out "$d/fifo" || fail "predict --out FIFO failed"
 wait
 [ -p "$d/fifo" ] || fail "the FIFO was replaced"
@@ -88,7 +88,17 @@ S="score --task chestxray14 --data $d/chest --bootstrap 0 --quiet"
 expect_refusal "score --out == --pred" "$d/pred.json" $L $S --pred "$d/pred.json" --out "$d/pred.json"
 cp "$d/pred.json" "$d/cmp.json"
 expect_refusal "score --out == --compare" "$d/cmp.json" $L $S --pred "$d/pred.json" --compare "$d/cmp.json" --out "$d/cmp.json"
-expect_refusal "score --report == --latency" "$d/stats.json" $L $S --pred "$d/pred.json" --latency "$d/stats.json" --report "$d/stats.json"
+expect_refusal "score --out == --latency" "$d/stats.json" $L $S --pred "$d/pred.json" --latency "$d/stats.json" --out "$d/stats.json"
+cp "$d/pred.json" "$d/rep.html"
+expect_refusal "score --report == --out" "$d/rep.html" $L $S --pred "$d/pred.json" --out "$d/rep.html" --report "$d/rep.html"
+
+# score --out -: the metrics JSON is stdout, the summary goes to stderr
+$L predict "$M" --task chestxray14 --data "$d/chest" --quiet --out "$d/full.json" || fail "predict (full split)"
+(cd "$d/cwd" && $L score --task chestxray14 --data "$d/chest" --bootstrap 0 --pred "$d/full.json" --out - \
+  >"$d/metrics.json" 2>"$d/log.txt") || fail "score --out - failed: $(cat "$d/log.txt")"
+"$LF_PYTHON" -c "import json,sys; assert 'mean_auc' in json.load(open(sys.argv[1]))" "$d/metrics.json" ||
+  fail "score --out -: stdout is not the metrics JSON"
+[ -z "$(ls "$d/cwd")" ] || fail "score --out - left files: $(ls "$d/cwd")"
 
 # --- train / qat: an existing run ---
 T="--task chestxray14 --arch densenet121 --size 32 --growth 8 --blocks 2,2 --init-features 16 --epochs 1 --batch 8 --quiet"

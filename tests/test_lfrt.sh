@@ -52,13 +52,19 @@ a.pop("ms"); b.pop("ms")
 assert a == b, (a, b)
 PY
 head -c 100 "$in" >"$d/short.bin"
-for cmd in "$LEAPFROG invoke" "$LFRT invoke"; do
+lfrt_abs="$(cd "$(dirname "$LFRT")" && pwd)/lfrt"
+for cmd in "$LEAPFROG invoke" "$lfrt_abs invoke"; do
   $cmd "$m" --input "$d/short.bin" --output "$d/x" 2>"$d/e1"; [ $? = 1 ] || fail "$cmd short input: want exit 1"
   $cmd "$m" --input "$in,$in" --output "$d/x" 2>"$d/e2"; [ $? = 2 ] || fail "$cmd two inputs: want exit 2"
   $cmd "$d/missing.tflite" --input "$in" --output "$d/x" 2>"$d/e3"; [ $? = 1 ] || fail "$cmd missing model: want exit 1"
   $cmd "$m" --input "$in" --output "$d/x" --threads 0 2>/dev/null; [ $? = 2 ] || fail "$cmd --threads 0: want exit 2"
   $cmd >/dev/null 2>&1; [ $? = 2 ] || fail "$cmd without arguments: want exit 2"
-  cat "$d/e1" "$d/e2" "$d/e3" | sed 's/^leapfrog invoke: //; s/^lfrt invoke: //' >"$d/msgs.$(basename "${cmd% *}")"
+  cp "$m" "$d/m.copy"   # the output never replaces the model; "-" is stdout
+  $cmd "$m" --input "$in" --output "$m" 2>"$d/e4"; [ $? = 2 ] || fail "$cmd --output MODEL: want exit 2"
+  cmp -s "$m" "$d/m.copy" || fail "$cmd --output MODEL changed the model"
+  (cd "$d" && $cmd "$m" --input "$in" --output - 2>/dev/null >"$d/stdout.bin") || fail "$cmd --output -"
+  [ ! -e "$d/-" ] && cmp -s "$d/stdout.bin" "$d/j.bin" || fail "$cmd --output - did not write stdout"
+  cat "$d/e1" "$d/e2" "$d/e3" "$d/e4" | sed 's/^leapfrog invoke: //; s/^lfrt invoke: //' >"$d/msgs.$(basename "${cmd% *}")"
 done
 cmp -s "$d/msgs.leapfrog" "$d/msgs.lfrt" || fail "lfrt invoke's messages differ: $(diff "$d/msgs.leapfrog" "$d/msgs.lfrt")"
 grep -q "expected $(wc -c <"$in") bytes" "$d/msgs.lfrt" || fail "short input message: $(cat "$d/msgs.lfrt")"

@@ -118,21 +118,61 @@ static int read_file(const char *path, unsigned char **data, size_t *len) {
   return 0;
 }
 
-/* Writes PATH.tmp.PID, fsyncs, renames over path (as lf_write_file_atomic). 0 on success. */
+static int write_stream(FILE *f, const void *data, size_t len) {
+  return (len && fwrite(data, 1, len, f) != len) || fflush(f) != 0 || ferror(f) ? -1 : 0;
+}
+
+/* Writes `path` as lf_write_file_atomic does: "-" is stdout; a device node or
+ * FIFO is written in place; a symlink writes its target (the link stays); a
+ * regular file is replaced through TARGET.tmp.PID + fsync + rename, keeping its
+ * mode (and owner, as root); a directory is refused. 0 on success. */
 static int write_file_atomic(const char *path, const void *data, size_t len) {
-  size_t n = strlen(path) + 32;
+  if (!strcmp(path, "-")) return write_stream(stdout, data, len);
+  char *real = realpath(path, NULL); /* an existing path with its symlinks resolved */
+  const char *target = real ? real : path;
+  struct stat st;
+  int exists = stat(target, &st) == 0, ok;
+  if (exists && S_ISDIR(st.st_mode)) {
+    free(real);
+    errno = EISDIR;
+    return -1;
+  }
+  if (exists && !S_ISREG(st.st_mode)) { /* a rename would replace the node itself */
+    FILE *f = fopen(target, "wb");
+    ok = f && write_stream(f, data, len) == 0;
+    if (f && fclose(f) != 0) ok = 0;
+    free(real);
+    return ok ? 0 : -1;
+  }
+  size_t n = strlen(target) + 32;
   char *tmp = malloc(n);
-  if (!tmp) return -1;
-  snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+  if (!tmp) {
+    free(real);
+    return -1;
+  }
+  snprintf(tmp, n, "%s.tmp.%ld", target, (long)getpid());
   FILE *f = fopen(tmp, "wb");
-  int ok = f != NULL;
+  ok = f != NULL;
+  if (ok && exists) {
+    if (geteuid() == 0 && fchown(fileno(f), st.st_uid, st.st_gid) != 0) { /* keep ours */ }
+    if (fchmod(fileno(f), st.st_mode & 07777) != 0) ok = 0;
+  }
   if (ok && len && fwrite(data, 1, len, f) != len) ok = 0;
   if (ok && (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)) ok = 0;
   if (f && fclose(f) != 0) ok = 0;
-  if (ok && rename(tmp, path) != 0) ok = 0;
+  if (ok && rename(tmp, target) != 0) ok = 0;
   if (!ok && f) unlink(tmp);
   free(tmp);
+  free(real);
   return ok ? 0 : -1;
+}
+
+/* 1 when a and b are the same existing file (device + inode) or the same path. */
+static int same_file(const char *a, const char *b) {
+  struct stat sa, sb;
+  if (!strcmp(a, "-") || !strcmp(b, "-")) return 0;
+  if (stat(a, &sa) == 0 && stat(b, &sb) == 0) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  return !strcmp(a, b);
 }
 
 static int cmd_invoke(int argc, char **argv) {
@@ -172,6 +212,21 @@ static int cmd_invoke(int argc, char **argv) {
   if (!model_path || !inputs || !output) {
     usage_invoke(stderr);
     return 2;
+  }
+  { /* the output must not be the model or an input */
+    const char *clash = same_file(output, model_path) ? model_path : NULL;
+    for (const char *s = inputs; !clash && *s;) {
+      size_t k = strcspn(s, ",");
+      char in[4096];
+      snprintf(in, sizeof in, "%.*s", (int)(k < sizeof in ? k : sizeof in - 1), s);
+      if (same_file(output, in)) clash = s;
+      s += k + (s[k] == ',');
+    }
+    if (clash) {
+      fprintf(stderr, P ": --output %s is the same file as %s (%.*s): refusing to overwrite an input of this command\n",
+              output, clash == model_path ? "MODEL" : "--input", (int)strcspn(clash, ","), clash);
+      return 2;
+    }
   }
   lfrt_error err = {{0}};
   lfrt_isa chosen;
@@ -252,20 +307,20 @@ static int cmd_invoke(int argc, char **argv) {
   for (int o = 0; o < nout; o++) {
     const lfrt_tensor *t = lfrt_interp_output(it, o);
     memcpy(all + pos, lfrt_interp_output_data(it, o), t->bytes);
-    if (nout > 1) {
+    if (nout > 1 && strcmp(output, "-")) {
       size_t n = strlen(output) + 16;
       char *p = malloc(n);
       if (!p) goto done;
       snprintf(p, n, "%s.%d", output, o);
       int bad = write_file_atomic(p, all + pos, t->bytes);
-      if (bad) fprintf(stderr, P ": cannot write %s\n", p);
+      if (bad) fprintf(stderr, P ": cannot write %s: %s\n", p, strerror(errno));
       free(p);
       if (bad) goto done;
     }
     pos += t->bytes;
   }
   if (write_file_atomic(output, all, total) != 0) {
-    fprintf(stderr, P ": cannot write %s\n", output);
+    fprintf(stderr, P ": cannot write %s: %s\n", output, strerror(errno));
     goto done;
   }
 

@@ -65,16 +65,13 @@ lf_status lq_plan_build(lf_graph *g, int input_node, int output_node, lq_plan *p
 static lf_status check_finite(lf_graph *g) {
   for (int i = 0, np = lf_graph_param_count(g); i < np; i++) {
     const lf_param *pa = lf_graph_param(g, i);
-    size_t bad = 0, first = 0;
+    size_t bad = 0;
     float v0 = 0;
     for (size_t k = 0; k < pa->value.numel; k++)
-      if (!isfinite(pa->value.data[k])) {
-        if (!bad++) first = k, v0 = pa->value.data[k];
-      }
+      if (!isfinite(pa->value.data[k]) && !bad++) v0 = pa->value.data[k];
     if (bad)
-      return lf_error(LF_EBADFILE, "convert: tensor %s holds %zu non-finite value%s (first: %s at element %zu of %zu)",
-                      pa->name, bad, bad == 1 ? "" : "s", isnan(v0) ? "NaN" : v0 > 0 ? "+inf" : "-inf", first,
-                      pa->value.numel);
+      return lf_error(LF_EBADFILE, "convert: tensor %s holds %zu non-finite value%s of %zu (the first is %s)", pa->name,
+                      bad, bad == 1 ? "" : "s", pa->value.numel, isnan(v0) ? "NaN" : v0 > 0 ? "+inf" : "-inf");
   }
   return LF_OK;
 }
