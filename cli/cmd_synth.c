@@ -11,7 +11,7 @@
 static void synth_usage(FILE *f) {
   fprintf(f,
           "usage: leapfrog synth chestxray14|nerve --out DIR [--n N] [--seed S] [--size PX]\n"
-          "                      [--threads T] [--n-test K] [--png-level L]\n"
+          "                      [--threads T] [--n-test K] [--png-level L] [--overwrite]\n"
           "Writes a synthetic dataset in the exact on-disk layout of the real one:\n"
           "  chestxray14: images/*.png (1024x1024 8-bit grey, a few RGBA), Data_Entry_2017.csv,\n"
           "               train_val_list.txt, test_list.txt\n"

@@ -1,5 +1,6 @@
 /* lf_cli_guard_outputs: the CLI's use of lf_guard_output (lf_fileio.h). */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli_guard.h"
 #include "leapfrog/lf_fileio.h"
@@ -10,7 +11,7 @@ int lf_cli_guard_outputs(const char *cmd, const lf_cli_path *outs, const lf_cli_
     lf_status st = LF_OK;
     for (const lf_cli_path *i = ins; !st && i && i->flag; i++) st = lf_guard_output(o->flag, o->path, i->flag, i->path);
     for (const lf_cli_path *p = outs; !st && p < o; p++)
-      if (p->path && lf_same_file(o->path, p->path))
+      if (p->path && (lf_same_file(o->path, p->path) || (!strcmp(o->path, "-") && !strcmp(p->path, "-"))))
         st = lf_error(LF_EINVAL, "%s %s is the same file as %s: each output needs its own path", o->flag, o->path,
                       p->flag);
     for (const lf_cli_path *d = dirs; !st && d && d->flag; d++)

@@ -48,6 +48,7 @@ mkdir -p "$d/cwd"
 (cd "$d/cwd" && $L predict "$M" --task chestxray14 --data "$d/chest" --limit 3 --out - >"$d/stdout.json" 2>"$d/log.txt") ||
   fail "predict --out - failed"
 grep -q "images -> -" "$d/log.txt" || fail "predict --out -: the summary did not go to stderr"
+$L $P --out - --stats - >/dev/null 2>"$d/err.txt"; [ $? = 2 ] || fail "predict --out - --stats -: want exit 2"
 [ ! -e "$d/cwd/-" ] || fail "predict --out - created a file named -"
 cmp -s "$d/stdout.json" "$d/pred.json" || fail "predict --out - differs from the file output"
 # a symlink: the target gets the predictions, the link stays a link
