@@ -29,8 +29,8 @@ lf_status lf_write_file_atomic(const char *path, const void *data, size_t len);
  *  - a regular file, or nothing yet: a temp file next to it
  *    ("<name>.tmp.<pid>", the name part shortened with a hash when that would
  *    pass NAME_MAX) that commit flushes, fsyncs and renames over `path`
- *    (then fsyncs the directory); an existing file's mode is kept, and its
- *    owner too when running as root;
+ *    (then fsyncs the directory); an existing file's mode is kept, its
+ *    group where the user may set it, and its owner when running as root;
  *  - a symlink: its final target is written the same way (the link stays);
  *  - "-": standard output; a device node or FIFO: opened and written in
  *    place (no temp file, no rename);

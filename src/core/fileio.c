@@ -272,8 +272,8 @@ lf_status lf_atomic_open(lf_atomic_file *af, const char *path) {
     lf_atomic_abort(af);
     return s;
   }
-  if (exists) { /* keep the replaced file's owner (root only) and mode */
-    if (geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) != 0) { /* keep ours */ }
+  if (exists) { /* keep the replaced file's owner (root only), group (where we may) and mode */
+    if (fchown(fd, geteuid() == 0 ? st.st_uid : (uid_t)-1, st.st_gid) != 0) { /* keep ours */ }
     if (fchmod(fd, st.st_mode & 07777) != 0) {
       lf_status s = lf_error(LF_EIO, "%s: cannot set mode %o: %s", af->tmp_path, (unsigned)(st.st_mode & 07777),
                              strerror(errno));
