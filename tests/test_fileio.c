@@ -208,14 +208,21 @@ LF_TEST(stale_temp_removed) {
   snprintf(stale, sizeof stale, "%s.tmp.%ld", path, (long)child);
   snprintf(live, sizeof live, "%s.tmp.%ld", path, (long)getppid()); /* alive: kept */
   snprintf(other, sizeof other, "%s/other.bin.tmp.%ld", sub, (long)child); /* another path's: kept */
-  LF_CHECK(lf_write_file_atomic(stale, "killed run", 10) == LF_OK);
-  LF_CHECK(lf_write_file_atomic(live, "running", 7) == LF_OK);
-  LF_CHECK(lf_write_file_atomic(other, "x", 1) == LF_OK);
+  /* left by other processes before this one writes anything there */
+  const char *const made[3] = {stale, live, other};
+  for (int i = 0; i < 3; i++) {
+    FILE *f = fopen(made[i], "wb");
+    LF_CHECK(f && fputs("left", f) >= 0 && fclose(f) == 0);
+  }
   LF_CHECK(lf_write_file_atomic(path, "model", 5) == LF_OK);
   LF_CHECK_MSG(access(stale, F_OK) != 0, "%s is still there", stale);
   LF_CHECK(access(live, F_OK) == 0);
   LF_CHECK(access(other, F_OK) == 0);
   LF_CHECK(file_is(path, "model"));
+  char other_final[500]; /* ... until its own path is written */
+  snprintf(other_final, sizeof other_final, "%s/other.bin", sub);
+  LF_CHECK(lf_write_file_atomic(other_final, "y", 1) == LF_OK);
+  LF_CHECK(access(other, F_OK) != 0);
 }
 
 LF_TEST(output_guards) {

@@ -35,8 +35,8 @@ lf_status lf_write_file_atomic(const char *path, const void *data, size_t len);
  *  - "-": standard output; a device node or FIFO: opened and written in
  *    place (no temp file, no rename);
  *  - a directory or socket: refused (LF_EINVAL, naming the path).
- * Temp files of the same scheme in that directory whose process is gone
- * (a killed run) are removed on the first write there in a process.
+ * A temp file of `path` left by a process that is gone (a killed run) is
+ * removed when `path` is written (the folder is listed once per process).
  * Commit and abort close the stream (stdout is flushed, not closed); abort
  * removes the temp file (a direct write cannot be undone). */
 typedef struct {

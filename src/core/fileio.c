@@ -173,41 +173,78 @@ char *lf_atomic_tmp_name(const char *path, long pid) {
   return out;
 }
 
-/* Removes "<stem><pid>" files in `dir` whose process no longer exists. Each
- * directory is scanned once per process (writing many files into one folder
- * stays linear). */
-static pthread_mutex_t scanned_mu = PTHREAD_MUTEX_INITIALIZER;
-static uint64_t scanned[256];
-static int n_scanned;
+/* The pid of a temp name "<anything>.tmp.<pid>" (0 if it is not one). */
+static long tmp_pid(const char *name) {
+  const char *t = strstr(name, ".tmp."), *last = NULL;
+  for (; t; t = strstr(t + 1, ".tmp.")) last = t;
+  if (!last || !last[5]) return 0;
+  char *endp;
+  errno = 0;
+  long pid = strtol(last + 5, &endp, 10);
+  return *endp || errno || pid <= 0 ? 0 : pid;
+}
 
-static void remove_stale(const char *dir, const char *stem) {
-  uint64_t h = 1469598103934665603ull;
-  for (const unsigned char *c = (const unsigned char *)dir; *c; c++) h = (h ^ *c) * 1099511628211ull;
-  for (const unsigned char *c = (const unsigned char *)stem; *c; c++) h = (h ^ *c) * 1099511628211ull;
-  pthread_mutex_lock(&scanned_mu);
-  int seen = 0;
-  for (int i = 0; i < n_scanned && !seen; i++) seen = scanned[i] == h;
-  if (!seen && n_scanned < 256) scanned[n_scanned++] = h; /* when full: scan again */
-  pthread_mutex_unlock(&scanned_mu);
-  if (seen) return;
+static int dead(long pid) { return pid != (long)getpid() && kill((pid_t)pid, 0) != 0 && errno == ESRCH; }
+
+/* Stale temp files (the scheme's names whose process is gone) are listed once
+ * per directory and process, and each is removed when this process next
+ * writes the path it belongs to: writing many files into one folder reads the
+ * folder once, not once per file. */
+typedef struct {
+  char *dir;
+  char **names; /* NULL entries: removed */
+  size_t n;
+} stale_dir;
+static pthread_mutex_t stale_mu = PTHREAD_MUTEX_INITIALIZER;
+static stale_dir stale_dirs[64];
+static int n_stale_dirs;
+
+static void list_stale(const char *dir, stale_dir *sd) {
+  sd->dir = strdup(dir);
   DIR *d = opendir(dir);
-  if (!d) return;
-  size_t sl = strlen(stem);
   struct dirent *e;
-  while ((e = readdir(d))) {
-    if (strncmp(e->d_name, stem, sl) != 0) continue;
-    const char *digits = e->d_name + sl;
-    char *endp;
-    errno = 0;
-    long pid = strtol(digits, &endp, 10);
-    if (!*digits || *endp || errno || pid <= 0 || pid == (long)getpid()) continue;
-    if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue; /* alive, or not ours to judge */
-    char *f = join(dir, e->d_name);
+  size_t cap = 0;
+  while (sd->dir && d && (e = readdir(d))) {
+    long pid = tmp_pid(e->d_name);
+    if (!pid || !dead(pid)) continue;
+    if (sd->n == cap) {
+      char **nn = realloc(sd->names, (cap = cap ? 2 * cap : 8) * sizeof *nn);
+      if (!nn) break;
+      sd->names = nn;
+    }
+    if ((sd->names[sd->n] = strdup(e->d_name))) sd->n++;
+  }
+  if (d) closedir(d);
+}
+
+/* Removes "<stem><pid>" files in `dir` whose process no longer exists. */
+static void remove_stale(const char *dir, const char *stem) {
+  size_t sl = strlen(stem);
+  pthread_mutex_lock(&stale_mu);
+  stale_dir *sd = NULL, one = {0};
+  for (int i = 0; i < n_stale_dirs && !sd; i++)
+    if (!strcmp(stale_dirs[i].dir, dir)) sd = &stale_dirs[i];
+  if (!sd) {
+    sd = n_stale_dirs < 64 ? &stale_dirs[n_stale_dirs] : &one; /* table full: list this time only */
+    list_stale(dir, sd);
+    if (sd != &one && sd->dir) n_stale_dirs++;
+  }
+  for (size_t i = 0; i < sd->n; i++) {
+    const char *nm = sd->names[i];
+    if (!nm || strncmp(nm, stem, sl) != 0 || !nm[sl] || strspn(nm + sl, "0123456789") != strlen(nm + sl)) continue;
+    char *f = join(dir, sd->names[i]);
     struct stat st;
     if (f && lstat(f, &st) == 0 && S_ISREG(st.st_mode)) unlink(f);
     free(f);
+    free(sd->names[i]);
+    sd->names[i] = NULL;
   }
-  closedir(d);
+  if (sd == &one) {
+    for (size_t i = 0; i < one.n; i++) free(one.names[i]);
+    free(one.names);
+    free(one.dir);
+  }
+  pthread_mutex_unlock(&stale_mu);
 }
 
 lf_status lf_atomic_open(lf_atomic_file *af, const char *path) {
