@@ -86,6 +86,11 @@ LF_TEST(config_json) {
   LF_CHECK(lf_model_config_from_json("nope", &d) == LF_EBADFILE);
 }
 
+/* A whole trainer state: checkpoints' leapfrog.train is validated on load. */
+static const char train_json[] =
+    "{\"epoch\":3,\"batch\":0,\"step\":30,\"best\":0.5,\"best_epoch\":2,\"base_lr\":0.001,\"lr\":0.001,"
+    "\"loss_n\":0,\"seed\":\"2a\",\"loss_sum_bits\":\"0\",\"rng\":[\"1\",\"2\",\"3\",\"4\"]}";
+
 LF_TEST(checkpoint_round_trip) {
   lf_model_config c = lf_model_defaults(LF_ARCH_UNET);
   c.width = 4, c.depth = 2, c.in_h = 8, c.in_w = 12, c.transposed = 1;
@@ -97,7 +102,7 @@ LF_TEST(checkpoint_round_trip) {
   if (nbt) nbt->value.data[0] = 42;
   char path[600];
   snprintf(path, sizeof path, "%s/ck.safetensors", tmpdir);
-  LF_CHECK_MSG(lf_ckpt_save(path, &a, NULL, "{\"epoch\":3}", NULL, NULL) == LF_OK, "%s", lf_last_error());
+  LF_CHECK_MSG(lf_ckpt_save(path, &a, NULL, train_json, NULL, NULL) == LF_OK, "%s", lf_last_error());
   lf_st_file f;
   LF_CHECK_MSG(lf_ckpt_load(path, NULL, &b, &f) == LF_OK, "%s", lf_last_error());
   if (!b.g) return;
@@ -115,7 +120,7 @@ LF_TEST(checkpoint_round_trip) {
   t = lf_st_find(&f, "enc1.bn1.num_batches_tracked");
   int64_t k = 0;
   LF_CHECK(t && t->dtype == LF_ST_I64 && t->ndim == 0 && lf_st_to_i64(&f, t, &k) == LF_OK && k == 42);
-  LF_CHECK(lf_st_meta(&f, "leapfrog.train") && !strcmp(lf_st_meta(&f, "leapfrog.train"), "{\"epoch\":3}"));
+  LF_CHECK(lf_st_meta(&f, "leapfrog.train") && !strcmp(lf_st_meta(&f, "leapfrog.train"), train_json));
   for (int i = 0; i < lf_graph_param_count(a.g); i++) {
     lf_param *p = lf_graph_param(a.g, i), *q = lf_graph_find_param(b.g, p->name);
     LF_CHECK_MSG(q && q->value.numel == p->value.numel &&
