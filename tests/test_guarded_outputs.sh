@@ -164,6 +164,12 @@ $L train $T --data "$d/U" --out "$d/RU" 2>"$d/err.txt"; rc=$?
 grep -q "unreadable" "$d/err.txt" && grep -qF "$d/U/images/" "$d/err.txt" ||
   fail "the error does not say the images are unreadable: $(cat "$d/err.txt")"
 grep -q "batchnorm" "$d/err.txt" && fail "the error still blames batch norm: $(cat "$d/err.txt")"
+# the same with --max-bad letting them be skipped: the batch left empty says why
+$L train $T --data "$d/U" --out "$d/RU2" --max-bad 1000 2>"$d/err.txt"; rc=$?
+[ $rc = 1 ] || fail "training on skipped unreadable images: exit $rc"
+grep -q "unreadable (first: $d/U/images/" "$d/err.txt" ||
+  fail "--max-bad: the error does not say the images are unreadable: $(tail -n 1 "$d/err.txt")"
+grep -q "batchnorm" "$d/err.txt" && fail "--max-bad: the error still blames batch norm: $(cat "$d/err.txt")"
 
 [ $fails = 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "guarded outputs and error messages ok"

@@ -252,9 +252,10 @@ static lf_status unreadable_batch(run_ctx *c, const lf_batch *bt) {
   if (!nbad) return LF_OK;
   return lf_error(LF_EBADFILE,
                   "train: %zu training image%s read so far %s unreadable (first: %s); a batch has %d readable "
-                  "image%s left, and training needs at least 2 (list them: leapfrog dataset --data %s --decode)",
+                  "image%s left, and training needs at least 2 (list them: leapfrog dataset --task %s --data %s "
+                  "--decode)",
                   nbad, nbad == 1 ? "" : "s", nbad == 1 ? "is" : "are", bad[0]->path ? bad[0]->path : bad[0]->name, bt->n,
-                  bt->n == 1 ? "" : "s", c->o->data_dir);
+                  bt->n == 1 ? "" : "s", lf_task_name(c->ds->task), c->o->data_dir);
 }
 
 lf_status lf_train_check_out(const lf_train_opts *o) {
