@@ -248,6 +248,11 @@ lfrt_status lfrt_interp_select_kernel(lfrt_interp *it, int i, lfrt_error *err) {
   }
   case K_ADD_Q: case K_MUL_Q: select_binary(it, n); break;
   case K_ADD_F: case K_MUL_F: select_f32_binary(it, n); break;
+  case K_PAD: {
+    lfrt_xx_pad_fn f = lfrt_xx_pad_select(it->isa, &n->kernel);
+    if (f) n->fn.pad = f;
+    break;
+  }
   case K_MEAN_Q: {
     lfrt_qs8_mean_fn f = lfrt_qs8_mean_select(it->isa, &n->p.mean, &n->kernel);
     if (f) n->fn.qs8_mean = f;

@@ -23,4 +23,8 @@ const lfrt_qs8_binary_config *lfrt_qs8_binary_config_for(lfrt_isa isa);
 lfrt_qs8_mean_fn lfrt_qs8_mean_select(lfrt_isa isa, const lfrt_mean_params *p, const char **name);
 lfrt_f32_mean_fn lfrt_f32_mean_select(lfrt_isa isa, const lfrt_mean_params *p, const char **name);
 
+/* PAD: the row-wise variant (any shape, element size 1 or 4), used for every
+ * ISA but ref. */
+lfrt_xx_pad_fn lfrt_xx_pad_select(lfrt_isa isa, const char **name);
+
 #endif
