@@ -195,6 +195,7 @@ static int bench(int runs, int threads, int peer, int batch) {
          "leapfrog wall ms med[min-max]", "cpu ms", "LiteRT wall ms med[min-max]", "cpu ms",
          "lf/LiteRT", "same bytes");
   uint64_t rng = 7;
+  char isa_name[32] = ""; /* the kernels the runtime chose (LFRT_ISA or the best) */
   for (size_t i = 0; i < sizeof zs / sizeof zs[0]; i++) {
     const zoo_entry *e = &zs[i];
     void *bytes;
@@ -213,6 +214,10 @@ static int bench(int runs, int threads, int peer, int batch) {
     lfrt_interp *it = NULL;
     lfrt_error err = {""};
     lfrt_interp_options io = {.threads = threads};
+    if (!isa_name[0]) {
+      lfrt_isa isa;
+      snprintf(isa_name, sizeof isa_name, "%s", lfrt_isa_resolve(NULL, &isa, NULL) ? "?" : lfrt_isa_name(isa));
+    }
     if (lfrt_model_load(bytes, len, e->name, &m, &err) != LFRT_OK ||
         lfrt_interp_create(m, &io, &it, &err) != LFRT_OK ||
         lfrt_interp_set_input(it, 0, in, ib, &err) != LFRT_OK) {
@@ -270,11 +275,11 @@ static int bench(int runs, int threads, int peer, int batch) {
     lfrt_model_free(m);
   }
   printf("(%d runs each after one warm-up run, batch %d, times per image = per run / batch; leapfrog "
-         "%d thread(s), reference kernels; LiteRT.js "
+         "%d thread(s), %s kernels; LiteRT.js "
          "2.5.3 wasm (XNNPACK), 1 thread, node; same model file and input. cpu ms = process CPU "
          "time per run (median), robust on a shared machine; lf/LiteRT = ratio of the cpu "
          "medians, > 1 means leapfrog is slower)\n",
-         runs, batch, threads);
+         runs, batch, threads, isa_name);
   char cmd[1200];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0) status = 1;
