@@ -11,6 +11,7 @@
 #include "leapfrog/lf_checkpoint.h"
 #include "leapfrog/lf_convert.h"
 #include "leapfrog/lf_dataset.h"
+#include "leapfrog/lf_image.h"
 #include "leapfrog/lf_fileio.h"
 
 static void help(FILE *f) {
@@ -176,12 +177,7 @@ int cmd_convert(int argc, char **argv) {
   o.bn_lowering = bn_lowering;
   o.batch = batch;
   o.norm_channels = m.cfg.in_c > 4 ? 4 : m.cfg.in_c;
-  for (int c = 0; c < o.norm_channels; c++) {
-    static const float im_mean[3] = {0.485f, 0.456f, 0.406f}, im_std[3] = {0.229f, 0.224f, 0.225f};
-    int imagenet = !strcmp(norm, "imagenet");
-    o.norm_mean[c] = imagenet ? im_mean[c < 3 ? c : 0] : 0.0f;
-    o.norm_std[c] = imagenet ? im_std[c < 3 ? c : 0] : 1.0f;
-  }
+  lf_norm_values(!strcmp(norm, "imagenet") ? LF_NORM_IMAGENET : LF_NORM_UNIT, o.norm_channels, o.norm_mean, o.norm_std);
   st = lf_convert_graph_file(m.g, m.input, logits ? m.logits : m.probs, fp32 ? NULL : &r, &o, out);
   if (st != LF_OK) {
     fprintf(stderr, "leapfrog convert: %s\n", lf_last_error());

@@ -69,6 +69,11 @@ lf_status lf_resize(const uint8_t *src, int in_w, int in_h, int channels, float 
  * LF_NORM_ZSCORE: (v/255 - mean[c]) / std[c] with the dataset's statistics (see
  * lf_loader_zscore).  LF_NORM_NONE: leaves 0..255. */
 typedef enum { LF_NORM_UNIT = 0, LF_NORM_IMAGENET, LF_NORM_ZSCORE, LF_NORM_NONE } lf_norm;
+/* The per-channel mean and std (of pixel/255) that lf_normalize applies for
+ * LF_NORM_IMAGENET (ImageNet's; channels past 2 use channel 2's) or
+ * LF_NORM_UNIT (0 and 1): one place for the constants (the converter records
+ * them in a model's metadata). */
+void lf_norm_values(lf_norm norm, int channels, float *mean, float *std);
 void lf_normalize(float *x, size_t pixels, int channels, lf_norm norm, const float mean[3],
                   const float std[3]);
 

@@ -115,9 +115,18 @@ lf_status lf_resize(const uint8_t *src, int in_w, int in_h, int channels, float 
   return LF_OK;
 }
 
+static const float im_mean[3] = {0.485f, 0.456f, 0.406f}, im_std[3] = {0.229f, 0.224f, 0.225f};
+
+void lf_norm_values(lf_norm norm, int channels, float *mean, float *std) {
+  for (int c = 0; c < channels; c++) {
+    int imagenet = norm == LF_NORM_IMAGENET, cc = c < 3 ? c : 2;
+    mean[c] = imagenet ? im_mean[cc] : 0.0f;
+    std[c] = imagenet ? im_std[cc] : 1.0f;
+  }
+}
+
 void lf_normalize(float *x, size_t pixels, int channels, lf_norm norm, const float mean[3],
                   const float std[3]) {
-  static const float im_mean[3] = {0.485f, 0.456f, 0.406f}, im_std[3] = {0.229f, 0.224f, 0.225f};
   if (norm == LF_NORM_NONE) return;
   const float *m = norm == LF_NORM_IMAGENET ? im_mean : mean;
   const float *s = norm == LF_NORM_IMAGENET ? im_std : std;
