@@ -160,7 +160,7 @@ void lfrt_interp_run_node(lfrt_interp *it, int i, int begin, int end, int t) {
   case K_COPY:
     if (begin < end && x != y) memmove(y, x, n->copy_bytes);
     break;
-  case K_RNN_Q: case K_RBL_Q: case K_RBL11_Q: n->fn.qs8_resize(&n->p.resize, x, y, begin, end); break;
+  case K_RNN_Q: case K_RBL11_Q: n->fn.qs8_resize(&n->p.resize, x, y, begin, end); break;
   case K_RNN_F: case K_RBL_F: n->fn.f32_resize(&n->p.resize, x, y, begin, end); break;
   case K_LUT_Q: n->fn.lut(n->lut, x, y, begin, end); break;
   case K_SOFTMAX_Q: n->fn.qs8_softmax(&n->p.softmax, x, y, begin, end); break;

@@ -477,10 +477,9 @@ static lfrt_status prep_resize(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
   }
   lfrt_status st = same_q(it, idx, x, y, err);
   if (st) return st;
-  n->kind = nn ? K_RNN_Q : K_RBL_Q;
+  n->kind = nn ? K_RNN_Q : K_RBL11_Q;
   if (!nn) {
     /* LiteRT runs int8 bilinear through XNNPACK: 11-bit weights, coordinates in float */
-    n->kind = K_RBL11_Q;
     n->tab = calloc((size_t)3 * (p->out_h + p->out_w), sizeof(int32_t));
     if (!n->tab) FAIL(LFRT_ENOMEM, "out of memory");
     it->state_bytes += (size_t)3 * (p->out_h + p->out_w) * sizeof(int32_t);

@@ -36,7 +36,7 @@ static const struct {
     REF(K_CONCAT, concat, lfrt_x8_concat__ref), REF(K_PAD, pad, lfrt_xx_pad__ref),
     [K_COPY] = {"copy", NULL},
     REF(K_RNN_Q, qs8_resize, lfrt_qs8_resize_nearest__ref), REF(K_RNN_F, f32_resize, lfrt_f32_resize_nearest__ref),
-    REF(K_RBL_Q, qs8_resize, lfrt_qs8_resize_bilinear__ref), REF(K_RBL11_Q, qs8_resize, lfrt_qs8_resize_bilinear_q11__ref),
+    REF(K_RBL11_Q, qs8_resize, lfrt_qs8_resize_bilinear_q11__ref),
     REF(K_RBL_F, f32_resize, lfrt_f32_resize_bilinear__ref), REF(K_LUT_Q, lut, lfrt_qs8_lut__ref),
     REF(K_SOFTMAX_Q, qs8_softmax, lfrt_qs8_softmax__ref), REF(K_SOFTMAX_F, f32_softmax, lfrt_f32_softmax__ref),
     REF(K_LOGISTIC_F, f32_unary, lfrt_f32_logistic__ref), REF(K_CLAMP_F, f32_unary, lfrt_f32_clamp__ref),

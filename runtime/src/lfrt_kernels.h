@@ -186,8 +186,8 @@ void lfrt_xx_pad__ref(const lfrt_pad_params *p, const void *in, void *out, int b
 /* ---- RESIZE_NEAREST_NEIGHBOR / RESIZE_BILINEAR -------------------------------------
  * Work unit: one output row (batch * out_h). Source coordinates as TFLite:
  * scale = (align_corners && out > 1) ? (in-1)/(out-1) : in/out; nearest:
- * min(floor/round(...), in-1); bilinear int8 uses 10-bit fixed-point fractions
- * (TFLite ResizeBilinearInteger). Int8 input/output share scale/zp. */
+ * min(floor/round(...), in-1); bilinear int8 is XNNPACK's (11-bit weights, see
+ * below and runtime/kernels/ref/README.md). Int8 input/output share scale/zp. */
 typedef struct {
   int batch, in_h, in_w, c, out_h, out_w;
   int align_corners, half_pixel_centers;
@@ -198,9 +198,8 @@ typedef void (*lfrt_qs8_resize_fn)(const lfrt_resize_params *p, const int8_t *in
 typedef void (*lfrt_f32_resize_fn)(const lfrt_resize_params *p, const float *in, float *out, int begin, int end);
 void lfrt_qs8_resize_nearest__ref(const lfrt_resize_params *p, const int8_t *in, int8_t *out, int begin, int end);
 void lfrt_f32_resize_nearest__ref(const lfrt_resize_params *p, const float *in, float *out, int begin, int end);
-void lfrt_qs8_resize_bilinear__ref(const lfrt_resize_params *p, const int8_t *in, int8_t *out, int begin, int end);
-/* XNNPACK's int8 bilinear (LiteRT's path for the TF-legacy mode, neither
- * align_corners nor half_pixel_centers): 11-bit weights from tab_y/tab_x,
+/* XNNPACK's int8 bilinear (LiteRT's path for every mode; the source
+ * coordinates of each mode are in tab_y/tab_x): 11-bit weights from tab_y/tab_x,
  * two lerps, one rounding (+2^21) >> 22. */
 void lfrt_qs8_resize_bilinear_q11__ref(const lfrt_resize_params *p, const int8_t *in, int8_t *out, int begin, int end);
 void lfrt_f32_resize_bilinear__ref(const lfrt_resize_params *p, const float *in, float *out, int begin, int end);

@@ -38,50 +38,6 @@ void lfrt_f32_resize_nearest__ref(const lfrt_resize_params *p, const float *in, 
 }
 
 /* Source position of v in 1/1024 units and its two neighbours. */
-static void interp10(int v, int32_t scale10, int half, int in, int32_t *pos, int *lo, int *hi) {
-  *pos = half ? v * scale10 + scale10 / 2 - (1 << 9) : v * scale10;
-  int32_t l = *pos / (1 << 10);
-  *lo = l > 0 ? l : 0;
-  int32_t h = (*pos + (1 << 10) - 1) / (1 << 10);
-  *hi = h < in - 1 ? h : in - 1;
-}
-
-static int32_t scale10_of(int in, int out, int align) {
-  if (align && out > 1) return ((1 << 10) * (in - 1) + (out - 1) / 2) / (out - 1);
-  return ((1 << 10) * in + out / 2) / out;
-}
-
-void lfrt_qs8_resize_bilinear__ref(const lfrt_resize_params *p, const int8_t *in, int8_t *out, int begin, int end) {
-  int32_t sy = scale10_of(p->in_h, p->out_h, p->align_corners);
-  int32_t sx = scale10_of(p->in_w, p->out_w, p->align_corners);
-  for (int r = begin; r < end; r++) {
-    int b = r / p->out_h, oy = r % p->out_h;
-    int32_t py;
-    int y0, y1;
-    interp10(oy, sy, p->half_pixel_centers, p->in_h, &py, &y0, &y1);
-    int64_t fy = py - (1 << 10) * y0;
-    const int8_t *inb = in + (size_t)b * p->in_h * p->in_w * p->c;
-    for (int ox = 0; ox < p->out_w; ox++) {
-      int32_t px;
-      int x0, x1;
-      interp10(ox, sx, p->half_pixel_centers, p->in_w, &px, &x0, &x1);
-      int64_t fx = px - (1 << 10) * x0;
-      const int8_t *a = inb + ((size_t)y0 * p->in_w + x0) * p->c;
-      const int8_t *bq = inb + ((size_t)y1 * p->in_w + x0) * p->c;
-      const int8_t *c2 = inb + ((size_t)y0 * p->in_w + x1) * p->c;
-      const int8_t *d = inb + ((size_t)y1 * p->in_w + x1) * p->c;
-      int8_t *o = out + ((size_t)r * p->out_w + ox) * p->c;
-      for (int c = 0; c < p->c; c++) {
-        int64_t v = a[c] * ((1 << 10) - fy) * ((1 << 10) - fx) + bq[c] * fy * ((1 << 10) - fx) +
-                    c2[c] * ((1 << 10) - fy) * fx + d[c] * fy * fx;
-        /* one rounding, half toward +inf (arithmetic shift) */
-        int64_t q = (v + (1 << 19)) >> 20;
-        o[c] = (int8_t)(q < -128 ? -128 : q > 127 ? 127 : q);
-      }
-    }
-  }
-}
-
 void lfrt_qs8_resize_bilinear_q11__ref(const lfrt_resize_params *p, const int8_t *in, int8_t *out, int begin, int end) {
   for (int r = begin; r < end; r++) {
     int b = r / p->out_h, oy = r % p->out_h;
