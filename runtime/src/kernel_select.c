@@ -102,20 +102,18 @@ static int full(const int *shape, const int *shape_out) {
   return 1;
 }
 
-/* int8 ADD/MUL in XNNPACK form: a fast variant when one input is full-size
- * and the other a suffix (same shape or per-channel); the inputs are swapped
- * (with their parameters) so that b is the repeating one. */
-static void select_binary(lfrt_interp *it, lfrt_node *n) {
-  const lfrt_qs8_binary_config *c = lfrt_qs8_binary_config_for(it->isa);
+/* The fast ADD/MUL variants take a full-size `a` and a `b` that repeats with a
+ * period (same shape, or a suffix such as a per-channel constant). Arranges
+ * that, swapping the inputs (and their shapes and int8 parameters) when `a`
+ * is the repeating one; returns the period, 0 when neither input fits. */
+static int binary_bcast(lfrt_node *n) {
   lfrt_binary_params *p = &n->p.bin;
-  if (!c) return;
   int swap = 0, period = full(p->shape_a, p->shape_out) ? suffix_period(p->shape_b, p->shape_out) : 0;
   if (!period && full(p->shape_b, p->shape_out)) {
     period = suffix_period(p->shape_a, p->shape_out);
     swap = period > 0;
   }
-  if (!period) return;
-  if (swap) {
+  if (swap) { /* a + b, a * b and (a-za)*(b-zb) are symmetric; ADD's multipliers swap with them */
     int t = n->x; n->x = n->w; n->w = t;
     int32_t z = p->a_zp; p->a_zp = p->b_zp; p->b_zp = z;
     int32_t m = p->a_mult; p->a_mult = p->b_mult; p->b_mult = m;
@@ -125,31 +123,23 @@ static void select_binary(lfrt_interp *it, lfrt_node *n) {
     memcpy(p->shape_b, s6, sizeof s6);
   }
   p->b_period = period;
+  return period;
+}
+
+/* int8 ADD/MUL in XNNPACK form. */
+static void select_binary(lfrt_interp *it, lfrt_node *n) {
+  const lfrt_qs8_binary_config *c = lfrt_qs8_binary_config_for(it->isa);
+  lfrt_binary_params *p = &n->p.bin;
+  if (!c || !binary_bcast(n)) return;
   p->out_scale_f = ldexpf((float)p->out_mult, p->out_shift);
   n->fn.qs8_binary = n->kind == K_MUL_Q ? c->mul : c->add;
   n->kernel = n->kind == K_MUL_Q ? c->mul_name : c->add_name;
 }
 
-/* float ADD/MUL: as select_binary (a full-size, b repeating; the inputs
- * swapped when needed: a + b and a * b are the same floats either way). */
+/* float ADD/MUL (the int8 parameters swapped along are unused). */
 static void select_f32_binary(lfrt_interp *it, lfrt_node *n) {
   const lfrt_f32_binary_config *c = lfrt_f32_binary_config_for(it->isa);
-  lfrt_binary_params *p = &n->p.bin;
-  if (!c) return;
-  int swap = 0, period = full(p->shape_a, p->shape_out) ? suffix_period(p->shape_b, p->shape_out) : 0;
-  if (!period && full(p->shape_b, p->shape_out)) {
-    period = suffix_period(p->shape_a, p->shape_out);
-    swap = period > 0;
-  }
-  if (!period) return;
-  if (swap) {
-    int t = n->x; n->x = n->w; n->w = t;
-    int s6[6];
-    memcpy(s6, p->shape_a, sizeof s6);
-    memcpy(p->shape_a, p->shape_b, sizeof s6);
-    memcpy(p->shape_b, s6, sizeof s6);
-  }
-  p->b_period = period;
+  if (!c || !binary_bcast(n)) return;
   n->fn.f32_binary = n->kind == K_MUL_F ? c->mul : c->add;
   n->kernel = n->kind == K_MUL_F ? c->mul_name : c->add_name;
 }
