@@ -16,7 +16,12 @@ int cmd_score(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_qat(int argc, char **argv);
 int cmd_ptq(int argc, char **argv);
+int cmd_ptq_tflite(int argc, char **argv); /* ptq MODEL.tflite (cmd_ptq_tflite.c) */
 int cmd_convert(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
+int cmd_paper(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

@@ -13,10 +13,15 @@ int lf_cli_task(const char *cmd, int argc, char **argv, lf_task *task);
  * --cache, --epochs, --batch, --lr, --optim, --weight-decay, --momentum, --clip,
  * --schedule, --plateau-*, --warmup, --min-lr, --loss, --threads, --seed,
  * --val-every, --early-stop, --max-steps, --save-every, --max-batches, --max-bad,
- * --resume, --overwrite, --augment, --quiet), applies it to *o, advances *i past its value
+ * --resume, --overwrite, --augment, --quiet, --sync-bn), applies it to *o, advances *i past its value
  * and returns 1; returns 0 if it is not one, 2 on a usage error (printed). */
 int lf_cli_train_opt(const char *cmd, int argc, char **argv, int *i, lf_train_opts *o);
 /* Help lines for those options (the caller prints its own defaults first). */
 void lf_cli_train_opts_help(FILE *f);
+
+/* Under mpirun (or with LF_DIST_TIMING set): prints this rank's compute /
+ * communication seconds. Returns 1
+ * on the process that prints the run's summary (rank 0, or the only one). */
+int lf_cli_train_report(const lf_train_result *r);
 
 #endif

@@ -2,15 +2,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <cjson/cJSON.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "cli_edgetpu.h"
 #include "cli_guard.h"
 #include "cli_model_opts.h"
 #include "leapfrog/lf_checkpoint.h"
 #include "leapfrog/lf_convert.h"
-#include "leapfrog/lf_dataset.h"
 #include "leapfrog/lf_image.h"
 #include "leapfrog/lf_fileio.h"
 
@@ -25,6 +24,11 @@ static void help(FILE *f) {
           "                        the edges, as edgetpu_compiler wants; default int8)\n"
           "  --ranges FILE.json    activation ranges {\"name\": [min, max]} (default: the\n"
           "                        checkpoint's leapfrog.qranges metadata)\n"
+          "  --edgetpu             for edgetpu_compiler: uint8 input/output (unless --io int8)\n"
+          "                        and 8-bit op versions; the written model is then checked\n"
+          "                        against Coral's published requirements (`leapfrog info\n"
+          "                        --edgetpu`) and, if an op would not map, nothing is written\n"
+          "                        and the reasons are printed (exit 1)\n"
           "  --logits              end at the logits (default: the sigmoid probabilities)\n"
           "  --labels a,b,...      class names for the metadata (default: the 14 NIH\n"
           "                        findings for 14-class DenseNets, \"nerve\" for the UNet)\n"
@@ -38,19 +42,44 @@ static void help(FILE *f) {
   lf_cli_model_opts_help(f);
 }
 
-/* "bn_lowering" of a leapfrog.quant metadata JSON, or LF_BN_LOWER_DEFAULT. */
-static int recorded_bn_lowering(const char *quant_json) {
-  int v = LF_BN_LOWER_DEFAULT;
-  cJSON *j = quant_json ? cJSON_Parse(quant_json) : NULL;
-  const cJSON *b = j ? cJSON_GetObjectItemCaseSensitive(j, "bn_lowering") : NULL;
-  if (cJSON_IsString(b) && lf_bn_lowering_parse(b->valuestring, &v) != LF_OK) v = LF_BN_LOWER_DEFAULT;
-  cJSON_Delete(j);
-  return v;
+/* The Edge TPU pre-flight on the model just written at tmp: renamed to out
+ * when every op maps; else removed, with the report on stderr. Returns 0 ok. */
+static int convert_edgetpu_check(const char *tmp, const char *out) {
+  lfrt_model *m = NULL;
+  lfrt_error err;
+  err.msg[0] = 0;
+  lf_edgetpu_report r;
+  memset(&r, 0, sizeof r);
+  int ok = 0;
+  if (lfrt_model_describe_file(tmp, &m, &err) != LFRT_OK) fprintf(stderr, "leapfrog convert: %s\n", err.msg);
+  else if (lf_edgetpu_check(m, &r) != LF_OK) fprintf(stderr, "leapfrog convert: %s\n", lf_last_error());
+  else if (r.cpu_ops > 0) {
+    fprintf(stderr, "leapfrog convert: --edgetpu: %d of %d ops would not run on the Edge TPU; %s not written:\n",
+            r.cpu_ops, r.nops, out);
+    for (int n = 0; n < r.nops; n++)
+      if (!r.nodes[n].on_edgetpu)
+        fprintf(stderr, "  node %d (%s): %s\n", n, lfrt_op_name((int)m->ops[n].op) ? lfrt_op_name((int)m->ops[n].op) : "?",
+                r.nodes[n].reason);
+  } else if (rename(tmp, out) != 0) {
+    perror(out);
+  } else {
+    char rt[48] = "any Edge TPU runtime";
+    if (r.min_runtime > 0) snprintf(rt, sizeof rt, "Edge TPU runtime %d or later", r.min_runtime);
+    fprintf(stderr, "leapfrog convert: --edgetpu: all %d ops pass the Edge TPU pre-flight (%s; parameters ~%lld "
+            "bytes of the 8 MiB on-chip memory, an estimate; this is not edgetpu_compiler)\n", r.nops, rt,
+            (long long)r.param_bytes);
+    ok = 1;
+  }
+  if (!ok) unlink(tmp);
+  lf_edgetpu_report_free(&r);
+  lfrt_model_free(m);
+  return !ok;
 }
 
+/* "bn_lowering" of a leapfrog.quant metadata JSON, or LF_BN_LOWER_DEFAULT. */
 int cmd_convert(int argc, char **argv) {
   const char *in = NULL, *out = NULL, *io = "int8", *ranges_path = NULL, *labels_arg = NULL, *norm = "unit";
-  int fp32 = 0, logits = 0, bn_lowering = LF_BN_LOWER_DEFAULT, batch = 1;
+  int fp32 = 0, logits = 0, edgetpu = 0, io_given = 0, bn_lowering = LF_BN_LOWER_DEFAULT, batch = 1;
   lf_model_config cfg;
   memset(&cfg, 0, sizeof cfg);
   int have_arch = lf_cli_model_arch(argc, argv, &cfg);
@@ -67,7 +96,8 @@ int cmd_convert(int argc, char **argv) {
     if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc) out = argv[++i];
     else if (!strcmp(a, "--fp32")) fp32 = 1;
     else if (!strcmp(a, "--logits")) logits = 1;
-    else if (!strcmp(a, "--io") && i + 1 < argc) io = argv[++i];
+    else if (!strcmp(a, "--io") && i + 1 < argc) io = argv[++i], io_given = 1;
+    else if (!strcmp(a, "--edgetpu")) edgetpu = 1;
     else if (!strcmp(a, "--ranges") && i + 1 < argc) ranges_path = argv[++i];
     else if (!strcmp(a, "--labels") && i + 1 < argc) labels_arg = argv[++i];
     else if (!strcmp(a, "--norm") && i + 1 < argc) norm = argv[++i];
@@ -101,6 +131,11 @@ int cmd_convert(int argc, char **argv) {
     help(stderr);
     return 2;
   }
+  if (edgetpu && fp32) {
+    fprintf(stderr, "leapfrog convert: --edgetpu needs an int8 model, not --fp32 (the Edge TPU runs 8-bit tensors only)\n");
+    return 2;
+  }
+  if (edgetpu && !io_given) io = "uint8"; /* what Coral's examples feed edgetpu_compiler */
   if (strcmp(io, "int8") && strcmp(io, "uint8")) {
     fprintf(stderr, "leapfrog convert: --io must be int8 or uint8\n");
     return 2;
@@ -152,15 +187,18 @@ int cmd_convert(int argc, char **argv) {
   }
   if (labels_arg) {
     labels_buf = strdup(labels_arg);
-    for (char *p = labels_buf, *tok; labels_buf && (tok = strsep(&p, ",")) && n_labels < 256;)
+    for (char *p = labels_buf, *tok; labels_buf && (tok = strsep(&p, ","));) {
+      if (n_labels == 256) {
+        fprintf(stderr, "leapfrog convert: --labels: more than 256 labels\n");
+        goto done;
+      }
       labels[n_labels++] = tok;
-  } else if (m.cfg.arch == LF_ARCH_DENSENET && m.cfg.classes == LF_NIH_NUM_LABELS) {
-    for (int i = 0; i < LF_NIH_NUM_LABELS; i++) labels[n_labels++] = lf_nih_labels[i];
-  } else if (m.cfg.arch == LF_ARCH_UNET) {
-    labels[n_labels++] = "nerve";
+    }
+  } else {
+    n_labels = lf_convert_default_labels(&m.cfg, labels, 256);
   }
   /* the lowering QAT simulated / PTQ calibrated, unless overridden */
-  int recorded = recorded_bn_lowering(lf_st_meta(&f, "leapfrog.quant"));
+  int recorded = lf_bn_lowering_recorded(lf_st_meta(&f, "leapfrog.quant"));
   if (bn_lowering == LF_BN_LOWER_DEFAULT) bn_lowering = recorded;
   else if (!fp32 && recorded != LF_BN_LOWER_DEFAULT && recorded != bn_lowering)
     fprintf(stderr, "leapfrog convert: warning: %s was quantised for --bn-lowering %s, converting with %s\n", in,
@@ -178,11 +216,22 @@ int cmd_convert(int argc, char **argv) {
   o.batch = batch;
   o.norm_channels = m.cfg.in_c > 4 ? 4 : m.cfg.in_c;
   lf_norm_values(!strcmp(norm, "imagenet") ? LF_NORM_IMAGENET : LF_NORM_UNIT, o.norm_channels, o.norm_mean, o.norm_std);
-  st = lf_convert_graph_file(m.g, m.input, logits ? m.logits : m.probs, fp32 ? NULL : &r, &o, out);
+  /* --edgetpu: write next to the output, check, then rename into place (or remove) */
+  char tmp[4096];
+  const char *dest = out;
+  if (edgetpu) {
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.edgetpu-check.%ld", out, (long)getpid()) >= sizeof tmp) {
+      fprintf(stderr, "leapfrog convert: %s: path too long\n", out);
+      goto done;
+    }
+    dest = tmp;
+  }
+  st = lf_convert_graph_file(m.g, m.input, logits ? m.logits : m.probs, fp32 ? NULL : &r, &o, dest);
   if (st != LF_OK) {
     fprintf(stderr, "leapfrog convert: %s\n", lf_last_error());
     goto done;
   }
+  if (edgetpu && convert_edgetpu_check(tmp, out)) goto done;
   fprintf(stderr, "leapfrog convert: wrote %s (%s, %s io, batch %d)\n", out, fp32 ? "fp32" : "int8",
           fp32 ? "float32" : io, batch);
   rc = 0;

@@ -1,7 +1,9 @@
 /* leapfrog info MODEL.tflite [--json]: what a .tflite model holds (ops,
  * tensors, parameters, MACs, file size, planned arena, inputs/outputs with
- * shapes, dtypes, scales, zero points). `leapfrog info --arch NAME` describes
- * a built-in architecture instead (cmd_info_arch.c). */
+ * shapes, dtypes, scales, zero points) and, per op, whether the runtime runs
+ * it and why not (lfrt_interp_check: the checks invoke makes), for any valid
+ * model, even one the runtime cannot run. `leapfrog info --arch NAME`
+ * describes a built-in architecture instead (cmd_info_arch.c). */
 #include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,19 +11,34 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_edgetpu.h"
 #include "lfrt.h"
 #include "lfrt_interp.h"
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: leapfrog info MODEL.tflite [--json]\n"
+          "usage: leapfrog info MODEL.tflite [--json] [--edgetpu]\n"
           "       leapfrog info --arch NAME [...]   (a built-in architecture)\n\n"
-          "Loads and verifies a TFLite model and prints its ops (count per type and\n"
-          "every node), tensors, parameter count, MACs, file size, planned arena\n"
-          "bytes, and inputs/outputs with shapes, dtypes, scales and zero points.\n"
+          "Reads and verifies a TFLite model and prints its ops (count per type and\n"
+          "every node, each with whether leapfrog's runtime runs it and, if not, why:\n"
+          "unknown op, version, types, options, shapes; the same checks as `leapfrog\n"
+          "invoke`), tensors, parameter count, MACs, file size, planned arena bytes,\n"
+          "and inputs/outputs with shapes, dtypes, scales and zero points. Models the\n"
+          "runtime cannot run (other ops, several subgraphs, dynamic shapes) are\n"
+          "described too.\n"
           "  --json   one JSON object on stdout instead of text\n"
-          "Exit: 0 ok, 1 the model cannot be read or the runtime cannot run it (the\n"
-          "same load and prepare as `leapfrog invoke`; message on stderr), 2 usage.\n");
+          "  --edgetpu  Edge TPU pre-flight: per op, would edgetpu_compiler map it (from\n"
+          "           Coral's published requirements: 8-bit tensors, fixed sizes, constant\n"
+          "           parameters, <= 3 dims larger than 1, the supported-op table with its\n"
+          "           limits and runtime versions), where the cut falls (the first\n"
+          "           unmappable op and all that depend on it run on the CPU, as the real\n"
+          "           compiler did with Coral's test models), and an estimate of the\n"
+          "           parameter memory vs the 8 MiB on-chip memory. Text: only that report;\n"
+          "           --json: the description plus an \"edgetpu\" object. Not the compiler:\n"
+          "           it may still refuse what passes here.\n"
+          "Exit: 0 ok, 1 the model cannot be read, or it is described but the runtime\n"
+          "cannot run it (first reason on stderr; with --edgetpu: 0, it only describes),\n"
+          "2 usage.\n");
 }
 
 /* Constant inputs that are shapes/axes/paddings, not learned parameters. */
@@ -37,9 +54,28 @@ static int is_shape_input(const lfrt_operator *op, int i) {
   }
 }
 
+/* "CONV_2D", "CUSTOM", or "BUILTIN_150" for codes the name table lacks. */
+static const char *op_label(int code, char *buf, size_t n) {
+  const char *nm = lfrt_op_name(code);
+  if (nm) return nm;
+  snprintf(buf, n, "BUILTIN_%d", code);
+  return buf;
+}
+
+/* A refusal without the "<file>: node N (OP): " that the listing already shows. */
+static const char *short_reason(const lfrt_model *m, const char *why) {
+  size_t k = strlen(m->source_name);
+  if (!strncmp(why, m->source_name, k) && !strncmp(why + k, ": ", 2)) why += k + 2;
+  if (!strncmp(why, "node ", 5)) {
+    const char *e = strstr(why, ": ");
+    if (e) why = e + 2;
+  }
+  return why;
+}
+
 /* Multiply-accumulates of one node (0 for ops without a dot product). */
 static int64_t node_macs(const lfrt_model *m, const lfrt_operator *op) {
-  if (op->ninputs < 2 || op->inputs[1] < 0) return 0;
+  if (op->unsupported || op->noutputs < 1 || op->ninputs < 2 || op->inputs[1] < 0) return 0;
   const lfrt_tensor *out = &m->tensors[op->outputs[0]];
   const lfrt_tensor *w = &m->tensors[op->inputs[1]];
   switch (op->op) {
@@ -93,6 +129,7 @@ static const char *act_name(lfrt_activation a) {
 /* Decoded options of a node, added to the JSON object j. */
 static void node_options(const lfrt_operator *op, cJSON *j) {
   const lfrt_options *o = &op->opt;
+  if (op->unsupported) return; /* options of a refused op are not (all) read */
   switch (op->op) {
     case LFRT_OP_CONV_2D:
       cJSON_AddStringToObject(j, "padding", pad_name(o->conv.padding));
@@ -186,6 +223,8 @@ static cJSON *tensor_json(const lfrt_model *m, int idx) {
   cJSON_AddItemToObject(o, "shape", int_array(t->shape, t->ndim));
   cJSON_AddNumberToObject(o, "bytes", (double)t->bytes);
   cJSON_AddBoolToObject(o, "constant", t->data != NULL);
+  cJSON_AddBoolToObject(o, "dynamic", t->dynamic);
+  if (t->unsupported) cJSON_AddStringToObject(o, "unsupported", short_reason(m, t->unsupported));
   if (t->quant.count > 0) {
     cJSON *q = cJSON_CreateObject();
     cJSON *s = cJSON_CreateArray();
@@ -207,10 +246,20 @@ typedef struct {
   int has_arena;
   size_t arena;
   char arena_err[LFRT_ERROR_MSG_SIZE];
+  lfrt_node_support *support; /* per node: does the runtime run it, why not */
+  int unsupported_ops;
 } summary;
 
 static void summarise(const lfrt_model *m, summary *s) {
   memset(s, 0, sizeof *s);
+  /* per node: the runtime's own checks, past the first failure */
+  s->support = calloc((size_t)(m->nops > 0 ? m->nops : 1), sizeof *s->support);
+  lfrt_interp_options co = {.threads = 1, .external_arena = 1};
+  lfrt_error cerr;
+  cerr.msg[0] = 0;
+  if (!s->support) snprintf(s->arena_err, sizeof s->arena_err, "out of memory");
+  else if (lfrt_interp_check(m, &co, s->support, &cerr) != LFRT_OK) snprintf(s->arena_err, sizeof s->arena_err, "%s", cerr.msg);
+  for (int n = 0; s->support && n < m->nops; n++) s->unsupported_ops += s->support[n].status != LFRT_OK;
   unsigned char *seen = calloc((size_t)m->ntensors + 1, 1);
   for (int n = 0; n < m->nops; n++) {
     const lfrt_operator *op = &m->ops[n];
@@ -218,13 +267,17 @@ static void summarise(const lfrt_model *m, summary *s) {
     s->macs += node_macs(m, op);
     for (int i = 0; i < op->ninputs; i++) {
       int t = op->inputs[i];
-      if (t < 0 || !m->tensors[t].data || is_shape_input(op, i) || !seen || seen[t]) continue;
+      /* folded tensors (fp16 DEQUANTIZE, DENSIFY) are derived from a stored constant
+       * that is counted itself: count each weight once, in the form stored */
+      if (t < 0 || m->tensors[t].folded || is_shape_input(op, i) || !seen || seen[t]) continue;
+      if (!m->tensors[t].data && !m->tensors[t].sparsity) continue;
       seen[t] = 1;
       s->params += m->tensors[t].count;
       s->param_bytes += (int64_t)m->tensors[t].bytes;
     }
   }
   free(seen);
+  if (s->arena_err[0]) return;
   /* arena bytes from the interpreter's planner (no arena is allocated) */
   lfrt_interp_options io = {.threads = 1, .external_arena = 1};
   lfrt_interp *it = NULL;
@@ -239,13 +292,21 @@ static void summarise(const lfrt_model *m, summary *s) {
   }
 }
 
-static int print_json(const lfrt_model *m, const char *path, const summary *s) {
+static int print_json(const lfrt_model *m, const char *path, const summary *s, cJSON *edgetpu) {
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "file", path);
   cJSON_AddNumberToObject(o, "file_bytes", (double)m->file_bytes);
   cJSON_AddNumberToObject(o, "schema_version", m->version);
   cJSON_AddStringToObject(o, "description", m->description);
   cJSON_AddStringToObject(o, "subgraph", m->subgraph_name);
+  cJSON_AddNumberToObject(o, "subgraphs", m->nsubgraphs);
+  cJSON *rt = cJSON_CreateObject();
+  cJSON_AddBoolToObject(rt, "supported", s->has_arena);
+  cJSON_AddNumberToObject(rt, "unsupported_ops", s->unsupported_ops);
+  if (m->unsupported) cJSON_AddStringToObject(rt, "model_reason", short_reason(m, m->unsupported));
+  if (s->has_arena) cJSON_AddNullToObject(rt, "reason");
+  else cJSON_AddStringToObject(rt, "reason", s->arena_err);
+  cJSON_AddItemToObject(o, "runtime", rt);
   cJSON_AddNumberToObject(o, "parameters", (double)s->params);
   cJSON_AddNumberToObject(o, "parameter_bytes", (double)s->param_bytes);
   cJSON_AddNumberToObject(o, "macs", (double)s->macs);
@@ -260,16 +321,22 @@ static int print_json(const lfrt_model *m, const char *path, const summary *s) {
   cJSON_AddItemToObject(o, "inputs", ins);
   cJSON_AddItemToObject(o, "outputs", outs);
   cJSON *counts = cJSON_CreateObject();
+  char lb[32];
   for (int c = 0; c < 256; c++)
-    if (s->op_count[c]) cJSON_AddNumberToObject(counts, lfrt_op_name(c), s->op_count[c]);
+    if (s->op_count[c]) cJSON_AddNumberToObject(counts, op_label(c, lb, sizeof lb), s->op_count[c]);
   cJSON_AddItemToObject(o, "op_counts", counts);
   cJSON *nodes = cJSON_CreateArray();
   for (int n = 0; n < m->nops; n++) {
     const lfrt_operator *op = &m->ops[n];
     cJSON *j = cJSON_CreateObject();
     cJSON_AddNumberToObject(j, "index", n);
-    cJSON_AddStringToObject(j, "op", lfrt_op_name(op->op));
+    cJSON_AddStringToObject(j, "op", op_label((int)op->op, lb, sizeof lb));
+    if (op->custom_code) cJSON_AddStringToObject(j, "custom_code", op->custom_code);
     cJSON_AddNumberToObject(j, "version", op->version);
+    int ok = s->support && s->support[n].status == LFRT_OK;
+    cJSON_AddBoolToObject(j, "supported", ok);
+    if (ok) cJSON_AddNullToObject(j, "reason");
+    else cJSON_AddStringToObject(j, "reason", s->support ? short_reason(m, s->support[n].why) : "out of memory");
     cJSON_AddItemToObject(j, "inputs", int_array(op->inputs, op->ninputs));
     cJSON_AddItemToObject(j, "outputs", int_array(op->outputs, op->noutputs));
     cJSON_AddNumberToObject(j, "macs", (double)node_macs(m, op));
@@ -290,6 +357,7 @@ static int print_json(const lfrt_model *m, const char *path, const summary *s) {
     cJSON_AddItemToArray(md, j);
   }
   cJSON_AddItemToObject(o, "metadata", md);
+  if (edgetpu) cJSON_AddItemToObject(o, "edgetpu", edgetpu);
   char *txt = cJSON_Print(o);
   cJSON_Delete(o);
   if (!txt) {
@@ -317,6 +385,10 @@ static void print_text(const lfrt_model *m, const char *path, const summary *s) 
   printf("model: %s (%zu bytes, schema v%u)\n", path, m->file_bytes, m->version);
   if (m->description[0]) printf("description: %s\n", m->description);
   printf("subgraph '%s': %d tensors, %d ops\n", m->subgraph_name, m->ntensors, m->nops);
+  if (m->nsubgraphs > 1) printf("subgraphs: %d (only the first is listed)\n", m->nsubgraphs);
+  if (s->has_arena) printf("runtime: runs this model\n");
+  else printf("runtime: cannot run this model (%d of %d ops unsupported): %s\n", s->unsupported_ops, m->nops,
+              short_reason(m, s->arena_err));
   printf("parameters: %lld (%lld bytes)\n", (long long)s->params, (long long)s->param_bytes);
   printf("MACs: %lld\n", (long long)s->macs);
   if (s->has_arena) printf("arena bytes: %zu\n", s->arena);
@@ -324,14 +396,18 @@ static void print_text(const lfrt_model *m, const char *path, const summary *s) 
   print_io(m, "inputs", m->inputs, m->ninputs);
   print_io(m, "outputs", m->outputs, m->noutputs);
   printf("ops:\n");
+  char lb[32];
   for (int c = 0; c < 256; c++)
-    if (s->op_count[c]) printf("  %-24s %d\n", lfrt_op_name(c), s->op_count[c]);
+    if (s->op_count[c]) printf("  %-24s %d\n", op_label(c, lb, sizeof lb), s->op_count[c]);
   printf("nodes:\n");
   for (int n = 0; n < m->nops; n++) {
     const lfrt_operator *op = &m->ops[n];
-    printf("  %4d %-24s v%d in [", n, lfrt_op_name(op->op), op->version);
+    printf("  %4d %-24s v%d in [", n, op_label((int)op->op, lb, sizeof lb), op->version);
     for (int i = 0; i < op->ninputs; i++) printf("%s%d", i ? "," : "", (int)op->inputs[i]);
-    printf("] out [%d]", (int)op->outputs[0]);
+    printf("] out [");
+    for (int i = 0; i < op->noutputs; i++) printf("%s%d", i ? "," : "", (int)op->outputs[i]);
+    printf("]");
+    if (op->custom_code) printf(" custom '%s'", op->custom_code);
     int64_t macs = node_macs(m, op);
     if (macs) printf(" macs %lld", (long long)macs);
     char opts[256];
@@ -340,22 +416,31 @@ static void print_text(const lfrt_model *m, const char *path, const summary *s) 
     options_text(oj, opts, sizeof opts);
     cJSON_Delete(oj);
     printf("%s%s\n", opts[0] ? "  " : "", opts);
+    if (s->support && s->support[n].status != LFRT_OK)
+      printf("       unsupported: %s\n", short_reason(m, s->support[n].why));
   }
   printf("tensors:\n");
   for (int i = 0; i < m->ntensors; i++) {
     const lfrt_tensor *t = &m->tensors[i];
     shape_str(t, shp, sizeof shp);
     quant_str(t, q, sizeof q);
-    printf("  %4d '%s' %s %s %s%s\n", i, t->name, lfrt_type_name(t->type), shp,
-           t->data ? "const " : "", q);
+    printf("  %4d '%s' %s %s %s%s%s\n", i, t->name, lfrt_type_name(t->type), shp,
+           t->data ? "const " : "", t->dynamic ? "dynamic " : "", q);
+    if (t->unsupported) printf("       unsupported: %s\n", short_reason(m, t->unsupported));
   }
   for (int i = 0; i < m->nmetadata; i++)
     printf("metadata '%s': %zu bytes\n", m->metadata[i].name, m->metadata[i].bytes);
 }
 
+static int print_json_or_text(const lfrt_model *m, const char *path, const summary *s, int json, cJSON *edgetpu) {
+  if (json) return print_json(m, path, s, edgetpu);
+  print_text(m, path, s);
+  return 0;
+}
+
 int cmd_info(int argc, char **argv) {
   const char *path = NULL;
-  int json = 0;
+  int json = 0, edgetpu = 0;
   for (int i = 1; i < argc; i++)
     if (!strcmp(argv[i], "--arch") || !strncmp(argv[i], "--arch=", 7)) return cmd_info_arch(argc, argv);
   for (int i = 1; i < argc; i++) {
@@ -364,6 +449,8 @@ int cmd_info(int argc, char **argv) {
       return 0;
     } else if (!strcmp(argv[i], "--json")) {
       json = 1;
+    } else if (!strcmp(argv[i], "--edgetpu")) {
+      edgetpu = 1;
     } else if (argv[i][0] == '-' && argv[i][1]) {
       fprintf(stderr, "leapfrog info: unknown option '%s'\n", argv[i]);
       usage(stderr);
@@ -383,7 +470,7 @@ int cmd_info(int argc, char **argv) {
   lfrt_model *m = NULL;
   lfrt_error err;
   err.msg[0] = 0;
-  lfrt_status st = lfrt_model_load_file(path, &m, &err);
+  lfrt_status st = lfrt_model_describe_file(path, &m, &err);
   if (st != LFRT_OK) {
     fprintf(stderr, "leapfrog info: %s (%s)\n", err.msg, lfrt_status_str(st));
     return 1;
@@ -391,9 +478,20 @@ int cmd_info(int argc, char **argv) {
   summary s;
   summarise(m, &s);
   int rc = 0;
-  if (json) rc = print_json(m, path, &s);
-  else print_text(m, path, &s);
+  lf_edgetpu_report er;
+  memset(&er, 0, sizeof er);
+  if (edgetpu && lf_edgetpu_check(m, &er) != LF_OK) {
+    fprintf(stderr, "leapfrog info: %s\n", lf_last_error());
+    rc = 1;
+  } else if (edgetpu && !json) {
+    lf_cli_edgetpu_text(stdout, m, path, &er);
+  } else {
+    rc = print_json_or_text(m, path, &s, json, edgetpu ? lf_cli_edgetpu_json(m, &er) : NULL);
+  }
+  lf_edgetpu_report_free(&er);
+  free(s.support);
   lfrt_model_free(m);
+  if (edgetpu) return rc; /* the Edge TPU question is answered whatever the runtime can run */
   /* info runs the same prepare as invoke: a model invoke would reject is
    * reported (after the description, which helps to see why) and exits 1 */
   if (!s.has_arena) {

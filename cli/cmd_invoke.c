@@ -1,236 +1,46 @@
 /* leapfrog invoke MODEL.tflite --input IN.bin[,IN2.bin] --output OUT.bin
  * [--repeat N] [--threads N] [--isa NAME] [--json]
- * Raw tensor bytes in and out, the contract of tests/oracles/tflite/run_tflite.sh:
- * OUT.bin holds all outputs concatenated (and OUT.bin.N each when several). */
-#include <stdint.h>
+ * The runtime's invoke command (runtime/include/lfrt_invoke.h), the same as
+ * `lfrt invoke`, with the toolkit's file access: the bounded reader, the
+ * atomic writer (temp names that fit NAME_MAX, stale temp files removed) and
+ * the output guard of every other command. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "cli_guard.h"
 #include "leapfrog/lf_fileio.h"
-#include "lfrt.h"
-#include "lfrt_interp.h"
+#include "lfrt_invoke.h"
 
-static void usage(FILE *f) {
-  fprintf(f,
-          "usage: leapfrog invoke MODEL.tflite --input IN.bin[,IN2.bin...] --output OUT.bin\n"
-          "                       [--repeat N] [--threads N] [--isa NAME] [--json]\n"
-          "Runs the model once (or N times) on raw little-endian input tensors in the\n"
-          "model's input order and writes the raw output bytes: OUT.bin holds all outputs\n"
-          "concatenated, and OUT.bin.0, OUT.bin.1... each one when there are several.\n"
-          "Timing (median/min/max ms) and arena bytes go to stderr; --json also prints\n"
-          "them as one JSON line on stdout. --isa (default $LFRT_ISA, else the best):\n"
-          "one of: %s.\n",
-          lfrt_isa_list());
+static int read_file(const char *path, unsigned char **data, size_t *len, char *msg, size_t msg_len) {
+  if (lf_read_file(path, 0, data, len) == LF_OK) return 0;
+  snprintf(msg, msg_len, "%s", lf_last_error());
+  return -1;
 }
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+static int write_file(const char *path, const void *data, size_t len, char *msg, size_t msg_len) {
+  if (lf_write_file_atomic(path, data, len) == LF_OK) return 0;
+  snprintf(msg, msg_len, "%s", lf_last_error());
+  return -1;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-/* JSON string (names come from someone else's file). */
-static void json_str(const char *s) {
-  putchar('"');
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') printf("\\%c", c);
-    else if (c < 0x20) printf("\\u%04x", c);
-    else putchar(c);
-  }
-  putchar('"');
-}
-
-static int parse_int(const char *s, int lo, int hi, int *out) {
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (!*s || *end || v < lo || v > hi) return -1;
-  *out = (int)v;
-  return 0;
+static int guard(const char *prog, const char *output, const char *model, const char *inputs) {
+  (void)prog; /* lf_cli_guard_outputs names the command itself */
+  char *list = strdup(inputs);
+  lf_cli_path ins[66] = {{"MODEL", model}};
+  int n = 1;
+  for (char *save = NULL, *tok = list ? strtok_r(list, ",", &save) : NULL; tok && n < 65;
+       tok = strtok_r(NULL, ",", &save))
+    ins[n++] = (lf_cli_path){"--input", tok};
+  ins[n] = (lf_cli_path){NULL, NULL};
+  const lf_cli_path outs[] = {{"--output", output}, {NULL, NULL}};
+  int g = lf_cli_guard_outputs("invoke", outs, ins, NULL);
+  free(list);
+  return g;
 }
 
 int cmd_invoke(int argc, char **argv) {
-  const char *model_path = NULL, *inputs = NULL, *output = NULL, *isa = NULL;
-  int repeat = 1, threads = 1, json = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      usage(stdout);
-      return 0;
-    } else if (!strcmp(a, "--input") && i + 1 < argc) {
-      inputs = argv[++i];
-    } else if (!strcmp(a, "--output") && i + 1 < argc) {
-      output = argv[++i];
-    } else if (!strcmp(a, "--repeat") && i + 1 < argc) {
-      if (parse_int(argv[++i], 1, 1000000, &repeat)) {
-        fprintf(stderr, "leapfrog invoke: --repeat wants 1..1000000, got '%s'\n", argv[i]);
-        return 2;
-      }
-    } else if (!strcmp(a, "--threads") && i + 1 < argc) {
-      if (parse_int(argv[++i], 1, 64, &threads)) {
-        fprintf(stderr, "leapfrog invoke: --threads wants 1..64, got '%s'\n", argv[i]);
-        return 2;
-      }
-    } else if (!strcmp(a, "--isa") && i + 1 < argc) {
-      isa = argv[++i];
-    } else if (!strcmp(a, "--json")) {
-      json = 1;
-    } else if (a[0] == '-' || model_path) {
-      fprintf(stderr, "leapfrog invoke: unexpected argument '%s'\n", a);
-      usage(stderr);
-      return 2;
-    } else {
-      model_path = a;
-    }
-  }
-  if (!model_path || !inputs || !output) {
-    usage(stderr);
-    return 2;
-  }
-
-  { /* the output must not be the model or an input */
-    char *list = strdup(inputs);
-    lf_cli_path ins[65] = {{"MODEL", model_path}};
-    int n = 1;
-    for (char *tok = list ? strtok(list, ",") : NULL; tok && n < 64; tok = strtok(NULL, ",")) ins[n++] = (lf_cli_path){"--input", tok};
-    ins[n] = (lf_cli_path){NULL, NULL};
-    const lf_cli_path outs[] = {{"--output", output}, {NULL, NULL}};
-    int g = lf_cli_guard_outputs("invoke", outs, ins, NULL);
-    free(list);
-    if (g) return g;
-  }
-  lfrt_error err = {{0}};
-  lfrt_isa chosen;
-  if (lfrt_isa_resolve(isa, &chosen, &err) != LFRT_OK) { /* an ISA this CPU lacks: usage error */
-    fprintf(stderr, "leapfrog invoke: %s\n", err.msg);
-    return 2;
-  }
-  int rc = 1;
-  lfrt_model *m = NULL;
-  lfrt_interp *it = NULL;
-  double *times = NULL;
-  char *names = NULL;
-  unsigned char *all = NULL;
-  if (lfrt_model_load_file(model_path, &m, &err) != LFRT_OK) {
-    fprintf(stderr, "leapfrog invoke: %s\n", err.msg);
-    goto done;
-  }
-  lfrt_interp_options opt = {.threads = threads, .isa = lfrt_isa_name(chosen)};
-  if (lfrt_interp_create(m, &opt, &it, &err) != LFRT_OK) {
-    fprintf(stderr, "leapfrog invoke: %s\n", err.msg);
-    goto done;
-  }
-  /* inputs: comma-separated list, one file per model input, exact byte sizes */
-  names = strdup(inputs);
-  if (!names) goto done;
-  int nin = lfrt_interp_input_count(it), k = 0;
-  for (char *save = NULL, *tok = strtok_r(names, ",", &save); tok; tok = strtok_r(NULL, ",", &save), k++) {
-    if (k >= nin) {
-      fprintf(stderr, "leapfrog invoke: %s has %d input(s), more files given\n", model_path, nin);
-      rc = 2;
-      goto done;
-    }
-    const lfrt_tensor *t = lfrt_interp_input(it, k);
-    unsigned char *buf = NULL;
-    size_t len = 0;
-    if (lf_read_file(tok, 0, &buf, &len) != LF_OK) {
-      fprintf(stderr, "leapfrog invoke: input %d: %s\n", k, lf_last_error());
-      goto done;
-    }
-    if (len != t->bytes) {
-      fprintf(stderr, "leapfrog invoke: input %d '%s' (%s): expected %zu bytes (%s, %lld elements), file %s has %zu\n",
-              k, t->name, tok, t->bytes, lfrt_type_name(t->type), (long long)t->count, tok, len);
-      free(buf);
-      goto done;
-    }
-    lfrt_status st = lfrt_interp_set_input(it, k, buf, len, &err);
-    free(buf);
-    if (st != LFRT_OK) {
-      fprintf(stderr, "leapfrog invoke: %s\n", err.msg);
-      goto done;
-    }
-  }
-  if (k != nin) {
-    fprintf(stderr, "leapfrog invoke: %s has %d input(s), %d file(s) given\n", model_path, nin, k);
-    rc = 2;
-    goto done;
-  }
-
-  times = calloc((size_t)repeat, sizeof(double));
-  if (!times) goto done;
-  for (int r = 0; r < repeat; r++) {
-    double t0 = now_ms();
-    if (lfrt_interp_invoke(it, &err) != LFRT_OK) {
-      fprintf(stderr, "leapfrog invoke: %s\n", err.msg);
-      goto done;
-    }
-    times[r] = now_ms() - t0;
-  }
-
-  int nout = lfrt_interp_output_count(it);
-  size_t total = 0;
-  for (int o = 0; o < nout; o++) total += lfrt_interp_output(it, o)->bytes;
-  all = malloc(total ? total : 1);
-  if (!all) goto done;
-  size_t pos = 0;
-  for (int o = 0; o < nout; o++) {
-    const lfrt_tensor *t = lfrt_interp_output(it, o);
-    memcpy(all + pos, lfrt_interp_output_data(it, o), t->bytes);
-    if (nout > 1 && strcmp(output, "-")) {
-      size_t n = strlen(output) + 16;
-      char *p = malloc(n);
-      if (!p) goto done;
-      snprintf(p, n, "%s.%d", output, o);
-      lf_status fs = lf_write_file_atomic(p, all + pos, t->bytes);
-      if (fs != LF_OK) fprintf(stderr, "leapfrog invoke: %s\n", lf_last_error());
-      free(p);
-      if (fs != LF_OK) goto done;
-    }
-    pos += t->bytes;
-  }
-  if (lf_write_file_atomic(output, all, total) != LF_OK) {
-    fprintf(stderr, "leapfrog invoke: %s\n", lf_last_error());
-    goto done;
-  }
-
-  qsort(times, (size_t)repeat, sizeof(double), cmp_double);
-  double med = repeat % 2 ? times[repeat / 2] : 0.5 * (times[repeat / 2 - 1] + times[repeat / 2]);
-  lfrt_interp_stats st;
-  lfrt_interp_get_stats(it, &st);
-  fprintf(stderr, "invoke %s: %d run(s), %d thread(s): median %.3f ms, min %.3f, max %.3f; arena %zu bytes (activations %zu)\n",
-          model_path, repeat, threads, med, times[0], times[repeat - 1], st.arena_bytes, st.activation_bytes);
-  if (json) {
-    printf("{\"model\":");
-    json_str(model_path);
-    printf(",\"runs\":%d,\"threads\":%d,\"isa\":\"%s\",\"ms\":{\"median\":%.4f,\"min\":%.4f,\"max\":%.4f},"
-           "\"arena_bytes\":%zu,\"activation_bytes\":%zu,\"weight_bytes\":%zu,\"outputs\":[",
-           repeat, threads, lfrt_interp_isa(it), med, times[0], times[repeat - 1], st.arena_bytes, st.activation_bytes,
-           st.weight_bytes);
-    for (int o = 0; o < nout; o++) {
-      const lfrt_tensor *t = lfrt_interp_output(it, o);
-      printf("%s{\"name\":", o ? "," : "");
-      json_str(t->name);
-      printf(",\"dtype\":\"%s\",\"bytes\":%zu,\"shape\":[", lfrt_type_name(t->type), t->bytes);
-      for (int d = 0; d < t->ndim; d++) printf("%s%d", d ? "," : "", (int)t->shape[d]);
-      printf("]}");
-    }
-    printf("]}\n");
-  }
-  rc = 0;
-done:
-  free(all);
-  free(times);
-  free(names);
-  lfrt_interp_free(it);
-  lfrt_model_free(m);
-  return rc;
+  static const lfrt_invoke_io io = {read_file, write_file, guard};
+  return lfrt_invoke_main("leapfrog invoke", argc, argv, &io);
 }

@@ -14,6 +14,8 @@
 static void usage(FILE *f) {
   fprintf(f,
           "usage: leapfrog ptq --from CKPT --data DIR --calib N -o OUT.safetensors [options]\n"
+          "       leapfrog ptq MODEL.tflite --calib DIR -o OUT.tflite [options]  (any FP32 .tflite;\n"
+          "                                   `leapfrog ptq MODEL.tflite --help` for its options)\n"
           "Runs N calibration images of the training split through the FP32 model, records a\n"
           "histogram of every activation the int8 model quantises, and writes the checkpoint\n"
           "again with the chosen ranges (metadata leapfrog.qranges) for `leapfrog convert`.\n"
@@ -39,6 +41,7 @@ static lf_status hook(void *vctx, lf_st_writer *w) {
 }
 
 int cmd_ptq(int argc, char **argv) {
+  if (argc > 1 && argv[1][0] != '-') return cmd_ptq_tflite(argc, argv); /* a model file first: any FP32 .tflite */
   lf_model_config mc;
   memset(&mc, 0, sizeof mc);
   int have_arch = lf_cli_model_arch(argc, argv, &mc);

@@ -129,6 +129,10 @@ int cmd_qat(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
+  if (o.bn_shards > 1) { /* the QAT batch norm (folded, fake-quantised) has no ghost form */
+    fprintf(stderr, "leapfrog qat: --bn-shards is for train only\n");
+    return 2;
+  }
   if (!from || !o.data_dir) {
     fprintf(stderr, "leapfrog qat: --from CKPT and --data DIR are required\n");
     usage(stderr);
@@ -193,11 +197,13 @@ int cmd_qat(int argc, char **argv) {
     fprintf(stderr, "leapfrog qat: %s\n", lf_last_error());
     goto done;
   }
-  printf("qat: %d epochs, %lld steps; last train loss %.4f, val %s %.4f; best %.4f (epoch %d)\n", r.epochs_done,
-         (long long)r.steps, r.last_train_loss, task == LF_TASK_NERVE ? "dice" : "mean AUC", r.last_metric,
-         r.best_metric, r.best_epoch);
-  printf("checkpoints in %s (last.safetensors, best.safetensors): convert with `leapfrog convert %s/best.safetensors -o model.tflite`\n",
-         o.out_dir, o.out_dir);
+  if (lf_cli_train_report(&r)) {
+    printf("qat: %d epochs, %lld steps; last train loss %.4f, val %s %.4f; best %.4f (epoch %d)\n", r.epochs_done,
+           (long long)r.steps, r.last_train_loss, task == LF_TASK_NERVE ? "dice" : "mean AUC", r.last_metric,
+           r.best_metric, r.best_epoch);
+    printf("checkpoints in %s (last.safetensors, best.safetensors): convert with `leapfrog convert %s/best.safetensors -o model.tflite`\n",
+           o.out_dir, o.out_dir);
+  }
   rc = 0;
 done:
   lf_qat_free(q);

@@ -72,6 +72,7 @@ int cmd_train(int argc, char **argv) {
     fprintf(stderr, "leapfrog train: %s\n", lf_last_error());
     return 1;
   }
+  if (!lf_cli_train_report(&r)) return 0;
   printf("trained %d epochs, %lld steps; last train loss %.4f", r.epochs_done, (long long)r.steps, r.last_train_loss);
   const char *mname = task == LF_TASK_NERVE ? "dice" : "mean AUC";
   if (r.last_metric == r.last_metric) printf(", val %s %.4f", mname, r.last_metric);

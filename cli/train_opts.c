@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli_train_opts.h"
+#include "leapfrog/lf_dist.h"
 
 int lf_cli_num(const char *cmd, const char *name, const char *v, double lo, double hi, double *out) {
   char *end;
@@ -59,6 +60,7 @@ static const num_opt num_opts[] = {
     OPT("--save-every", 0, 1e15, NUM_I64, save_every_steps),
     OPT("--max-batches", 0, 1e9, NUM_INT, max_train_batches),
     OPT("--max-bad", 0, 1e9, NUM_INT, max_bad),
+    OPT("--bn-shards", 1, 4096, NUM_INT, bn_shards),
 };
 #undef OPT
 
@@ -67,6 +69,7 @@ int lf_cli_train_opt(const char *cmd, int argc, char **argv, int *i, lf_train_op
   if (!strcmp(a, "--resume")) return o->resume = 1, 1;
   if (!strcmp(a, "--overwrite")) return o->overwrite = 1, 1;
   if (!strcmp(a, "--augment")) return o->augment = 1, 1;
+  if (!strcmp(a, "--sync-bn")) return o->sync_bn = 1, 1;
   if (!strcmp(a, "--quiet")) return o->progress = 0, 1;
   static const char *const with_value[] = {"--task", "--data", "--out", "--split", "--cache",
                                            "--optim", "--schedule", "--loss"};
@@ -127,5 +130,27 @@ void lf_cli_train_opts_help(FILE *f) {
           "  --save-every N       also checkpoint every N steps inside an epoch\n"
           "  --max-batches N      at most N training batches per epoch (quick runs)\n"
           "  --max-bad N          skip up to N unreadable training images, each named (default 0: fail)\n"
-          "  --quiet              no progress output\n");
+          "  --quiet              no progress output\n"
+          "  --sync-bn            under mpirun: batch norm over the global batch (default: per process)\n"
+          "  --bn-shards N        one process: batch norm per N equal slices of the batch, as N processes\n"
+          "                       without --sync-bn (ghost batch norm; train only)\n");
+}
+
+int lf_cli_train_report(const lf_train_result *r) {
+  int n = lf_dist_size();
+  if (n > 1 || getenv("LF_DIST_TIMING")) { /* every rank: its own split of the time (bench/mpi_scaling.sh reads these) */
+    printf("rank %d/%d: %lld steps, %.3f s in steps: %.3f s compute, %.3f s communication\n", lf_dist_rank(), n,
+           (long long)r->steps, r->step_seconds, r->step_seconds - r->comm_seconds, r->comm_seconds);
+    if (n > 1)
+      printf("rank %d/%d: gradient all-reduce %.3f MB a step in %d buckets, %.3f MB started during the backward, "
+             "%.3f s waited after the backwards\n", lf_dist_rank(), n, r->grad_bytes / 1e6, r->grad_buckets,
+             r->grad_overlapped_bytes / 1e6, r->grad_exposed_seconds);
+    if (n > 1 && r->grad_buckets > 0) {
+      printf("rank %d/%d: buckets started at (fraction of the backward):", lf_dist_rank(), n);
+      for (int i = 0; i < r->grad_buckets && i < LF_TRAIN_BUCKETS_REPORTED; i++) printf(" %.2f", r->grad_start_frac[i]);
+      printf("\n");
+    }
+    fflush(stdout);
+  }
+  return lf_dist_rank() == 0;
 }

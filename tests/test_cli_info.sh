@@ -100,6 +100,31 @@ done
 "$LEAPFROG" info "$d/opversion999.tflite" > /dev/null 2> "$d/err.txt"; rc=$?
 [ $rc = 1 ] && grep -q "opversion999.tflite: node 0: op 3 (CONV_2D) version 999 is not supported" "$d/err.txt" ||
   fail "op version 999: exit $rc, $(cat "$d/err.txt")"
+# issue 11: info describes models the runtime cannot run, every node with its
+# status and reason (the checks invoke makes, past the first failure), still exit 1
+"$LF_BUILD/tests/rt/test_model_describe" --write "$d" || fail "cannot write the issue-11 models"
+out=$("$LEAPFROG" info "$d/unsupported_op.tflite" 2> "$d/err.txt"); rc=$?
+[ $rc = 1 ] && grep -q "op 66 (SIN) is not supported" "$d/err.txt" || fail "unsupported op: exit $rc, $(cat "$d/err.txt")"
+echo "$out" | grep -q "runtime: cannot run this model (1 of 3 ops unsupported)" || fail "no runtime line: $out"
+echo "$out" | grep -q "unsupported: op 66 (SIN) is not supported" || fail "node 1 not marked: $out"
+"$LEAPFROG" info --json "$d/unsupported_op.tflite" > "$d/u.json" 2>/dev/null
+"$LEAPFROG" info --json "$d/bad_prepare.tflite" > "$d/b.json" 2>/dev/null
+"$LEAPFROG" info --json "$d/dynamic_shape.tflite" > "$d/dyn.json" || fail "dynamic_shape: the runtime runs its stored shape"
+"$LF_PYTHON" - "$d" <<'PY' || fail "issue-11 json"
+import json, sys
+d = sys.argv[1]
+u = json.load(open(f"{d}/u.json"))
+assert [(n["op"], n["supported"]) for n in u["nodes"]] == [("CONV_2D", True), ("SIN", False), ("CONV_2D", True)], u["nodes"]
+assert "SIN) is not supported" in u["nodes"][1]["reason"] and u["nodes"][0]["reason"] is None
+assert u["runtime"]["supported"] is False and u["runtime"]["unsupported_ops"] == 1 and u["arena_bytes"] is None
+assert u["macs"] == 6 * 6 * 4 * 27 + 6 * 6 * 2 * 4  # both convs are still counted
+b = json.load(open(f"{d}/b.json"))
+assert [n["supported"] for n in b["nodes"]] == [False, True, False], b["nodes"]
+assert all("1/256" in b["nodes"][i]["reason"] for i in (0, 2))
+y = json.load(open(f"{d}/dyn.json"))
+assert y["runtime"]["supported"] and y["inputs"][0]["dynamic"] is True and y["outputs"][0]["dynamic"] is False
+PY
+
 # a FIFO, a directory, a device: refused at once, naming the path (was: blocked forever on the FIFO)
 mkfifo "$d/fifo.tflite" || fail "mkfifo"
 for p in "$d/fifo.tflite" "$d" /dev/zero; do

@@ -27,7 +27,25 @@ expect() {
   [ -e "$d/$1.json" ] && fail "$1: predictions written"
   echo "ok $1: $(cat "$d/err.txt")"
 }
-$L convert "$d/r/last.safetensors" --fp32 --labels a,b -o "$d/two.tflite" >/dev/null 2>&1 || fail "convert two"
+# convert refuses a label count that is not the output count, and empty names
+for lab in a,b "a,,c,d,e,f,g,h,i,j,k,l,m,n"; do
+  $L convert "$d/r/last.safetensors" --fp32 --labels "$lab" -o "$d/bad.tflite" >/dev/null 2>"$d/err.txt" &&
+    fail "convert --labels $lab accepted"
+  grep -qE "2 labels given for a model with 14 outputs|label 2 is empty" "$d/err.txt" ||
+    fail "convert --labels $lab: $(cat "$d/err.txt")"
+  [ -e "$d/bad.tflite" ] && fail "convert --labels $lab wrote a model"
+done
+# a model whose metadata was edited to 2 labels (JSON whitespace keeps the length)
+$L convert "$d/r/last.safetensors" --fp32 --labels a,b,c,d,e,f,g,h,i,j,k,l,m,n -o "$d/l14.tflite" >/dev/null 2>&1 ||
+  fail "convert l14"
+"$LF_PYTHON" - "$d/l14.tflite" "$d/two.tflite" <<'PY' || fail "patching the labels"
+import sys
+b = open(sys.argv[1], "rb").read()
+old = b'"labels":[' + b','.join(b'"%c"' % c for c in b'abcdefghijklmn') + b']'
+i = b.index(old)
+new = b'"labels":["a","b"]'
+open(sys.argv[2], "wb").write(b[:i] + new + b' ' * (len(old) - len(new)) + b[i + len(old):])
+PY
 expect two "two.tflite: metadata \"leapfrog\" names 2 labels for 14 outputs"
 $L convert "$d/r/last.safetensors" --fp32 --labels a,a,c,d,e,f,g,h,i,j,k,l,m,n -o "$d/dup.tflite" >/dev/null 2>&1 ||
   fail "convert dup"

@@ -161,7 +161,7 @@ PY
 # --- score takes predict's files as they are ---
 "$LEAPFROG" score --task chestxray14 --data "$d/chest" --pred "$d/pred.json" --bootstrap 50 --out "$d/m.json" \
   --latency "$d/stats.json" --report "$d/r.html" >"$d/out.txt" || fail "score refused predict's predictions JSON"
-grep -q "latency: .* ms/image median" "$d/out.txt" && grep -q "Latency and size" "$d/r.html" || fail "latency not reported"
+grep -q "latency: .* ms/image median" "$d/out.txt" && grep -q "Model size and speed" "$d/r.html" || fail "latency not reported"
 "$LF_PYTHON" -c "import json,sys; m=json.load(open(sys.argv[1])); sys.exit(not (m['latency']['images'] == m['n'] and m['latency']['ms_per_image']['min'] > 0))" \
   "$d/m.json" || fail "metrics.json latency block"
 "$LEAPFROG" score --task chestxray14 --data "$d/chest" --pred "$d/pred.json" --latency "$d/pred.json" --quiet 2>/dev/null

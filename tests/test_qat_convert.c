@@ -267,9 +267,12 @@ static void check_model(const char *tag, maker make, int h, int w, int c, double
   LF_CHECK_MSG(lf_qat_ranges(q, &r) == LF_OK, "%s: ranges: %s", tag, lf_last_error());
   lf_convert_opts co = {0};
   co.int8 = 1;
-  const char *labels[3] = {"a", "b", "c"};
-  co.labels = labels;
-  co.n_labels = 3;
+  /* one label per output channel (convert refuses any other count) */
+  static const char *const names[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n"};
+  int out_c = lf_graph_node(g, out)->c;
+  LF_CHECK(out_c >= 1 && out_c <= 14);
+  co.labels = names;
+  co.n_labels = out_c;
   void *tfl = NULL;
   size_t tfl_len = 0;
   LF_CHECK_MSG(lf_convert_graph(g, in, out, &r, &co, &tfl, &tfl_len) == LF_OK, "%s: convert int8: %s", tag, lf_last_error());

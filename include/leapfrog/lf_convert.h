@@ -31,6 +31,7 @@
 #ifndef LF_CONVERT_H
 #define LF_CONVERT_H
 #include <stddef.h>
+#include "leapfrog/lf_models.h"
 #include "leapfrog/lf_nn.h"
 #include "leapfrog/lf_status.h"
 
@@ -80,6 +81,10 @@ const char *lf_bn_lowering_name(int bn_lowering);
 /* "depthwise" | "mul-add" -> value; LF_EINVAL otherwise. */
 lf_status lf_bn_lowering_parse(const char *s, int *bn_lowering);
 
+/* The lowering a checkpoint's "leapfrog.quant" metadata JSON records (what QAT
+ * simulated or PTQ calibrated); LF_BN_LOWER_DEFAULT when absent or unknown. */
+int lf_bn_lowering_recorded(const char *quant_json);
+
 typedef struct {
   int int8;                 /* 0: FP32 model; 1: fully int8 */
   int io_uint8;             /* int8 only: uint8 input/output with QUANTIZE at the edges */
@@ -96,6 +101,11 @@ typedef struct {
                                weights unchanged; 0 = 1. Recorded as "batch" in the
                                metadata. Each image's bytes equal the batch-1 model's. */
 } lf_convert_opts;
+
+/* The class names of a built-in architecture's outputs, for the metadata when
+ * none are given: the 14 NIH findings for a 14-class DenseNet, "nerve" for the
+ * UNet; none (0) otherwise. Fills at most `max`; returns the count. */
+int lf_convert_default_labels(const lf_model_config *cfg, const char **labels, int max);
 
 /* Converts the sub-graph from `input_node` to `output_node` (batch
  * opts->batch; the graph's parameters as they are now; BN running statistics

@@ -4,8 +4,9 @@
  * data[(y * width + x) * channels + c].  Decoders return channels = 1 (grey)
  * or 3 (RGB): alpha is dropped (not composited), palette images are expanded,
  * 16-bit samples become 8-bit by taking the high byte (v >> 8, not clipping).
- * The format is found from the magic bytes (PNG, TIFF II/MM, JPEG FFD8FF),
- * not the file name.  A corrupt, truncated or unsupported file gives
+ * The format is found from the magic bytes (PNG, TIFF II/MM, JPEG FFD8FF,
+ * DICOM "DICM" at 128 or a preamble-less dataset: see lf_dicom.h; its first
+ * frame, 8-bit after the VOI transform), not the file name.  A corrupt, truncated or unsupported file gives
  * LF_EBADFILE / LF_EUNSUPPORTED with "path: reason"; never a crash or a print.
  */
 #ifndef LF_IMAGE_H
@@ -23,11 +24,12 @@ typedef struct {
 
 /* What the file holds, before conversion (for `leapfrog dataset`). */
 typedef struct {
-  char format[8];    /* "png", "tiff", "jpeg" */
+  char format[8];    /* "png", "tiff", "jpeg", "dicom" */
   int width, height;
   int channels;      /* in the file: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA (palette: 3 or 4) */
   int bit_depth;     /* bits per sample in the file: 1,2,4,8,16 */
   char color[16];    /* "L", "LA", "RGB", "RGBA", "P", "I;16", "YCbCr", "CMYK" ... */
+  int frames;        /* DICOM: Number of Frames (lf_dicom.h reads each); 0 for the others */
 } lf_image_info;
 
 void lf_image_free(lf_image *img);
@@ -38,8 +40,15 @@ lf_status lf_image_alloc(lf_image *img, int width, int height, int channels);
 lf_status lf_image_read(const char *path, lf_image *out, lf_image_info *info);
 lf_status lf_image_decode(const void *data, size_t len, const char *name, lf_image *out,
                           lf_image_info *info);
+/* The format of a file from its first bytes (at least LF_IMAGE_SNIFF_BYTES when
+ * the file has them): "png", "tiff", "jpeg", "dicom", or NULL when no decoder knows it. */
+#define LF_IMAGE_SNIFF_BYTES 132
+const char *lf_image_sniff(const void *head, size_t len);
 /* Header only (fast): fills info without decoding pixels. */
 lf_status lf_image_probe(const char *path, lf_image_info *info);
+/* The same from bytes in memory (`name` in messages): a server checks the
+ * pixel count of an upload before decoding it. */
+lf_status lf_image_probe_mem(const void *data, size_t len, const char *name, lf_image_info *info);
 
 /* Converts in place to 1 (grey: ITU-R 601 luma, L = (R*299 + G*587 + B*114 + 500) / 1000,
  * PIL's convert("L") rule) or 3 channels (grey replicated). */
@@ -62,6 +71,11 @@ lf_status lf_image_write_tiff(const char *path, const lf_image *img);
 typedef enum { LF_RESIZE_AREA = 0, LF_RESIZE_BILINEAR, LF_RESIZE_NEAREST } lf_resize_mode;
 lf_status lf_resize(const uint8_t *src, int in_w, int in_h, int channels, float *dst, int out_w,
                     int out_h, lf_resize_mode mode);
+
+/* A decoded image (any size, 1 or 3 channels) -> xu8, W x H x C 8-bit HWC, as
+ * training's loader prepares it: RGB -> grey by lf_image_convert when C = 1,
+ * resized with `mode` (rounded to 8 bits), grey replicated when C = 3. */
+lf_status lf_image_to_input_u8(const lf_image *im, int W, int H, int C, lf_resize_mode mode, uint8_t *xu8);
 
 /* ---- normalisation (float HWC in place) ----
  * LF_NORM_UNIT: v / 255 (the paper).  LF_NORM_IMAGENET: (v/255 - mean) / std with

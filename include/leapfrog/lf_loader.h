@@ -39,6 +39,14 @@ typedef struct {
   const char *cache_path;      /* NULL: no cache */
   int skip_unreadable;         /* 1: drop images that fail to decode (listed by
                                   lf_loader_unreadable); 0: lf_loader_next fails */
+  int shards, shard;           /* data parallel (shards > 1): batch_size is the global
+                                  batch, cut into `shards` equal slices; this loader yields
+                                  slice `shard` (0-based) of every global batch, which is
+                                  the same order as one loader of batch_size. Needs
+                                  batch_size % shards == 0; drops the final partial batch */
+  size_t first, count;         /* count > 0: only samples first .. first+count-1 of the
+                                  split, in the split's order (a share of `predict` under
+                                  mpirun); count 0: the whole split */
 } lf_loader_opts;
 
 /* Defaults for a task: chest 224x224x3, nerve 80x112x1; everything else as above. */

@@ -6,6 +6,9 @@
  * with a fixed order, so results do not depend on threads. */
 #ifndef LF_LOSS_H
 #define LF_LOSS_H
+#include <stddef.h>
+
+#include "leapfrog/lf_status.h"
 #include "leapfrog/lf_tensor.h"
 
 /* torch BCEWithLogitsLoss(reduction='mean', pos_weight):
@@ -28,6 +31,23 @@ lf_status lf_dice_loss(const lf_tensor *probs, const lf_tensor *targets, float s
 lf_status lf_bce_dice_with_logits(const lf_tensor *logits, const lf_tensor *targets,
                                   float bce_weight, float dice_weight, float smooth,
                                   int per_image, float *loss, lf_tensor *grad);
+
+/* Data parallel: the batch is this process's slice of a global batch spread
+ * over processes, `share` = its images / the global batch's, and sum adds n
+ * doubles over every process in place (lf_dist). The gradient is that of the
+ * global batch's loss w.r.t. this slice (mean-over-elements and per-image
+ * terms scaled by share), so the processes' gradients summed are one
+ * process's on the global batch. The Dice over the batch (per_image 0)
+ * takes its sums (sum p*t, sum p, sum t) over every process: *loss is then
+ * the global batch's Dice on every process, while a mean term (BCE,
+ * per-image Dice) gives this slice's mean, whose share-weighted sum over the
+ * processes is the global one. share 1 and sum NULL: the functions above. */
+typedef lf_status (*lf_loss_sum_fn)(void *ctx, double *v, size_t n);
+lf_status lf_dice_loss_dist(const lf_tensor *probs, const lf_tensor *targets, float smooth, int per_image,
+                            double share, lf_loss_sum_fn sum, void *ctx, float *loss, lf_tensor *grad);
+lf_status lf_bce_dice_with_logits_dist(const lf_tensor *logits, const lf_tensor *targets, float bce_weight,
+                                       float dice_weight, float smooth, int per_image, double share,
+                                       lf_loss_sum_fn sum, void *ctx, float *loss, lf_tensor *grad);
 
 /* Numerically stable sigmoid of src into dst (allocated to src's shape). */
 lf_status lf_sigmoid_tensor(lf_tensor *dst, const lf_tensor *src);

@@ -59,6 +59,14 @@ lf_status lf_auc_diff_bootstrap_ci(const double *scores_a, const double *scores_
                                    size_t n, int n_resamples, uint64_t seed, double alpha, double *lo,
                                    double *hi, int *n_used);
 
+/* Pointwise percentile bootstrap band of the ROC curve: for `grid` false-positive
+ * rates x_g = g / (grid - 1), lo[g] and hi[g] are the (alpha/2, 1 - alpha/2)
+ * percentiles of the resampled curves' TPR at x_g (the step curve: best TPR with
+ * FPR <= x_g). NaN when the class has one label value or n_resamples is 0.
+ * O(n_resamples * (n log n + grid)). */
+lf_status lf_roc_band(const double *scores, const uint8_t *labels, size_t n, int n_resamples, uint64_t seed,
+                      double alpha, int grid, double *lo, double *hi, int *n_used);
+
 /* Percentile bootstrap CI of the mean of v[0..n) (e.g. per-image Dice, or
  * per-image Dice differences of two models). */
 lf_status lf_mean_bootstrap_ci(const double *v, size_t n, int n_resamples, uint64_t seed, double alpha,

@@ -169,6 +169,39 @@ lf_status lf_graph_forward(lf_graph *g, int train);
  * off (before a forward) to read pre-activation batchnorm outputs. */
 const lf_tensor *lf_graph_output(const lf_graph *g, int id);
 void lf_graph_set_fusion(lf_graph *g, int on);
+
+/* Batch statistics over several processes (data-parallel training, lf_dist.h).
+ * With fn set, a training-mode batchnorm (when sync_bn) sums its per-channel
+ * statistics (forward: sum x, sum x^2, count; backward: sum dy, sum
+ * dy*(x-mean)) over every process, so N processes at B/N images each
+ * normalise exactly as one process at B (parameter gradients stay local:
+ * the caller's gradient all-reduce sums them); QAT observers (always, with fn
+ * set) take each batch's min/max over every process, so all keep the same
+ * ranges. fn reduces n values in place: doubles summed, or floats min / max.
+ * NULL fn: this process alone (the default). */
+typedef enum { LF_GRAPH_SUM_F64 = 0, LF_GRAPH_MIN_F32, LF_GRAPH_MAX_F32 } lf_graph_reduce_op;
+typedef lf_status (*lf_graph_reduce_fn)(void *ctx, void *buf, size_t n, lf_graph_reduce_op op);
+void lf_graph_set_reduce(lf_graph *g, lf_graph_reduce_fn fn, void *ctx, int sync_bn);
+/* For ops: reduces buf through the graph's fn (LF_OK doing nothing without one). */
+lf_status lf_graph_reduce(lf_graph *g, void *buf, size_t n, lf_graph_reduce_op op);
+/* 1 when batchnorm statistics are summed over processes. */
+int lf_graph_sync_bn(const lf_graph *g);
+/* Ghost batch norm: one process doing what n processes without sync BN do
+ * (shards > 1; 1 = off, the default). A training-mode batchnorm cuts the
+ * batch into n equal contiguous slices of images (as the ranks' loaders cut
+ * the global batch), normalises each with its own statistics (forward and
+ * backward), and sets the running statistics to the mean over the slices of
+ * each slice's update, in double, as the ranks' average after every step.
+ * The batch must be a multiple of n (else the forward fails: LF_EINVAL).
+ * Ignored when batch statistics are summed over processes (sync BN). */
+void lf_graph_set_bn_shards(lf_graph *g, int shards);
+int lf_graph_bn_shards(const lf_graph *g);
+/* Data parallel: this process's slice starts `images` images into the global
+ * batch (default 0). Dropout numbers its mask elements from there, so N
+ * processes with the same graph seed draw exactly one process's masks for
+ * the global batch (not the same mask on every slice). */
+void lf_graph_set_batch_offset(lf_graph *g, size_t images);
+size_t lf_graph_batch_offset(const lf_graph *g);
 /* Sets every parameter gradient (and input gradients) to zero. */
 void lf_graph_zero_grad(lf_graph *g);
 /* Backpropagates dL/d(output of `id`) (same shape as that output) through
@@ -176,6 +209,14 @@ void lf_graph_zero_grad(lf_graph *g);
  * gradients. Must follow a forward. Several seeds: call once per seed
  * node, in any order (each call recomputes activation gradients only). */
 lf_status lf_graph_backward(lf_graph *g, int id, const lf_tensor *dout);
+/* Called by lf_graph_backward after each node's backward has run, with its
+ * id (decreasing): from then on the node has added its share to its own
+ * parameters' gradients (a parameter is written only by the node that owns
+ * it, lf_param.node), so in a single-seed backward every parameter of nodes
+ * >= id is final. Data parallel training starts each gradient bucket's
+ * all-reduce there. A non-zero status stops the backward. NULL: none. */
+typedef lf_status (*lf_graph_backward_hook)(void *ctx, int node);
+void lf_graph_set_backward_hook(lf_graph *g, lf_graph_backward_hook fn, void *ctx);
 /* Input gradients are computed only when requested (tests). */
 void lf_graph_set_input_requires_grad(lf_graph *g, int input_id, int on);
 const lf_tensor *lf_graph_input_grad(const lf_graph *g, int input_id);
@@ -210,7 +251,8 @@ void lf_graph_profile_print(const lf_graph *g, void *f);
 
 /* ---- extension API (QAT ops etc.) ---------------------------------------------------
  * An op is a table of functions; builtin ops live in src/nn/op_<name>.c, one
- * file each. To add one (e.g. src/quant/op_fake_quant.c):
+ * file each. To add one from outside src/nn (QAT's fake-quant ops do so: see
+ * src/quant/qat_fq.c and their registration in src/quant/qat_build.c):
  *   static const lf_op_vtable fq_vt = {"fake_quant", fq_build, fq_forward, fq_backward, fq_free};
  *   lf_nn_register_op(LF_OP_EXT_FIRST + 0, &fq_vt);      (once, before use)
  *   int id = lf_nn_add_node(g, LF_OP_EXT_FIRST + 0, name, &x, 1, &attrs, sizeof attrs);

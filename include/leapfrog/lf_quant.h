@@ -90,6 +90,11 @@ typedef struct {
 void lf_observer_init(lf_observer *o, float averaging, long freeze_after);
 /* Observes n values (NaN values are ignored; all-NaN batches change nothing). */
 void lf_observer_update(lf_observer *o, const float *x, size_t n);
+/* lf_observer_update in two halves: the min and max of x (+inf/-inf when x is
+ * empty or all NaN), then the moving average with a batch range (a range
+ * reduced over several processes, lf_nn.h lf_graph_set_reduce). */
+void lf_observer_batch_range(const float *x, size_t n, float *lo, float *hi);
+void lf_observer_apply(lf_observer *o, float lo, float hi);
 /* Asymmetric int8 parameters of the current range (no batch seen: [0,0]). */
 lf_status lf_observer_qparams(const lf_observer *o, lf_qparams *qp);
 

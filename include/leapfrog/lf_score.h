@@ -36,9 +36,20 @@ typedef struct {
                                 (Dice) differences with paired bootstrap CIs; NULL = none */
   const char *latency_path;  /* `predict --stats` JSON, copied under "latency"; NULL = none */
   FILE *summary;             /* human-readable table; NULL = none */
+  /* chestxray14: a threshold per finding (lf_nih_labels order; NaN = `threshold`) for
+     at_threshold, e.g. one chosen on the validation split; NULL = `threshold` for all */
+  const double *class_thresholds;
+  int roc_band;              /* chestxray14: also a pointwise bootstrap 95% band of each ROC
+                                curve ("roc_band": TPR percentiles on an FPR grid) */
 } lf_score_opts;
 
 void lf_score_opts_default(lf_score_opts *o);
+/* Scores and writes out_json / report_path when set. */
 lf_status lf_score_run(const lf_score_opts *o);
+
+/* The metrics as a cJSON object (what out_json holds); nothing written.
+ * The caller cJSON_Delete()s *metrics. */
+struct cJSON;
+lf_status lf_score_compute(const lf_score_opts *o, struct cJSON **metrics);
 
 #endif

@@ -18,6 +18,12 @@
  * uninterrupted run (same threads). Mid-epoch checkpoints: save_every_steps,
  * or the stop at max_steps.
  *
+ * Data parallel (launched by mpirun, lf_dist.h): batch is the global batch;
+ * each process trains on its slice of every global batch (the same batches as
+ * one process), gradients are summed over processes before the optimiser step
+ * (src/train/dist_sync.c), so every process keeps the same weights; rank 0
+ * alone writes checkpoints and the log; resume works with any process count.
+ *
  * Trainer state JSON ("leapfrog.train" in the checkpoint):
  *   {"epoch": epochs completed, "batch": batches done in the current epoch,
  *    "step": optimiser steps, "rng": [4 hex u64, graph RNG], "seed", "best",
@@ -67,12 +73,17 @@ typedef struct {
   int max_val_batches;        /* 0 = all */
   int progress;               /* 1: progress bar on stderr */
   const char *cache_dir;      /* loader caches here (NULL: none) */
+  int sync_bn;                /* several processes (lf_dist.h): 1 = batch norm over the global
+                                 batch; 0 = per process (running statistics averaged each step) */
+  int bn_shards;              /* one process: > 1 trains as that many processes without sync_bn
+                                 would (ghost batch norm, lf_graph_set_bn_shards); 0/1 off */
   /* extension hooks (QAT) */
   lf_ckpt_hook save_hook;     /* adds tensors/metadata to every checkpoint */
   lf_status (*before_step)(void *ctx, lf_model *m, int64_t step); /* before each forward */
   void *hook_ctx;
 } lf_train_opts;
 
+#define LF_TRAIN_BUCKETS_REPORTED 32
 typedef struct {
   int epochs_done;
   int64_t steps;
@@ -83,6 +94,19 @@ typedef struct {
   int stopped_early;          /* 1: early stopping ended the run */
   int stopped_max_steps;      /* 1: max_steps ended the run */
   double images_per_s;        /* training throughput of the last epoch */
+  double step_seconds;        /* wall time in training steps (forward, backward, all-reduce, update) */
+  double comm_seconds;        /* of which in collectives (several processes; lf_dist.h) */
+  /* the gradient sum (several processes): bytes all-reduced a step in how many
+   * buckets, of which started while the backward had layers left to run (the
+   * rest after its last layer), and the seconds from the end of each backward
+   * to the last sum in the gradients (the exposed communication) */
+  size_t grad_bytes, grad_overlapped_bytes;
+  int grad_buckets;
+  double grad_exposed_seconds;
+  /* the first LF_TRAIN_BUCKETS_REPORTED buckets in the order their all-reduce
+   * started: when, as a fraction of the backward (0: its start, 1: its end),
+   * the mean over the steps */
+  double grad_start_frac[LF_TRAIN_BUCKETS_REPORTED];
 } lf_train_result;
 
 void lf_train_opts_default(lf_train_opts *o, lf_task task);

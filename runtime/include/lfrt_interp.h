@@ -112,6 +112,37 @@ const char *lfrt_interp_node_kernel(const lfrt_interp *it, int i);
 long long lfrt_interp_node_macs(const lfrt_interp *it, int i);
 lfrt_status lfrt_interp_invoke_profile(lfrt_interp *it, double *seconds, lfrt_error *err);
 
+/* Calibration (`leapfrog ptq MODEL.tflite`): an invoke that calls
+ * after(ctx, it, i) once node i has run. Inside the call the node's outputs
+ * (and every tensor still live) are readable through lfrt_interp_tensor_data;
+ * a later node may reuse their arena memory. Single-threaded hooks: the call
+ * is made on the invoking thread between nodes. */
+typedef void (*lfrt_node_hook)(void *ctx, const lfrt_interp *it, int node);
+lfrt_status lfrt_interp_invoke_hook(lfrt_interp *it, lfrt_node_hook after, void *ctx, lfrt_error *err);
+/* Where tensor t lives now: a constant's data, or its arena slot (NULL for an
+ * unused tensor, without an arena, or t out of range). */
+const void *lfrt_interp_tensor_data(const lfrt_interp *it, int t);
+
+/* Can the runtime run each node of m, and if not, why: the checks create()
+ * makes (the loader's refusals recorded by lfrt_model_describe, then each
+ * node's prepare and kernel selection for opt's ISA), continuing past
+ * failures. nodes (m->nops entries, may be NULL) get each node's status and
+ * message ("" when it passes). Returns what create() would return before
+ * planning: LFRT_OK when every node passes, else the model-level refusal
+ * (several subgraphs, an unused tensor it cannot hold) or the first node's,
+ * whose message goes to err. Nothing is kept: memory is one node's at a time. */
+typedef struct {
+  lfrt_status status;
+  char why[LFRT_ERROR_MSG_SIZE];
+} lfrt_node_support;
+lfrt_status lfrt_interp_check(const lfrt_model *m, const lfrt_interp_options *opt, lfrt_node_support *nodes,
+                              lfrt_error *err);
+
+/* The custom ops this runtime runs (OperatorCode.custom_code), i = 0, 1, ...:
+ * the name, and one line on what it is; NULL past the end. */
+const char *lfrt_custom_op_name(int i);
+const char *lfrt_custom_op_what(int i);
+
 /* Planning alone, for tools: arena bytes the model needs (after full prepare). */
 lfrt_status lfrt_interp_plan_bytes(const lfrt_model *m, size_t *arena_bytes, lfrt_error *err);
 

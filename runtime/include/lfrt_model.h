@@ -10,13 +10,17 @@
  * What a loaded model guarantees (kernels and planner may rely on it):
  *  - exactly one subgraph (files with several subgraphs are refused);
  *  - every op is one of enum lfrt_op (checked before any tensor, so an
- *    unsupported op is what gets reported), with the input/output count that op
+ *    unsupported op is what gets reported; CUSTOM only with a custom_code of the
+ *    registration table, runtime/src/custom_ops.c), with the input/output count that op
  *    takes; required inputs are valid tensor indices, optional absent ones are
  *    -1 (only the bias of CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED /
  *    TRANSPOSE_CONV and the shape input of RESHAPE may be absent);
  *  - operators are in execution order: every non-constant input of node i is
  *    a subgraph input or an output of a node before i; no tensor is written
- *    twice; no op writes a constant or a subgraph input;
+ *    twice; no op writes a constant or a subgraph input -- except that
+ *    constant folding at load (DEQUANTIZE of a FLOAT16 constant) gives that
+ *    node's output its data (folded = 1; the interpreter skips the node, and
+ *    a writer rewriting the model must leave folded tensors without data);
  *  - ndim <= LFRT_MAX_DIMS, every dim >= 1, element count and byte size
  *    < 2^31 (so kernels may index with int32); at most 2^20 tensors,
  *    operators, buffers and operator codes;
@@ -69,6 +73,8 @@ typedef enum {
   LFRT_OP_DEPTHWISE_CONV_2D = 4,
   LFRT_OP_DEQUANTIZE = 6,
   LFRT_OP_FULLY_CONNECTED = 9,
+  LFRT_OP_CUSTOM = 32, /* custom ops (mediapipe): custom_code names one of runtime/src/custom_ops.c */
+  LFRT_OP_L2_NORMALIZATION = 11, /* math ops (issue 11) */
   LFRT_OP_LOGISTIC = 14,
   LFRT_OP_MAX_POOL_2D = 17,
   LFRT_OP_MUL = 18,
@@ -77,11 +83,40 @@ typedef enum {
   LFRT_OP_RESHAPE = 22,
   LFRT_OP_RESIZE_BILINEAR = 23,
   LFRT_OP_SOFTMAX = 25,
+  LFRT_OP_TANH = 28,
   LFRT_OP_PAD = 34,
   LFRT_OP_MEAN = 40,
+  LFRT_OP_SUB = 41,
+  LFRT_OP_DIV = 42,
+  LFRT_OP_EXP = 47,
+  LFRT_OP_PRELU = 54,
+  LFRT_OP_ARG_MAX = 56, /* math ops (issue 11) */
+  LFRT_OP_MAXIMUM = 55,
+  LFRT_OP_MINIMUM = 57,
   LFRT_OP_TRANSPOSE_CONV = 67,
+  LFRT_OP_RSQRT = 76,
+  LFRT_OP_ARG_MIN = 79, /* math ops (issue 11) */
   LFRT_OP_RESIZE_NEAREST_NEIGHBOR = 97,
-  LFRT_OP_QUANTIZE = 114
+  LFRT_OP_LEAKY_RELU = 98,
+  LFRT_OP_SQUARED_DIFFERENCE = 99,
+  LFRT_OP_QUANTIZE = 114,
+  LFRT_OP_HARD_SWISH = 117,
+  /* shape ops (data movement) */
+  LFRT_OP_DEPTH_TO_SPACE = 5,
+  LFRT_OP_RELU_N1_TO_1 = 20,
+  LFRT_OP_SPACE_TO_DEPTH = 26,
+  LFRT_OP_GATHER = 36,
+  LFRT_OP_TRANSPOSE = 39,
+  LFRT_OP_STRIDED_SLICE = 45,
+  LFRT_OP_SPLIT = 49,
+  LFRT_OP_PADV2 = 60,
+  LFRT_OP_SLICE = 65,
+  LFRT_OP_PACK = 83,
+  LFRT_OP_UNPACK = 88,
+  LFRT_OP_SPLIT_V = 102,
+  LFRT_OP_DENSIFY = 124, /* mediapipe: sparse constant -> dense, folded at load */
+  LFRT_OP_BATCH_MATMUL = 126, /* batch matmul etc. (issue 11) */
+  LFRT_OP_TILE = 69 /* coral */
 } lfrt_op;
 
 typedef enum { LFRT_PADDING_SAME = 0, LFRT_PADDING_VALID = 1 } lfrt_padding;
@@ -134,14 +169,22 @@ typedef struct { /* CONCATENATION */
   lfrt_activation activation;
 } lfrt_concat_options;
 
-typedef struct { /* ADD */
+typedef struct { /* ADD, SUB */
   lfrt_activation activation;
   int pot_scale_int16; /* default 1; only meaningful for int16 */
 } lfrt_add_options;
 
-typedef struct { /* MUL */
+typedef struct { /* MUL, DIV, L2_NORMALIZATION */
   lfrt_activation activation;
 } lfrt_mul_options;
+
+typedef struct { /* LEAKY_RELU */
+  float alpha; /* finite */
+} lfrt_leaky_relu_options;
+
+typedef struct { /* ARG_MAX, ARG_MIN (math ops, issue 11) */
+  lfrt_type output_type; /* INT32 or INT64 to run */
+} lfrt_arg_minmax_options;
 
 typedef struct { /* RESHAPE */
   int num_dims;                      /* -1 = no new_shape in the options */
@@ -163,8 +206,39 @@ typedef struct { /* TRANSPOSE_CONV */
   lfrt_activation activation; /* newer schema field; default NONE */
 } lfrt_transpose_conv_options;
 
+/* shape ops */
+typedef struct { /* DEPTH_TO_SPACE, SPACE_TO_DEPTH */
+  int block_size; /* >= 1 */
+} lfrt_block_options;
+
+typedef struct { /* GATHER */
+  int axis;       /* may be negative */
+  int batch_dims; /* default 0; may be negative */
+} lfrt_gather_options;
+
+typedef struct { /* STRIDED_SLICE */
+  int begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_axis_mask; /* bit i: dim i */
+  int offset; /* 0/1: end is relative to begin */
+} lfrt_strided_slice_options;
+
+typedef struct { /* SPLIT, SPLIT_V */
+  int num_splits; /* >= 1 */
+} lfrt_split_options;
+
+typedef struct { /* PACK (count = values_count), UNPACK (count = num) */
+  int count;
+  int axis; /* may be negative */
+} lfrt_pack_options;
+
+typedef struct { /* BATCH_MATMUL (batch matmul etc.) */
+  int adj_x, adj_y;               /* 0/1: lhs / rhs given transposed (last two dims) */
+  int asymmetric_quantize_inputs; /* hybrid kernels only; kept for round trips */
+} lfrt_batch_matmul_options;
+
 /* Which member is meaningful depends on the op (see each struct's comment);
- * PAD, QUANTIZE, DEQUANTIZE, LOGISTIC, RELU, RELU6 have no options. */
+ * SUB uses `add`, DIV `mul`; PAD, QUANTIZE, DEQUANTIZE, LOGISTIC, RELU, RELU6,
+ * TANH, EXP, RSQRT, HARD_SWISH, PRELU, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE have
+ * no options; nor do TRANSPOSE, SLICE, PADV2, RELU_N1_TO_1. */
 typedef union {
   lfrt_conv_options conv;
   lfrt_depthwise_options depthwise;
@@ -178,6 +252,14 @@ typedef union {
   lfrt_resize_options resize;
   lfrt_reducer_options reducer;
   lfrt_transpose_conv_options transpose_conv;
+  lfrt_leaky_relu_options leaky_relu;
+  lfrt_block_options block;                 /* DEPTH_TO_SPACE, SPACE_TO_DEPTH */
+  lfrt_gather_options gather;
+  lfrt_strided_slice_options strided_slice;
+  lfrt_split_options split;                 /* SPLIT, SPLIT_V */
+  lfrt_pack_options pack;                   /* PACK, UNPACK */
+  lfrt_arg_minmax_options arg_minmax; /* math ops (issue 11) */
+  lfrt_batch_matmul_options batch_matmul; /* batch matmul etc. */
 } lfrt_options;
 
 /* Quantization parameters. real = scale * (q - zero_point).
@@ -199,12 +281,24 @@ typedef struct {
   const void *data;              /* constant data (16-byte aligned), or NULL */
   uint32_t buffer;               /* buffer index in the file (0 = none) */
   int is_variable;               /* 0/1 */
+  int folded;                    /* 1: data computed at load by the node that writes it */
   lfrt_quant quant;
+  int dynamic;                   /* 0/1: shape_signature has a -1 (shape holds one instance) */
+  const struct lfrt_sparsity *sparsity; /* sparse constant (TFLite sparsity, verified at load,
+                                  * tflite_sparse.h): data is NULL, only DENSIFY reads it */
+  const char *unsupported;       /* lfrt_model_describe only: why the runtime cannot hold
+                                  * this tensor (type, sparsity, rank, a 0 or -1 dim); NULL = fine */
 } lfrt_tensor;
 
 typedef struct {
-  lfrt_op op;
+  lfrt_op op;           /* lfrt_model_describe: any builtin code (see `unsupported`) */
   int version;          /* operator_codes[].version (>= 1) */
+  const char *custom_code; /* CUSTOM ops: the name in the file; NULL otherwise */
+  const uint8_t *custom_options; /* CUSTOM ops: Operator.custom_options bytes in the file (any
+                                  * alignment; the op's prepare checks them), NULL when none */
+  uint32_t custom_options_bytes;
+  const char *unsupported; /* lfrt_model_describe only: why the loader refuses this
+                            * op (unknown op, version, options); NULL = accepted */
   int ninputs, noutputs;
   const int32_t *inputs;  /* tensor indices; -1 = optional input absent */
   const int32_t *outputs; /* tensor indices */
@@ -233,6 +327,9 @@ typedef struct lfrt_model {
   const lfrt_metadata *metadata;
   const void *file;         /* the bytes read (caller's, or the mmap) */
   size_t file_bytes;
+  int nsubgraphs;           /* subgraphs in the file (only the first is read) */
+  const char *unsupported;  /* lfrt_model_describe only: a model-level refusal (several
+                             * subgraphs); NULL = none */
   void *priv_;              /* allocations owned by the model */
 } lfrt_model;
 
@@ -247,6 +344,19 @@ lfrt_status lfrt_model_load(const void *bytes, size_t len, const char *name,
 lfrt_status lfrt_model_load_file(const char *path, lfrt_model **out, lfrt_error *err);
 
 void lfrt_model_free(lfrt_model *m); /* NULL is fine */
+
+/* Describe load (`leapfrog info`): the same parse and the same checks, but what
+ * is valid TFLite the runtime does not execute (an unknown or custom op, an op
+ * version, a fused activation or option, a tensor type, sparsity, rank > 6, a
+ * 0 or -1 dimension, several subgraphs: the LFRT_EUNSUPPORTED cases of a load)
+ * is recorded, with the message a load would give, in the op's, tensor's or
+ * model's `unsupported` field instead of failing; malformed files still fail
+ * (LFRT_EBADFILE). An op with an unsupported code keeps its inputs and outputs
+ * (any count) and no options. Such a model can be listed and checked
+ * (lfrt_interp_check) but lfrt_interp_create refuses it with the first reason. */
+lfrt_status lfrt_model_describe(const void *bytes, size_t len, const char *name, lfrt_model **out,
+                                lfrt_error *err);
+lfrt_status lfrt_model_describe_file(const char *path, lfrt_model **out, lfrt_error *err);
 
 /* Says that the bytes [p, p + bytes) of m's file (a constant tensor's data)
  * will not be read again soon: for a model from lfrt_model_load_file their

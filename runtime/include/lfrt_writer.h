@@ -60,6 +60,33 @@ int lfrt_writer_add_tensor(lfrt_writer *w, const char *name, lfrt_type type, int
 int lfrt_writer_add_operator(lfrt_writer *w, lfrt_op op, const int32_t *inputs, int ninputs,
                              const int32_t *outputs, int noutputs, const lfrt_options *opt);
 
+/* Makes constant `tensor` sparse (TFLite sparsity, as DENSIFY reads it; for
+ * tests, so nothing is checked but sizes: hostile metadata can be written):
+ * its buffer becomes `values` (the stored values, `bytes`), with traversal
+ * order `order` (nlevels = rank + nblocks entries), `block_map` (nblocks) and
+ * one lfrt_writer_sparse_dim per level. */
+typedef struct {
+  int sparse;     /* 0 DENSE (dense_size), 1 SPARSE_CSR (segments, indices) */
+  int dense_size;
+  int width;      /* index vectors as Int32Vector (4), Uint16Vector (2) or Uint8Vector (1) */
+  int union_type; /* 0: from width; else written as is (hostile files) */
+  const int32_t *segments;
+  int nsegments;
+  const int32_t *indices;
+  int nindices;
+} lfrt_writer_sparse_dim;
+lfrt_status lfrt_writer_set_sparsity(lfrt_writer *w, int tensor, const int32_t *order, int nlevels,
+                                     const int32_t *block_map, int nblocks, const lfrt_writer_sparse_dim *dims,
+                                     const void *values, size_t bytes);
+
+/* Writes tensor `tensor`'s shape_signature: its ndim dims, each -1 (a
+ * dynamic size, as converters write a free batch) or the shape's own. */
+lfrt_status lfrt_writer_set_shape_signature(lfrt_writer *w, int tensor, const int32_t *sig);
+
+/* Marks tensor `tensor` as a variable (is_variable: state kept between
+ * invokes, such as an LSTM's output and cell state). */
+lfrt_status lfrt_writer_set_variable(lfrt_writer *w, int tensor);
+
 /* Overrides the operator code version of node `node` (0 = automatic). */
 lfrt_status lfrt_writer_set_op_version(lfrt_writer *w, int node, int version);
 

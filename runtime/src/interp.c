@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "interp_internal.h"
+#include "interp_qu8.h"
 #include "lfrt_conv_gemm.h"
 #include "lfrt_conv_igemm.h"
 
@@ -16,10 +17,9 @@ static void *tdata(const lfrt_interp *it, int t) {
   return it->arena + it->offset[t];
 }
 
-lfrt_status lfrt_interp_create(const lfrt_model *m, const lfrt_interp_options *opt,
-                               lfrt_interp **out, lfrt_error *err) {
+lfrt_status lfrt_interp_alloc(const lfrt_model *m, const lfrt_interp_options *opt, lfrt_interp **out,
+                              lfrt_error *err) {
   *out = NULL;
-  if (!m) return lfrt_set_error(err, LFRT_EINVAL, "lfrt_interp_create: no model");
   lfrt_interp *it = calloc(1, sizeof *it);
   if (!it) return lfrt_set_error(err, LFRT_ENOMEM, "%s: out of memory", m->source_name);
   it->m = m;
@@ -36,9 +36,24 @@ lfrt_status lfrt_interp_create(const lfrt_model *m, const lfrt_interp_options *o
   }
   st = lfrt_isa_resolve(opt ? opt->isa : NULL, &it->isa, err);
   if (st) goto fail;
+  *out = it;
+  return LFRT_OK;
+fail:
+  lfrt_interp_free(it);
+  return st;
+}
+
+lfrt_status lfrt_interp_create(const lfrt_model *m, const lfrt_interp_options *opt,
+                               lfrt_interp **out, lfrt_error *err) {
+  *out = NULL;
+  if (!m) return lfrt_set_error(err, LFRT_EINVAL, "lfrt_interp_create: no model");
+  lfrt_status st = lfrt_interp_model_refusal(m, err);
+  if (st) return st;
+  lfrt_interp *it;
+  st = lfrt_interp_alloc(m, opt, &it, err);
+  if (st) return st;
   for (int i = 0; i < m->nops; i++) {
-    st = lfrt_interp_prepare_node(it, i, err);
-    if (!st) st = lfrt_interp_select_kernel(it, i, err);
+    st = lfrt_interp_node_ready(it, i, err);
     if (st) goto fail;
     size_t sb = (it->nodes[i].scratch_bytes + 63) & ~(size_t)63;
     if (sb > it->scratch_stride) it->scratch_stride = sb;
@@ -165,9 +180,31 @@ void lfrt_interp_run_node(lfrt_interp *it, int i, int begin, int end, int t) {
   case K_LUT_Q: n->fn.lut(n->lut, x, y, begin, end); break;
   case K_SOFTMAX_Q: n->fn.qs8_softmax(&n->p.softmax, x, y, begin, end); break;
   case K_SOFTMAX_F: n->fn.f32_softmax(&n->p.softmax, x, y, begin, end); break;
-  case K_LOGISTIC_F: case K_CLAMP_F: n->fn.f32_unary(&n->p.un, x, y, begin, end); break;
+  case K_LOGISTIC_F: case K_CLAMP_F: case K_TANH_F: case K_EXP_F: case K_RSQRT_F: case K_LRELU_F: case K_HSWISH_F:
+    n->fn.f32_unary(&n->p.un, x, y, begin, end);
+    break;
+  case K_SUB_F: case K_DIV_F: case K_MAXIMUM_F: case K_MINIMUM_F: case K_SQDIFF_F: case K_PRELU_F:
+    n->fn.f32_binary(&n->p.bin, x, w, y, begin, end);
+    break;
+  case K_ARGMM_F: case K_ARGMM_S8: case K_ARGMM_U8: n->fn.arg_minmax(&n->p.argmm, x, y, begin, end); break; /* math ops */
+  case K_SUB_Q: case K_MAXIMUM_Q: case K_MINIMUM_Q: n->fn.qs8_binary(&n->p.bin, x, w, y, begin, end); break;
+  case K_L2NORM_F: n->fn.f32_l2norm(&n->p.l2norm, x, y, begin, end); break;
+  case K_L2NORM_Q: n->fn.qs8_l2norm(&n->p.l2norm, x, y, begin, end); break;
+  /* batch matmul etc. */
+  case K_BMM_F: n->fn.f32_bmm(&n->p.bmm, x, w, y, begin, end); break;
+  case K_BMM_Q: n->fn.qs8_bmm(&n->p.bmm, x, w, y, begin, end); break;
+  case K_SQDIFF_Q: case K_PRELU_Q: n->fn.qs8_binary(&n->p.bin, x, w, y, begin, end); break;
   case K_QUANTIZE_F: n->fn.quantize(&n->p.un, x, y, begin, end); break;
   case K_DEQUANTIZE: n->fn.dequantize(&n->p.un, x, y, begin, end); break;
+  case K_FOLDED: break; /* its output is a constant computed at load */
+  /* shape ops */
+  case K_MOVE:
+    for (int k = 0; k < n->nmove; k++)
+      n->fn.move(&n->moves[k], tdata(it, n->move_io[2 * k]), tdata(it, n->move_io[2 * k + 1]), begin, end);
+    break;
+  case K_GATHER: n->fn.gather(&n->p.gather, x, w, y, begin, end); break;
+  /* uint8 */
+  case K_U8: lfrt_qu8_run_node(n, x, w, b, y, begin, end); break;
   }
 }
 
@@ -189,13 +226,17 @@ static double now_s(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static lfrt_status invoke(lfrt_interp *it, double *seconds, lfrt_error *err) {
+static lfrt_status invoke(lfrt_interp *it, double *seconds, lfrt_node_hook after, void *ctx, lfrt_error *err) {
   if (!it->arena) return lfrt_set_error(err, LFRT_EINVAL, "%s: invoke without an arena (call lfrt_interp_set_arena)", it->m->source_name);
   for (int i = 0; i < it->m->nops; i++) {
     double t0 = seconds ? now_s() : 0;
     lfrt_node *n = &it->nodes[i];
     if (n->kind == K_CONCAT)
       for (int k = 0; k < n->nin; k++) n->in_ptrs[k] = tdata(it, n->in_tensors[k]);
+    if (n->kind == K_GATHER) { /* shape ops: indices computed at run time are checked first */
+      lfrt_status st = lfrt_gather_check(it, i, tdata(it, n->w), err);
+      if (st) return st;
+    }
     if (it->pool && n->work > 1 && n->kind != K_COPY) {
       job j = {it, i};
       lfrt_pool_run(it->pool, run_slice, &j);
@@ -203,13 +244,20 @@ static lfrt_status invoke(lfrt_interp *it, double *seconds, lfrt_error *err) {
       lfrt_interp_run_node(it, i, 0, n->work, 0);
     }
     if (seconds) seconds[i] += now_s() - t0;
+    if (after) after(ctx, it, i);
   }
   return LFRT_OK;
 }
 
-lfrt_status lfrt_interp_invoke(lfrt_interp *it, lfrt_error *err) { return invoke(it, NULL, err); }
+lfrt_status lfrt_interp_invoke(lfrt_interp *it, lfrt_error *err) { return invoke(it, NULL, NULL, NULL, err); }
 lfrt_status lfrt_interp_invoke_profile(lfrt_interp *it, double *seconds, lfrt_error *err) {
-  return invoke(it, seconds, err);
+  return invoke(it, seconds, NULL, NULL, err);
+}
+lfrt_status lfrt_interp_invoke_hook(lfrt_interp *it, lfrt_node_hook after, void *ctx, lfrt_error *err) {
+  return invoke(it, NULL, after, ctx, err);
+}
+const void *lfrt_interp_tensor_data(const lfrt_interp *it, int t) {
+  return t >= 0 && t < it->m->ntensors ? tdata(it, t) : NULL;
 }
 
 const char *lfrt_interp_isa(const lfrt_interp *it) { return lfrt_isa_name(it->isa); }

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "custom_ops.h"
 #include "interp_internal.h"
+#include "interp_qu8.h"
 #include "lfrt_quant.h"
 
 #define T(i) (&it->m->tensors[(i)])
@@ -75,6 +77,8 @@ static lfrt_status conv_quant(lfrt_interp *it, int idx, lfrt_node *n, const lfrt
                               int out_c, int w_axis, int act, lfrt_error *err) {
   float xs, ys;
   int32_t xz, yz;
+  /* uint8 */
+  if (x->type == LFRT_UINT8) return lfrt_qu8_prep_conv(it, idx, n, x, w, b, y, act, err);
   if (q8(x, &xs, &xz)) FAIL(LFRT_EUNSUPPORTED, "input '%s' must be int8 with per-tensor quantization", x->name);
   if (q8(y, &ys, &yz)) FAIL(LFRT_EUNSUPPORTED, "output '%s' must be int8 with per-tensor quantization", y->name);
   if (w->type != LFRT_INT8) FAIL(LFRT_EUNSUPPORTED, "weights '%s' must be int8 (hybrid models are not supported)", w->name);
@@ -89,17 +93,11 @@ static lfrt_status conv_quant(lfrt_interp *it, int idx, lfrt_node *n, const lfrt
   for (int c = 0; c < out_c; c++) {
     float ws = w->quant.scale[w->quant.count == 1 ? 0 : c];
     if (lfrt_conv_scale_q8(xs, ws, ys, &n->mult[c], &n->shift[c]))
-      FAIL(LFRT_EUNSUPPORTED, "requantization scale %g of channel %d out of range [2^-32, 256)", (double)(xs * ws / ys), c);
+      FAIL(LFRT_EUNSUPPORTED, "requantization scale %g of channel %d out of range [0, 256)", (double)(xs * ws / ys), c);
   }
   int32_t lo, hi;
   if (lfrt_act_range_q8(act, ys, yz, &lo, &hi)) FAIL(LFRT_EUNSUPPORTED, "fused activation %d", act);
-  lfrt_conv_params *p = &n->p.conv;
-  p->in_zp = xz;
-  p->out_zp = yz;
-  p->act_min = lo;
-  p->act_max = hi;
-  p->mult = n->mult;
-  p->shift = n->shift;
+  lfrt_conv_set_quant(&n->p.conv, xz, yz, lo, hi, n->mult, n->shift);
   return LFRT_OK;
 }
 
@@ -205,7 +203,7 @@ static lfrt_status prep_fc(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error *e
   p->in_c = w->shape[1];
   if (x->count % p->in_c) FAIL(LFRT_EBADFILE, "input %s is not a multiple of %d features", shape_str(x, s1, 64), p->in_c);
   p->batch = (int)(x->count / p->in_c);
-  if (y->count != (int64_t)p->batch * p->out_c || y->shape[y->ndim - 1] != p->out_c)
+  if (y->ndim < 1 || y->count != (int64_t)p->batch * p->out_c || y->shape[y->ndim - 1] != p->out_c)
     FAIL(LFRT_EBADFILE, "output '%s' is %s, want %d x %d elements", y->name, shape_str(y, s1, 64), p->batch, p->out_c);
   if (b && b->count != p->out_c) FAIL(LFRT_EBADFILE, "bias '%s' has %lld elements, want %d", b->name, (long long)b->count, p->out_c);
   n->x = op->inputs[0]; n->w = op->inputs[1]; n->b = bi; n->out = op->outputs[0];
@@ -265,6 +263,8 @@ static lfrt_status prep_pool(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error 
     n->kind = avg ? K_AVG_F : K_MAX_F;
     return f32_act(it, idx, o->activation, &p->act_min_f, &p->act_max_f, err);
   }
+  /* uint8 */
+  if (x->type == LFRT_UINT8) return lfrt_qu8_prep_pool(it, idx, n, x, y, !avg, o->activation, err);
   lfrt_status st = same_q(it, idx, x, y, err);
   if (st) return st;
   n->kind = avg ? K_AVG_Q : K_MAX_Q;
@@ -310,6 +310,7 @@ static lfrt_status prep_mean(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error 
     n->kind = K_MEAN_F;
     return LFRT_OK;
   }
+  if (x->type == LFRT_UINT8) return lfrt_qu8_prep_mean(it, idx, n, x, y, err); /* uint8 */
   float xs, ys;
   int32_t xz, yz;
   if (q8(x, &xs, &xz) || q8(y, &ys, &yz)) FAIL(LFRT_EUNSUPPORTED, "input and output must be int8 per-tensor");
@@ -344,13 +345,27 @@ static lfrt_status prep_binary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
       FAIL(LFRT_EBADFILE, "output '%s' is %s, not the broadcast of %s and %s", y->name, shape_str(y, s1, 64), shape_str(a, s2, 64), b->name);
   }
   int mul = op->op == LFRT_OP_MUL;
-  int act = mul ? op->opt.mul.activation : op->opt.add.activation;
+  int act = mul || op->op == LFRT_OP_DIV ? op->opt.mul.activation
+          : op->op == LFRT_OP_ADD || op->op == LFRT_OP_SUB ? op->opt.add.activation : LFRT_ACT_NONE;
   n->x = op->inputs[0]; n->w = op->inputs[1]; n->b = -1; n->out = op->outputs[0];
   n->work = (int)y->count;
   if (is_f32(a)) {
-    n->kind = mul ? K_MUL_F : K_ADD_F;
+    switch (op->op) {
+    case LFRT_OP_ADD: n->kind = K_ADD_F; break;
+    case LFRT_OP_MUL: n->kind = K_MUL_F; break;
+    case LFRT_OP_SUB: n->kind = K_SUB_F; break;
+    case LFRT_OP_DIV: n->kind = K_DIV_F; break;
+    case LFRT_OP_MAXIMUM: n->kind = K_MAXIMUM_F; break;
+    case LFRT_OP_MINIMUM: n->kind = K_MINIMUM_F; break;
+    case LFRT_OP_SQUARED_DIFFERENCE: n->kind = K_SQDIFF_F; break;
+    default: n->kind = K_PRELU_F; break;
+    }
     return f32_act(it, idx, act, &p->act_min_f, &p->act_max_f, err);
   }
+  if (a->type == LFRT_UINT8) return lfrt_qu8_prep_binary(it, idx, n, a, b, y, mul, act, err); /* uint8 */
+  if (op->op == LFRT_OP_SQUARED_DIFFERENCE || op->op == LFRT_OP_PRELU) /* batch matmul etc. */
+    return lfrt_prep_binary_q8_bmm(it, idx, err);
+  if (op->op != LFRT_OP_ADD && !mul) return lfrt_prep_binary_q8_math(it, idx, err); /* math ops (issue 11) */
   float as, bs, ys;
   if (q8(a, &as, &p->a_zp) || q8(b, &bs, &p->b_zp) || q8(y, &ys, &p->out_zp))
     FAIL(LFRT_EUNSUPPORTED, "inputs and output must be int8 per-tensor");
@@ -390,8 +405,9 @@ static lfrt_status prep_concat(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
     if (x->type != y->type || x->ndim != y->ndim) FAIL(LFRT_EBADFILE, "input %d '%s' %s does not match output %s", i, x->name, shape_str(x, s1, 64), shape_str(y, s2, 64));
     for (int d = 0; d < y->ndim; d++)
       if (d != axis && x->shape[d] != y->shape[d]) FAIL(LFRT_EBADFILE, "input %d '%s' %s does not match output %s", i, x->name, shape_str(x, s1, 64), shape_str(y, s2, 64));
-    if (y->type == LFRT_INT8) {
-      lfrt_status st = same_q(it, idx, x, y, err);
+    if (y->type == LFRT_INT8 || y->type == LFRT_UINT8) { /* uint8 too */
+      lfrt_status st = y->type == LFRT_UINT8 ? lfrt_qu8_prep_concat_input(it, idx, n, i, x, y, err) /* pose / uint8 */
+                                             : same_q(it, idx, x, y, err);
       if (st) return st;
     }
     sum += x->shape[axis];
@@ -404,6 +420,7 @@ static lfrt_status prep_concat(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
   p->outer = outer;
   p->inner_bytes = n->inner_bytes;
   p->out_inner_bytes = inner * (size_t)y->shape[axis];
+  p->lut = n->u8_rows; /* pose / uint8: NULL unless an input requantizes */
   n->kind = K_CONCAT;
   n->x = n->w = n->b = -1;
   n->out = op->outputs[0];
@@ -446,6 +463,16 @@ static lfrt_status prep_pad(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error *
   } else if (x->type == LFRT_UINT8 && y->quant.count) {
     p->value = (uint32_t)(uint8_t)y->quant.zero_point[0];
   }
+  if (op->op == LFRT_OP_PADV2 && op->ninputs > 2 && op->inputs[2] >= 0) { /* shape ops: PADV2's fill value */
+    const lfrt_tensor *cv = T(op->inputs[2]);
+    if (!cv->data || cv->type != x->type || cv->count != 1)
+      FAIL(LFRT_EUNSUPPORTED, "constant_values '%s' must be a constant %s with one element", cv->name, lfrt_type_name(x->type));
+    if ((x->type == LFRT_INT8 || x->type == LFRT_UINT8) && cv->quant.count &&
+        (!y->quant.count || cv->quant.scale[0] != y->quant.scale[0] || cv->quant.zero_point[0] != y->quant.zero_point[0]))
+      FAIL(LFRT_EUNSUPPORTED, "constant_values '%s' must have the output's quantization", cv->name);
+    p->value = 0;
+    memcpy(&p->value, cv->data, (size_t)p->elem_size); /* low bytes, as the kernel reads them (little-endian) */
+  }
   n->kind = K_PAD;
   n->x = op->inputs[0]; n->w = n->b = -1; n->out = op->outputs[0];
   n->work = (int)y->count;
@@ -475,7 +502,7 @@ static lfrt_status prep_resize(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
     n->kind = nn ? K_RNN_F : K_RBL_F;
     return LFRT_OK;
   }
-  lfrt_status st = same_q(it, idx, x, y, err);
+  lfrt_status st = x->type == LFRT_UINT8 ? lfrt_qu8_same_q(it, idx, x, y, err) : same_q(it, idx, x, y, err); /* uint8 */
   if (st) return st;
   n->kind = nn ? K_RNN_Q : K_RBL11_Q;
   if (!nn) {
@@ -487,6 +514,10 @@ static lfrt_status prep_resize(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
     lfrt_resize_q11_table(p->in_w, p->out_w, p->align_corners, p->half_pixel_centers, n->tab + 3 * p->out_h);
     p->tab_y = n->tab;
     p->tab_x = n->tab + 3 * p->out_h;
+    if (x->type == LFRT_UINT8) { /* uint8: the same tables, unsigned values */
+      n->kind = K_U8;
+      n->u8op = U8_RBL;
+    }
   }
   return LFRT_OK;
 }
@@ -549,6 +580,9 @@ static lfrt_status prep_unary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error
   int xu = x->type == LFRT_UINT8 && x->quant.count == 1, yu = y->type == LFRT_UINT8 && y->quant.count == 1;
   if (xu) { xs = x->quant.scale[0]; xz = x->quant.zero_point[0]; }
   if (yu) { ys = y->quant.scale[0]; yz = y->quant.zero_point[0]; }
+  /* uint8 */
+  if (xu && yu && (op->op == LFRT_OP_LOGISTIC || op->op == LFRT_OP_RELU || op->op == LFRT_OP_RELU6 || op->op == LFRT_OP_QUANTIZE))
+    return lfrt_qu8_prep_lut(it, idx, n, x, y, err);
   switch (op->op) {
   case LFRT_OP_QUANTIZE:
     if (is_f32(x) && (yq || yu)) {
@@ -570,6 +604,14 @@ static lfrt_status prep_unary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error
     }
     break;
   case LFRT_OP_DEQUANTIZE:
+    if (y->folded) { /* FLOAT16 constant -> FLOAT32, computed at load (tflite_fold.c) */
+      n->kind = K_FOLDED;
+      n->x = n->out = -1;
+      n->work = 0;
+      return LFRT_OK;
+    }
+    if (x->type == LFRT_FLOAT16)
+      FAIL(LFRT_EUNSUPPORTED, "FLOAT16 input '%s' is not a constant (fp16 weights are folded at load; fp16 activations are not supported)", x->name);
     if ((xq || xu) && is_f32(y)) {
       n->kind = K_DEQUANTIZE;
       p->scale = xs;
@@ -579,8 +621,9 @@ static lfrt_status prep_unary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error
     }
     break;
   case LFRT_OP_RELU:
-  case LFRT_OP_RELU6: {
-    int act = op->op == LFRT_OP_RELU ? LFRT_ACT_RELU : LFRT_ACT_RELU6;
+  case LFRT_OP_RELU6:
+  case LFRT_OP_RELU_N1_TO_1: {
+    int act = op->op == LFRT_OP_RELU ? LFRT_ACT_RELU : op->op == LFRT_OP_RELU6 ? LFRT_ACT_RELU6 : LFRT_ACT_RELU_N1_TO_1;
     if (is_f32(x) && is_f32(y)) {
       n->kind = K_CLAMP_F;
       lfrt_act_range_f32(act, &p->lo, &p->hi);
@@ -594,6 +637,19 @@ static lfrt_status prep_unary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error
     }
     break;
   }
+  case LFRT_OP_TANH: case LFRT_OP_EXP: case LFRT_OP_RSQRT: case LFRT_OP_LEAKY_RELU: case LFRT_OP_HARD_SWISH:
+    if (xq && yq) { /* math ops (issue 11): int8 as a table in LiteRT's arithmetic */
+      n->kind = K_LUT_Q;
+      if (lfrt_prep_math_lut_q8(op->op, xs, xz, ys, yz, op->opt.leaky_relu.alpha, n->lut))
+        FAIL(LFRT_EUNSUPPORTED, "int8 scales (in %g, out %g%s) outside what LiteRT computes for this op", (double)xs, (double)ys,
+             op->op == LFRT_OP_HARD_SWISH ? ": out/in scale must be >= 1/128" : op->op == LFRT_OP_LEAKY_RELU ? ", or alpha < 0" : "");
+      return LFRT_OK;
+    }
+    if (!is_f32(x) || !is_f32(y)) FAIL(LFRT_EUNSUPPORTED, "%s -> %s: only FLOAT32 and int8 (per-tensor) are supported for this op", lfrt_type_name(x->type), lfrt_type_name(y->type));
+    n->kind = op->op == LFRT_OP_TANH ? K_TANH_F : op->op == LFRT_OP_EXP ? K_EXP_F : op->op == LFRT_OP_RSQRT ? K_RSQRT_F
+            : op->op == LFRT_OP_LEAKY_RELU ? K_LRELU_F : K_HSWISH_F;
+    p->scale = op->opt.leaky_relu.alpha;
+    return LFRT_OK;
   case LFRT_OP_LOGISTIC:
     if (is_f32(x) && is_f32(y)) {
       n->kind = K_LOGISTIC_F;
@@ -627,6 +683,7 @@ static lfrt_status prep_softmax(lfrt_interp *it, int idx, lfrt_node *n, lfrt_err
     n->kind = K_SOFTMAX_F;
     return LFRT_OK;
   }
+  if (x->type == LFRT_UINT8) return lfrt_qu8_prep_softmax(it, idx, n, x, y, err); /* uint8 */
   float xs, ys;
   int32_t xz, yz;
   if (q8(x, &xs, &xz) || q8(y, &ys, &yz)) FAIL(LFRT_EUNSUPPORTED, "input and output must be int8 per-tensor or float32");
@@ -674,7 +731,13 @@ lfrt_status lfrt_interp_prepare_node(lfrt_interp *it, int idx, lfrt_error *err) 
   case LFRT_OP_MAX_POOL_2D: return prep_pool(it, idx, n, err);
   case LFRT_OP_MEAN: return prep_mean(it, idx, n, err);
   case LFRT_OP_ADD:
-  case LFRT_OP_MUL: return prep_binary(it, idx, n, err);
+  case LFRT_OP_MUL:
+  case LFRT_OP_SUB:
+  case LFRT_OP_DIV:
+  case LFRT_OP_MAXIMUM:
+  case LFRT_OP_MINIMUM:
+  case LFRT_OP_SQUARED_DIFFERENCE:
+  case LFRT_OP_PRELU: return prep_binary(it, idx, n, err);
   case LFRT_OP_CONCATENATION: return prep_concat(it, idx, n, err);
   case LFRT_OP_PAD: return prep_pad(it, idx, n, err);
   case LFRT_OP_RESHAPE: return prep_reshape(it, idx, n, err);
@@ -685,7 +748,39 @@ lfrt_status lfrt_interp_prepare_node(lfrt_interp *it, int idx, lfrt_error *err) 
   case LFRT_OP_RELU:
   case LFRT_OP_RELU6:
   case LFRT_OP_QUANTIZE:
-  case LFRT_OP_DEQUANTIZE: return prep_unary(it, idx, n, err);
+  case LFRT_OP_DEQUANTIZE:
+  case LFRT_OP_TANH:
+  case LFRT_OP_EXP:
+  case LFRT_OP_RSQRT:
+  case LFRT_OP_LEAKY_RELU:
+  case LFRT_OP_HARD_SWISH: return prep_unary(it, idx, n, err);
+  /* shape ops */
+  case LFRT_OP_TRANSPOSE:
+  case LFRT_OP_SLICE:
+  case LFRT_OP_STRIDED_SLICE:
+  case LFRT_OP_SPLIT:
+  case LFRT_OP_SPLIT_V:
+  case LFRT_OP_PACK:
+  case LFRT_OP_UNPACK:
+  case LFRT_OP_GATHER:
+  case LFRT_OP_DEPTH_TO_SPACE:
+  case LFRT_OP_SPACE_TO_DEPTH:
+  case LFRT_OP_TILE: /* coral */ return lfrt_prep_shape_op(it, idx, n, err);
+  case LFRT_OP_PADV2: return prep_pad(it, idx, n, err);
+  case LFRT_OP_RELU_N1_TO_1: return prep_unary(it, idx, n, err);
+  /* custom ops and DENSIFY (mediapipe) */
+  case LFRT_OP_CUSTOM: return lfrt_prepare_custom(it, idx, err);
+  case LFRT_OP_DENSIFY:
+    if (!T(op->outputs[0])->folded) FAIL(LFRT_EUNSUPPORTED, "the input must be a sparse constant (densified at load)");
+    n->kind = K_FOLDED;
+    n->work = 0;
+    return LFRT_OK;
+  /* math ops (issue 11) */
+  case LFRT_OP_ARG_MAX:
+  case LFRT_OP_ARG_MIN: return lfrt_prep_arg_minmax(it, idx, err);
+  case LFRT_OP_L2_NORMALIZATION: return lfrt_prep_l2norm(it, idx, err);
+  /* batch matmul etc. */
+  case LFRT_OP_BATCH_MATMUL: return lfrt_prep_batch_matmul(it, idx, err);
   }
   FAIL(LFRT_EUNSUPPORTED, "op %d is not supported", (int)op->op);
 }
@@ -702,4 +797,8 @@ void lfrt_interp_free_node(lfrt_node *n) {
   free(n->scale_f);
   free(n->w_copy);
   free(n->b_copy);
+  free(n->moves); /* shape ops */
+  free(n->move_io);
+  free(n->u8_lut); /* pose / uint8 */
+  free((void *)n->u8_rows);
 }

@@ -34,13 +34,30 @@ static const struct {
     REF(K_MUL_Q, qs8_binary, lfrt_qs8_mul__ref), REF(K_MUL_F, f32_binary, lfrt_f32_mul__ref),
     REF(K_ADD_TFL_Q, qs8_binary, lfrt_qs8_add_tflite__ref), REF(K_MUL_TFL_Q, qs8_binary, lfrt_qs8_mul_tflite__ref),
     REF(K_CONCAT, concat, lfrt_x8_concat__ref), REF(K_PAD, pad, lfrt_xx_pad__ref),
-    [K_COPY] = {"copy", NULL},
+    [K_COPY] = {"copy", NULL}, [K_FOLDED] = {"folded at load", NULL},
     REF(K_RNN_Q, qs8_resize, lfrt_qs8_resize_nearest__ref), REF(K_RNN_F, f32_resize, lfrt_f32_resize_nearest__ref),
     REF(K_RBL11_Q, qs8_resize, lfrt_qs8_resize_bilinear_q11__ref),
     REF(K_RBL_F, f32_resize, lfrt_f32_resize_bilinear__ref), REF(K_LUT_Q, lut, lfrt_qs8_lut__ref),
     REF(K_SOFTMAX_Q, qs8_softmax, lfrt_qs8_softmax__ref), REF(K_SOFTMAX_F, f32_softmax, lfrt_f32_softmax__ref),
     REF(K_LOGISTIC_F, f32_unary, lfrt_f32_logistic__ref), REF(K_CLAMP_F, f32_unary, lfrt_f32_clamp__ref),
     REF(K_QUANTIZE_F, quantize, lfrt_f32_qs8_quantize__ref), REF(K_DEQUANTIZE, dequantize, lfrt_qs8_f32_dequantize__ref),
+    REF(K_TANH_F, f32_unary, lfrt_f32_tanh__ref), REF(K_EXP_F, f32_unary, lfrt_f32_exp__ref),
+    REF(K_RSQRT_F, f32_unary, lfrt_f32_rsqrt__ref), REF(K_LRELU_F, f32_unary, lfrt_f32_leaky_relu__ref),
+    REF(K_HSWISH_F, f32_unary, lfrt_f32_hard_swish__ref),
+    REF(K_SUB_F, f32_binary, lfrt_f32_sub__ref), REF(K_DIV_F, f32_binary, lfrt_f32_div__ref),
+    REF(K_MAXIMUM_F, f32_binary, lfrt_f32_maximum__ref), REF(K_MINIMUM_F, f32_binary, lfrt_f32_minimum__ref),
+    REF(K_SQDIFF_F, f32_binary, lfrt_f32_squared_difference__ref), REF(K_PRELU_F, f32_binary, lfrt_f32_prelu__ref),
+    REF(K_MOVE, move, lfrt_xx_move__ref), REF(K_GATHER, gather, lfrt_xx_gather__ref), /* shape ops */
+    [K_U8] = {"qu8 reference (interp_qu8.h)", NULL}, /* uint8 */
+    /* math ops (issue 11) */
+    REF(K_ARGMM_F, arg_minmax, lfrt_f32_arg_minmax__ref), REF(K_ARGMM_S8, arg_minmax, lfrt_s8_arg_minmax__ref),
+    REF(K_ARGMM_U8, arg_minmax, lfrt_u8_arg_minmax__ref),
+    REF(K_L2NORM_F, f32_l2norm, lfrt_f32_l2norm__ref), REF(K_L2NORM_Q, qs8_l2norm, lfrt_qs8_l2norm__ref),
+    REF(K_SUB_Q, qs8_binary, lfrt_qs8_add__ref), REF(K_MAXIMUM_Q, qs8_binary, lfrt_s8_maximum__ref),
+    REF(K_MINIMUM_Q, qs8_binary, lfrt_s8_minimum__ref),
+    /* batch matmul etc. */
+    REF(K_BMM_F, f32_bmm, lfrt_f32_batch_matmul__ref), REF(K_BMM_Q, qs8_bmm, lfrt_qs8_batch_matmul__ref),
+    REF(K_SQDIFF_Q, qs8_binary, lfrt_qs8_squared_difference__ref), REF(K_PRELU_Q, qs8_binary, lfrt_qs8_prelu__ref),
 };
 
 static void *alloc64(lfrt_interp *it, size_t bytes) {

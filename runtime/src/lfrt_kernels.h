@@ -149,6 +149,12 @@ typedef void (*lfrt_f32_binary_fn)(const lfrt_binary_params *p, const float *a, 
  * XNNPACK form (lfrt_qs8_add/mul__ref), 1: TFLite builtin form (*_tflite__ref),
  * -1: scales out of range. */
 int lfrt_binary_q8_params(int mul, float a_scale, float b_scale, float out_scale, lfrt_binary_params *p);
+/* math ops (issue 11): offsets into a and b of output element i (broadcast);
+ * int8 MAXIMUM / MINIMUM on the raw values (LiteRT ignores the scales). int8
+ * SUB runs lfrt_qs8_add__ref with b_mult negated. */
+void lfrt_binary_offsets(const lfrt_binary_params *p, int i, size_t *oa, size_t *ob);
+void lfrt_s8_maximum__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
+void lfrt_s8_minimum__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
 void lfrt_qs8_add__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
 void lfrt_qs8_mul__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
 /* TFLite builtin arithmetic, which LiteRT uses when XNNPACK declines the op
@@ -160,14 +166,24 @@ void lfrt_qs8_add_tflite__ref(const lfrt_binary_params *p, const int8_t *a, cons
 void lfrt_qs8_mul_tflite__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
 void lfrt_f32_add__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end);
 void lfrt_f32_mul__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end);
+/* float SUB, DIV (fused activation in act_min_f/act_max_f), MAXIMUM, MINIMUM,
+ * SQUARED_DIFFERENCE, PRELU (b = alpha, broadcast): reference only. */
+void lfrt_f32_sub__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end);
+void lfrt_f32_div__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end);
+void lfrt_f32_maximum__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end);
+void lfrt_f32_minimum__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end);
+void lfrt_f32_squared_difference__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end);
+void lfrt_f32_prelu__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end);
 
 /* ---- CONCATENATION ------------------------------------------------------------
  * Byte-level: each input is [outer][inner_bytes[i]]; output is [outer][sum].
- * Work unit: one outer index. (int8 requires equal scale/zp: a plain copy.) */
+ * Work unit: one outer index. (int8 requires equal scale/zp: a plain copy;
+ * uint8 inputs quantized unlike the output map each byte through a table.) */
 typedef struct {
   int n_in, outer;
   const size_t *inner_bytes; /* [n_in] */
   size_t out_inner_bytes;
+  const uint8_t *const *lut; /* pose / uint8: NULL, or [n_in] 256-byte tables (NULL = copy) */
 } lfrt_concat_params;
 typedef void (*lfrt_x8_concat_fn)(const lfrt_concat_params *p, const void *const *in, void *out, int begin, int end);
 void lfrt_x8_concat__ref(const lfrt_concat_params *p, const void *const *in, void *out, int begin, int end);
@@ -208,6 +224,63 @@ void lfrt_f32_resize_bilinear__ref(const lfrt_resize_params *p, const float *in,
  * QUANTIZE i8->i8 use lut; built at prepare). Work unit: one element. */
 typedef void (*lfrt_qs8_lut_fn)(const int8_t *lut, const int8_t *in, int8_t *out, int begin, int end);
 void lfrt_qs8_lut__ref(const int8_t *lut, const int8_t *in, int8_t *out, int begin, int end);
+/* math ops (issue 11): int8 tables of TANH, EXP, HARD_SWISH, LEAKY_RELU, RSQRT in
+ * LiteRT's arithmetic (unary_lut_qs8_ref.c), indexed by the input byte; the
+ * int-returning ones give -1 for scales LiteRT does not take. */
+void lfrt_qs8_tanh_lut__ref(float xs, int32_t xz, float ys, int32_t yz, int8_t lut[256]);
+void lfrt_qs8_exp_lut__ref(float xs, int32_t xz, float ys, int32_t yz, int8_t lut[256]);
+int lfrt_qs8_hard_swish_lut__ref(float xs, int32_t xz, float ys, int32_t yz, int8_t lut[256]);
+int lfrt_qs8_leaky_relu_lut__ref(float xs, int32_t xz, float ys, int32_t yz, float alpha, int8_t lut[256]);
+int lfrt_qs8_rsqrt_lut__ref(float xs, int32_t xz, float ys, int32_t yz, int8_t lut[256]);
+/* ARG_MAX / ARG_MIN over [outer][axis_len][inner]: first index of the extreme
+ * (TFLite's ties); out int32 or int64 (out64). Work unit: one output element. */
+typedef struct {
+  int outer, axis_len, inner;
+  int is_min, out64;
+} lfrt_arg_minmax_params;
+typedef void (*lfrt_arg_minmax_fn)(const lfrt_arg_minmax_params *p, const void *in, void *out, int begin, int end);
+void lfrt_f32_arg_minmax__ref(const lfrt_arg_minmax_params *p, const void *in, void *out, int begin, int end);
+void lfrt_s8_arg_minmax__ref(const lfrt_arg_minmax_params *p, const void *in, void *out, int begin, int end);
+void lfrt_u8_arg_minmax__ref(const lfrt_arg_minmax_params *p, const void *in, void *out, int begin, int end);
+/* L2_NORMALIZATION over the last axis: rows of depth values (l2norm_ref.c).
+ * int8: output scale 1/128, zero point 0. Work unit: one row. */
+typedef struct {
+  int rows, depth;
+  int32_t in_zp;
+} lfrt_l2norm_params;
+typedef void (*lfrt_f32_l2norm_fn)(const lfrt_l2norm_params *p, const float *in, float *out, int begin, int end);
+typedef void (*lfrt_qs8_l2norm_fn)(const lfrt_l2norm_params *p, const int8_t *in, int8_t *out, int begin, int end);
+void lfrt_f32_l2norm__ref(const lfrt_l2norm_params *p, const float *in, float *out, int begin, int end);
+void lfrt_qs8_l2norm__ref(const lfrt_l2norm_params *p, const int8_t *in, int8_t *out, int begin, int end);
+/* batch matmul etc. (issue 11): BATCH_MATMUL (batch_matmul_ref.c). Output
+ * [batch][m][n]; the batch index is decomposed over bshape (right-aligned,
+ * unused leading dims 1) and each operand steps a_bstride / b_bstride elements
+ * per batch coordinate (0 = broadcast). lhs element (m, k) is at
+ * m*a_ms + k*a_ks, rhs element (k, n) at k*b_ks + n*b_ns (adj_x / adj_y).
+ * int8: LiteRT's requantization by the Q31 (mult, shift), one rounding when
+ * single_round (rhs zero point 0), else two. Work unit: one output row. */
+#define LFRT_BMM_MAX_BATCH 3
+/* int8 SQUARED_DIFFERENCE (sqdiff_qs8_ref.c) and PRELU (prelu_qs8_ref.c, b =
+ * alpha) in TFLite's builtin arithmetic, on lfrt_binary_params: SQUARED_DIFFERENCE
+ * uses a/b_mult, a/b_shift (inputs, << 7 first) and out_mult/out_shift; PRELU
+ * out_mult/out_shift for x >= 0 and a_mult/a_shift for x * alpha. */
+void lfrt_qs8_squared_difference__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
+void lfrt_qs8_prelu__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
+typedef struct {
+  int m, n, k, batch;
+  int bshape[LFRT_BMM_MAX_BATCH];
+  size_t a_bstride[LFRT_BMM_MAX_BATCH], b_bstride[LFRT_BMM_MAX_BATCH];
+  size_t a_ms, a_ks, b_ks, b_ns;
+  int32_t a_zp, b_zp, out_zp, mult;
+  int shift, single_round;
+} lfrt_bmm_params;
+typedef void (*lfrt_f32_bmm_fn)(const lfrt_bmm_params *p, const float *lhs, const float *rhs, float *out, int begin, int end);
+typedef void (*lfrt_qs8_bmm_fn)(const lfrt_bmm_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *out, int begin, int end);
+void lfrt_f32_batch_matmul__ref(const lfrt_bmm_params *p, const float *lhs, const float *rhs, float *out, int begin, int end);
+void lfrt_qs8_batch_matmul__ref(const lfrt_bmm_params *p, const int8_t *lhs, const int8_t *rhs, int8_t *out, int begin, int end);
+/* 1/sqrt(v) for v >= 0 as TFLite's GetInvSqrtQuantizedMultiplierExp: Q31
+ * multiplier and a left shift (v <= 1: INT32_MAX, 0). */
+void lfrt_inv_sqrt_q31(int32_t v, int32_t *mult, int *shift);
 
 /* ---- SOFTMAX over the last axis. Work unit: one row. int8 output has scale
  * 1/256, zp -128. The int8 kernel uses a table of exp built at prepare from
@@ -238,7 +311,43 @@ typedef void (*lfrt_f32_qs8_quantize_fn)(const lfrt_unary_params *p, const float
 typedef void (*lfrt_qs8_f32_dequantize_fn)(const lfrt_unary_params *p, const int8_t *in, float *out, int begin, int end);
 void lfrt_f32_logistic__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
 void lfrt_f32_clamp__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
+/* float TANH, EXP, RSQRT, LEAKY_RELU (alpha = p->scale), HARD_SWISH. */
+void lfrt_f32_tanh__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
+void lfrt_f32_exp__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
+void lfrt_f32_rsqrt__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
+void lfrt_f32_leaky_relu__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
+void lfrt_f32_hard_swish__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
 void lfrt_f32_qs8_quantize__ref(const lfrt_unary_params *p, const float *in, int8_t *out, int begin, int end);
 void lfrt_qs8_f32_dequantize__ref(const lfrt_unary_params *p, const int8_t *in, float *out, int begin, int end);
+
+/* ---- shape ops: data movement (move_ref.c) --------------------------------------
+ * TRANSPOSE, SLICE, STRIDED_SLICE, SPLIT, SPLIT_V, PACK, UNPACK, DEPTH_TO_SPACE,
+ * SPACE_TO_DEPTH are each one or more strided copies of a box of `count`
+ * elements (row-major over ndim <= 6 dims): element i reads
+ * in[src_offset + sum(i_d * src_stride[d])] and writes
+ * out[dst_offset + sum(i_d * dst_stride[d])] (strides and offsets in elements,
+ * src strides may be negative; `elem` bytes each, any type). Work unit: one row
+ * (every dim but the last); rows = product of count[0..ndim-2]. */
+typedef struct {
+  int ndim, elem;
+  int32_t count[6];
+  int64_t src_stride[6], dst_stride[6];
+  int64_t src_offset, dst_offset;
+  int rows;
+} lfrt_move_params;
+typedef void (*lfrt_xx_move_fn)(const lfrt_move_params *p, const void *in, void *out, int begin, int end);
+void lfrt_xx_move__ref(const lfrt_move_params *p, const void *in, void *out, int begin, int end);
+
+/* GATHER: in is [batch][outer][axis_size][inner_bytes], indices [batch][nidx]
+ * (int32, or int64 when idx64), out [batch][outer][nidx][inner_bytes]. Indices
+ * are checked in [0, axis_size) before the call (lfrt_gather_check); one out of
+ * range here anyway writes zeros. Work unit: one (batch, outer) pair. */
+typedef struct {
+  int batch, outer, axis_size, nidx, idx64;
+  size_t inner_bytes;
+} lfrt_gather_params;
+typedef void (*lfrt_xx_gather_fn)(const lfrt_gather_params *p, const void *in, const void *idx, void *out, int begin,
+                                  int end);
+void lfrt_xx_gather__ref(const lfrt_gather_params *p, const void *in, const void *idx, void *out, int begin, int end);
 
 #endif

@@ -26,6 +26,20 @@ int lfrt_quantize_multiplier(double m, int32_t *mult, int *shift) {
   return 0;
 }
 
+int lfrt_quantize_multiplier_wide(double m, int32_t *mult, int *shift) {
+  if (!(m >= 0.0) || !isfinite(m)) return -1;
+  if (!lfrt_quantize_multiplier(m, mult, shift)) return 0;
+  int e = 0;
+  int64_t qi = (int64_t)round(frexp(m, &e) * 2147483648.0);
+  if (qi == ((int64_t)1 << 31)) {
+    qi /= 2;
+    e++;
+  }
+  *mult = (int32_t)qi;
+  *shift = e;
+  return 0;
+}
+
 /* round(v / scale) as an int, saturated far outside int8 (tiny scales give inf). */
 static int32_t steps(float v, float scale) {
   float r = roundf(v / scale);
@@ -165,7 +179,13 @@ int lfrt_conv_scale_q8(float in_scale, float w_scale, float out_scale, int32_t *
   int sh = 0;
   *mult = 0;
   *shift = 0;
-  if (!(m >= 0x1.0p-32f && m < 256.0f) || lfrt_fp32_scale_split(m, mult, &sh)) return -1;
+  if (!(m >= 0.0f && m < 256.0f)) return -1;
+  /* Below 2^-32, |(float)acc * m| < 0.5 for every int32 acc: XNNPACK's product
+   * rounds to 0 (and TFLite's QuantizeMultiplier gives 0), so the output is the
+   * zero point. A zero scale says the same without denormals (armv7 NEON flushes
+   * them). Converters write such scales for all-zero weight channels. */
+  if (m < 0x1.0p-32f) return 0;
+  if (lfrt_fp32_scale_split(m, mult, &sh)) return -1;
   *shift = sh;
   return 0;
 }

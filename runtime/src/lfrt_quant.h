@@ -12,6 +12,9 @@
 /* m >= 0. Returns 0 on success, -1 if m is not finite or too large (shift > 30).
  * Values below 2^-32 become (0, 0): the product is 0. */
 int lfrt_quantize_multiplier(double m, int32_t *mult, int *shift);
+/* The same without the upper limit (TFLite's QuantizeMultiplier without
+ * single rounding accepts any shift): only for lfrt_mul_q31_tfl. */
+int lfrt_quantize_multiplier_wide(double m, int32_t *mult, int *shift);
 
 /* TFLite's MultiplyByQuantizedMultiplier as LiteRT's builtin kernels compute it
  * (without TFLITE_SINGLE_ROUNDING): x * 2^max(shift,0) (saturated), then
@@ -19,12 +22,22 @@ int lfrt_quantize_multiplier(double m, int32_t *mult, int *shift);
  * zero), then RoundingDivideByPOT by -min(shift,0) (ties away from zero).
  * Two roundings: differs from one rounding by 1 at some ties. Used where
  * LiteRT runs TFLite's builtin kernels (RELU, RELU6, and ADD/MUL/requantize
- * when XNNPACK declines their scales). shift in [-31, 30]. */
+ * when XNNPACK declines their scales). shift in [-31, 30]; a shift above 30
+ * (uint8 MUL with an absurd output scale, lfrt_quantize_multiplier_wide) is
+ * what LiteRT computes there: x * (1 << shift) with the shift count taken
+ * mod 32 and the product wrapped to 32 bits (C++ UB in TFLite; LiteRT's
+ * int32 shift instruction masks the count), checked against LiteRT by the
+ * uint8 MUL "shift > 30" oracle cases (tests/util/op_zoo_u8.c). */
 static inline int32_t lfrt_mul_q31_tfl(int32_t x, int32_t mult, int shift) {
   int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
-  int64_t xs = (int64_t)x * ((int64_t)1 << left);
-  if (xs > INT32_MAX) xs = INT32_MAX;
-  if (xs < INT32_MIN) xs = INT32_MIN;
+  int64_t xs;
+  if (left > 30) {
+    xs = (int32_t)((uint32_t)x << (left & 31));
+  } else {
+    xs = (int64_t)x * ((int64_t)1 << left);
+    if (xs > INT32_MAX) xs = INT32_MAX;
+    if (xs < INT32_MIN) xs = INT32_MIN;
+  }
   int32_t hi;
   if (xs == INT32_MIN && mult == INT32_MIN) {
     hi = INT32_MAX;
@@ -116,7 +129,8 @@ static inline int32_t lfrt_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
 /* ---- prepare-time derivations, one place for the interpreter and for the
  * toolkit's integer-exact QAT evaluation (src/quant/qat_exact.c) ---- */
 /* CONV/DEPTHWISE/TRANSPOSE_CONV/FC requantization of one output channel:
- * fl(fl(in_scale * w_scale) / out_scale) = mult * 2^shift. -1 if outside [2^-32, 256). */
+ * fl(fl(in_scale * w_scale) / out_scale) = mult * 2^shift; (0, 0) below 2^-32 (the
+ * product always rounds to 0); -1 if not in [0, 256). */
 int lfrt_conv_scale_q8(float in_scale, float w_scale, float out_scale, int32_t *mult, int32_t *shift);
 /* int8 MEAN over n elements: s and z of lfrt_mean_params (lfrt_kernels.h). */
 void lfrt_mean_q8_scale(float xs, int32_t xz, float ys, int32_t yz, int n, lfrt_sf *scale, lfrt_sf *zp);

@@ -53,7 +53,7 @@ lfrt_status lfrt_plan_arena(lfrt_interp *it, lfrt_error *err) {
     }
     for (int k = 0; k < op->ninputs; k++) {
       int t = op->inputs[k];
-      if (t < 0 || m->tensors[t].data) continue;
+      if (t < 0 || m->tensors[t].data || m->tensors[t].sparsity) continue; /* constants */
       if (it->first[t] > i) it->first[t] = i; /* read before written: never by a verified model */
       if (it->last[t] < i) it->last[t] = i;
     }

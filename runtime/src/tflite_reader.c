@@ -3,14 +3,18 @@
  * checked through tflite_fb.c before use; the graph-level rules (op arity,
  * execution order) are checked here. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lfrt_model.h"
 #include "tflite_fb.h"
+#include "custom_ops.h"
+#include "tflite_fold.h"
 #include "tflite_mmap.h"
 #include "tflite_schema.h"
+#include "tflite_sparse.h"
 
 /* Per-tensor limit: elements and bytes below 2^31, so kernels may use int32. */
 #define MAX_TENSOR_BYTES ((uint64_t)INT32_MAX)
@@ -45,6 +49,8 @@ typedef struct {
   uint32_t nbufs;
   opcode_ref *codes;
   uint32_t ncodes;
+  int describe;     /* lfrt_model_describe: record LFRT_EUNSUPPORTED reasons, go on */
+  lfrt_error local; /* describe mode: where a refusal's message is formed */
 } loader;
 
 /* Allocation owned by the model (zeroed); NULL + ENOMEM failure on error. */
@@ -75,6 +81,45 @@ static void *m_alloc(loader *L, size_t count, size_t size) {
   return p;
 }
 
+/* A model-owned copy of the text s (NULL on failure, with c->bad set). */
+static const char *m_strdup(loader *L, const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = m_alloc(L, n, 1);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+/* Valid TFLite that the runtime does not execute. A load fails with
+ * LFRT_EUNSUPPORTED; a describe load keeps the same message in *slot (its
+ * first reason only) and goes on. Returns 1 when the load must stop. */
+static int unsupported(loader *L, const char **slot, const char *fmt, ...) {
+  fb_ctx *c = &L->c;
+  char problem[320];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(problem, sizeof problem, fmt, ap);
+  va_end(ap);
+  if (!L->describe) {
+    lfrt_fb_fail(c, LFRT_EUNSUPPORTED, "%s", problem);
+    return 1;
+  }
+  if (*slot || c->bad) return c->bad != 0;
+  char msg[LFRT_ERROR_MSG_SIZE];
+  if (c->where[0]) snprintf(msg, sizeof msg, "%s: %s: %s", c->name, c->where, problem);
+  else snprintf(msg, sizeof msg, "%s: %s", c->name, problem);
+  *slot = m_strdup(L, msg);
+  return c->bad != 0;
+}
+
+/* Describe mode: an LFRT_EUNSUPPORTED failure raised deeper down (options,
+ * quantization details) becomes the reason in *slot and the parse goes on. */
+static void keep_unsupported(loader *L, const char **slot) {
+  fb_ctx *c = &L->c;
+  if (!L->describe || c->bad != LFRT_EUNSUPPORTED) return;
+  c->bad = LFRT_OK;
+  if (!*slot) *slot = m_strdup(L, L->local.msg);
+}
+
 static int is_supported_op(int code) {
   switch (code) {
     case LFRT_OP_ADD: case LFRT_OP_AVERAGE_POOL_2D: case LFRT_OP_CONCATENATION:
@@ -83,6 +128,18 @@ static int is_supported_op(int code) {
     case LFRT_OP_MUL: case LFRT_OP_RELU: case LFRT_OP_RELU6: case LFRT_OP_RESHAPE:
     case LFRT_OP_RESIZE_BILINEAR: case LFRT_OP_SOFTMAX: case LFRT_OP_PAD: case LFRT_OP_MEAN:
     case LFRT_OP_TRANSPOSE_CONV: case LFRT_OP_RESIZE_NEAREST_NEIGHBOR: case LFRT_OP_QUANTIZE:
+    case LFRT_OP_TANH: case LFRT_OP_SUB: case LFRT_OP_DIV: case LFRT_OP_EXP: case LFRT_OP_PRELU:
+    case LFRT_OP_MAXIMUM: case LFRT_OP_MINIMUM: case LFRT_OP_RSQRT: case LFRT_OP_LEAKY_RELU:
+    case LFRT_OP_SQUARED_DIFFERENCE: case LFRT_OP_HARD_SWISH:
+    /* shape ops */
+    case LFRT_OP_TRANSPOSE: case LFRT_OP_SLICE: case LFRT_OP_STRIDED_SLICE: case LFRT_OP_SPLIT:
+    case LFRT_OP_SPLIT_V: case LFRT_OP_PACK: case LFRT_OP_UNPACK: case LFRT_OP_GATHER:
+    case LFRT_OP_DEPTH_TO_SPACE: case LFRT_OP_SPACE_TO_DEPTH: case LFRT_OP_PADV2: case LFRT_OP_RELU_N1_TO_1:
+    case LFRT_OP_DENSIFY: /* mediapipe */
+    case LFRT_OP_ARG_MAX: case LFRT_OP_ARG_MIN: /* math ops (issue 11) */
+    case LFRT_OP_L2_NORMALIZATION:
+    case LFRT_OP_BATCH_MATMUL: /* batch matmul etc. */
+    case LFRT_OP_TILE: /* coral */
       return 1;
     default:
       return 0;
@@ -106,6 +163,24 @@ static int max_op_version(int code) {
     case LFRT_OP_AVERAGE_POOL_2D: case LFRT_OP_MAX_POOL_2D: case LFRT_OP_LOGISTIC: case LFRT_OP_SOFTMAX:
     case LFRT_OP_MEAN: case LFRT_OP_RELU: case LFRT_OP_RELU6: case LFRT_OP_QUANTIZE: return 3;
     case LFRT_OP_RESHAPE: return 1;
+    case LFRT_OP_SUB: return 5;
+    case LFRT_OP_MAXIMUM: case LFRT_OP_MINIMUM: return 4;
+    case LFRT_OP_TANH: case LFRT_OP_RSQRT: return 3;
+    case LFRT_OP_DIV: case LFRT_OP_EXP: case LFRT_OP_LEAKY_RELU: case LFRT_OP_SQUARED_DIFFERENCE: return 2;
+    case LFRT_OP_PRELU: case LFRT_OP_HARD_SWISH: return 1;
+    /* shape ops (prepare checks the types and ranks each version adds) */
+    case LFRT_OP_STRIDED_SLICE: return 8;
+    case LFRT_OP_GATHER: return 7;
+    case LFRT_OP_TRANSPOSE: case LFRT_OP_SLICE: return 6;
+    case LFRT_OP_SPLIT: case LFRT_OP_PACK: case LFRT_OP_UNPACK: case LFRT_OP_PADV2: return 4;
+    case LFRT_OP_SPLIT_V: return 3;
+    case LFRT_OP_DEPTH_TO_SPACE: case LFRT_OP_SPACE_TO_DEPTH: return 2;
+    case LFRT_OP_RELU_N1_TO_1: return 1;
+    case LFRT_OP_DENSIFY: return 1; /* mediapipe */
+    case LFRT_OP_ARG_MAX: case LFRT_OP_ARG_MIN: return 2; /* math ops (issue 11) */
+    case LFRT_OP_L2_NORMALIZATION: return 2;
+    case LFRT_OP_BATCH_MATMUL: return 4; /* batch matmul etc.; prepare takes FLOAT32 and int8 */
+    case LFRT_OP_TILE: return 3; /* coral; prepare takes FLOAT32, INT8 and UINT8 */
     default: return 0;
   }
 }
@@ -116,6 +191,10 @@ static void op_arity(int op, int *min_in, int *max_in, unsigned *optional_mask) 
   switch (op) {
     case LFRT_OP_ADD: case LFRT_OP_MUL: case LFRT_OP_PAD: case LFRT_OP_MEAN:
     case LFRT_OP_RESIZE_BILINEAR: case LFRT_OP_RESIZE_NEAREST_NEIGHBOR:
+    case LFRT_OP_SUB: case LFRT_OP_DIV: case LFRT_OP_PRELU: case LFRT_OP_MAXIMUM:
+    case LFRT_OP_MINIMUM: case LFRT_OP_SQUARED_DIFFERENCE:
+    case LFRT_OP_ARG_MAX: case LFRT_OP_ARG_MIN: /* math ops (issue 11) */
+    case LFRT_OP_BATCH_MATMUL: /* batch matmul etc. */
       *min_in = *max_in = 2;
       break;
     case LFRT_OP_CONCATENATION:
@@ -137,10 +216,41 @@ static void op_arity(int op, int *min_in, int *max_in, unsigned *optional_mask) 
       *max_in = 2;
       *optional_mask = 1u << 1;
       break;
+    /* shape ops */
+    case LFRT_OP_TRANSPOSE: case LFRT_OP_SPLIT: case LFRT_OP_GATHER:
+    case LFRT_OP_TILE: /* coral */
+      *min_in = *max_in = 2;
+      break;
+    case LFRT_OP_SLICE: case LFRT_OP_SPLIT_V:
+      *min_in = *max_in = 3;
+      break;
+    case LFRT_OP_STRIDED_SLICE:
+      *min_in = *max_in = 4;
+      break;
+    case LFRT_OP_PACK:
+      *min_in = 1;
+      *max_in = 1 << 16;
+      break;
+    case LFRT_OP_PADV2: /* input, paddings, [constant_values] */
+      *min_in = 2;
+      *max_in = 3;
+      *optional_mask = 1u << 2;
+      break;
     default: /* unary: pools, activations, softmax, (de)quantize */
       *min_in = *max_in = 1;
       break;
   }
+}
+
+/* Is the op of operator code r one this runtime runs? Custom ops: by name,
+ * through the registration table (custom_ops.c). */
+static int op_known(const opcode_ref *r) {
+  if (r->code == LFRT_OP_CUSTOM) return lfrt_custom_op_find(r->custom) != NULL;
+  return is_supported_op(r->code);
+}
+static int op_max_version(const opcode_ref *r) {
+  const lfrt_custom_op *c = r->code == LFRT_OP_CUSTOM ? lfrt_custom_op_find(r->custom) : NULL;
+  return c ? c->max_version : max_op_version(r->code);
 }
 
 static void where(loader *L, const char *fmt, int i, const char *extra) {
@@ -303,47 +413,58 @@ static void read_tensor(loader *L, fb_table tt, lfrt_tensor *t) {
   int is_var = (int)lfrt_fb_int(c, &tt, TENSOR_IS_VARIABLE, 1, 0, 0, "Tensor.is_variable");
   fb_table sparsity = lfrt_fb_sub_table(c, &tt, TENSOR_SPARSITY, "Tensor.sparsity");
   fb_vec sig = lfrt_fb_vector(c, &tt, TENSOR_SHAPE_SIGNATURE, 4, "Tensor.shape_signature");
-  (void)sig;
   if (c->bad) return;
   t->type = (lfrt_type)type;
   t->buffer = buffer;
   t->is_variable = is_var != 0;
-  if (lfrt_type_size(type) == 0) {
-    lfrt_fb_fail(c, LFRT_EUNSUPPORTED, "type %d (%s) is not supported", type, lfrt_type_name(type));
+  for (uint32_t d = 0; d < sig.len; d++)
+    if ((int32_t)lfrt_fb_u32(c, sig.pos + 4 * (uint64_t)d) == -1) t->dynamic = 1;
+  size_t es = lfrt_type_size(type);
+  if (es == 0 && unsupported(L, &t->unsupported, "type %d (%s) is not supported", type, lfrt_type_name(type)))
     return;
-  }
-  if (sparsity.present) {
-    lfrt_fb_fail(c, LFRT_EUNSUPPORTED, "sparse tensors are not supported");
-    return;
-  }
   if (shp.len > LFRT_MAX_DIMS) {
-    lfrt_fb_fail(c, LFRT_EUNSUPPORTED, "rank %u is above the supported %d", shp.len, LFRT_MAX_DIMS);
-    return;
+    unsupported(L, &t->unsupported, "rank %u is above the supported %d", shp.len, LFRT_MAX_DIMS);
+    return; /* describe: listed as rank 0, no data */
   }
   t->ndim = (int)shp.len;
   uint64_t count = 1;
   for (uint32_t d = 0; d < shp.len; d++) {
     int32_t dim = (int32_t)lfrt_fb_u32(c, shp.pos + 4 * (uint64_t)d);
-    if (dim < 1) {
-      lfrt_fb_fail(c, dim < 0 ? LFRT_EBADFILE : LFRT_EUNSUPPORTED, "dimension %u is %d (must be >= 1)",
-              d, (int)dim);
-      return;
-    }
     t->shape[d] = dim;
+    if (dim == -1 && L->describe) t->dynamic = 1; /* a dynamic size written into the shape */
+    if (dim < 1) {
+      if (dim < -1 || !L->describe) {
+        lfrt_fb_fail(c, dim < 0 ? LFRT_EBADFILE : LFRT_EUNSUPPORTED, "dimension %u is %d (must be >= 1)",
+                d, (int)dim);
+        return;
+      }
+      unsupported(L, &t->unsupported, "dimension %u is %d (must be >= 1)", d, (int)dim);
+      count = 0;
+      continue;
+    }
     count *= (uint64_t)dim; /* < 2^31 * 2^31: no wrap; the check below divides */
-    if (count > MAX_TENSOR_BYTES / lfrt_type_size(type)) {
+    if (count > MAX_TENSOR_BYTES / (es ? es : 1)) {
       lfrt_fb_fail(c, LFRT_EBADFILE, "shape is absurd: more than 2^31 bytes at dimension %u", d);
       return;
     }
   }
   t->count = (int64_t)count;
-  t->bytes = (size_t)(count * lfrt_type_size(type));
+  t->bytes = (size_t)(count * es);
   if (buffer >= L->nbufs) {
     lfrt_fb_fail(c, LFRT_EBADFILE, "buffer index %u is out of range (%u buffers)", buffer, L->nbufs);
     return;
   }
   const buf_ref *b = &L->bufs[buffer];
-  if (b->data) {
+  if (sparsity.present && !t->unsupported) { /* mediapipe: a sparse constant, densified at load */
+    lfrt_sparsity *sp = m_alloc(L, 1, sizeof *sp);
+    if (c->bad) return;
+    lfrt_sparse_read_(c, &sparsity, t, b->data, b->size, sp);
+    if (c->bad) return;
+    t->sparsity = sp;
+  } else if (t->unsupported) {
+    /* describe: a tensor the runtime cannot hold has no data view (its bytes
+     * need not match the shape: sparse, string, ...) */
+  } else if (b->data) {
     if (b->size != t->bytes) {
       lfrt_fb_fail(c, LFRT_EBADFILE, "constant data is %llu bytes but the shape and type need %zu",
               (unsigned long long)b->size, t->bytes);
@@ -460,6 +581,28 @@ static void read_options(loader *L, lfrt_operator *op, const fb_table *ot) {
     case LFRT_OP_MUL:
       x->mul.activation = get_act(c, &o, MUL_ACTIVATION);
       break;
+    case LFRT_OP_SUB:
+      x->add.activation = get_act(c, &o, SUB_ACTIVATION);
+      x->add.pot_scale_int16 = get_bool(c, &o, SUB_POT_SCALE_INT16, 1, "pot_scale_int16");
+      break;
+    case LFRT_OP_DIV:
+      x->mul.activation = get_act(c, &o, DIV_ACTIVATION);
+      break;
+    case LFRT_OP_L2_NORMALIZATION: /* math ops (issue 11) */
+      x->mul.activation = get_act(c, &o, L2NORM_ACTIVATION);
+      break;
+    case LFRT_OP_BATCH_MATMUL: /* batch matmul etc. */
+      x->batch_matmul.adj_x = get_bool(c, &o, BMM_ADJ_X, 0, "adj_x");
+      x->batch_matmul.adj_y = get_bool(c, &o, BMM_ADJ_Y, 0, "adj_y");
+      x->batch_matmul.asymmetric_quantize_inputs = get_bool(c, &o, BMM_ASYMMETRIC_QUANTIZE_INPUTS, 0, "asymmetric_quantize_inputs");
+      break;
+    case LFRT_OP_ARG_MAX: case LFRT_OP_ARG_MIN: /* math ops (issue 11) */
+      x->arg_minmax.output_type = (lfrt_type)lfrt_fb_int(c, &o, ARG_MINMAX_OUTPUT_TYPE, 1, 1, 0, "output_type");
+      break;
+    case LFRT_OP_LEAKY_RELU:
+      x->leaky_relu.alpha = lfrt_fb_float(c, &o, LEAKY_RELU_ALPHA, 0.0f, "alpha");
+      if (!c->bad && !isfinite(x->leaky_relu.alpha)) lfrt_fb_fail(c, LFRT_EBADFILE, "leaky_relu alpha is not finite");
+      break;
     case LFRT_OP_RESHAPE: {
       fb_vec ns = lfrt_fb_vector(c, &o, RESHAPE_NEW_SHAPE, 4, "new_shape");
       x->reshape.num_dims = -1;
@@ -495,6 +638,41 @@ static void read_options(loader *L, lfrt_operator *op, const fb_table *ot) {
       x->transpose_conv.stride_h = get_pos(c, &o, TCONV_STRIDE_H, 0, "stride_h");
       x->transpose_conv.activation = get_act(c, &o, TCONV_ACTIVATION);
       break;
+    /* shape ops */
+    case LFRT_OP_DEPTH_TO_SPACE: case LFRT_OP_SPACE_TO_DEPTH:
+      x->block.block_size = get_pos(c, &o, BLOCK_SIZE, 0, "block_size");
+      break;
+    case LFRT_OP_GATHER:
+      x->gather.axis = (int)lfrt_fb_int(c, &o, GATHER_AXIS, 4, 1, 0, "axis");
+      x->gather.batch_dims = (int)lfrt_fb_int(c, &o, GATHER_BATCH_DIMS, 4, 1, 0, "batch_dims");
+      if (!c->bad && (x->gather.axis < -LFRT_MAX_DIMS || x->gather.axis >= LFRT_MAX_DIMS ||
+                      x->gather.batch_dims < -LFRT_MAX_DIMS || x->gather.batch_dims >= LFRT_MAX_DIMS))
+        lfrt_fb_fail(c, LFRT_EBADFILE, "gather axis %d or batch_dims %d is out of range", x->gather.axis,
+                     x->gather.batch_dims);
+      break;
+    case LFRT_OP_STRIDED_SLICE: {
+      lfrt_strided_slice_options *s = &x->strided_slice;
+      s->begin_mask = (int)lfrt_fb_int(c, &o, SSLICE_BEGIN_MASK, 4, 1, 0, "begin_mask");
+      s->end_mask = (int)lfrt_fb_int(c, &o, SSLICE_END_MASK, 4, 1, 0, "end_mask");
+      s->ellipsis_mask = (int)lfrt_fb_int(c, &o, SSLICE_ELLIPSIS_MASK, 4, 1, 0, "ellipsis_mask");
+      s->new_axis_mask = (int)lfrt_fb_int(c, &o, SSLICE_NEW_AXIS_MASK, 4, 1, 0, "new_axis_mask");
+      s->shrink_axis_mask = (int)lfrt_fb_int(c, &o, SSLICE_SHRINK_AXIS_MASK, 4, 1, 0, "shrink_axis_mask");
+      s->offset = get_bool(c, &o, SSLICE_OFFSET, 0, "offset");
+      break;
+    }
+    case LFRT_OP_SPLIT:
+      x->split.num_splits = get_pos(c, &o, SPLIT_NUM_SPLITS, 0, "num_splits");
+      break;
+    case LFRT_OP_SPLIT_V:
+      x->split.num_splits = get_pos(c, &o, SPLIT_NUM_SPLITS, 0, "num_splits");
+      break;
+    case LFRT_OP_PACK: case LFRT_OP_UNPACK:
+      x->pack.count = (int)lfrt_fb_int(c, &o, op->op == LFRT_OP_PACK ? PACK_VALUES_COUNT : UNPACK_NUM, 4, 1, 0,
+                                       op->op == LFRT_OP_PACK ? "values_count" : "num");
+      x->pack.axis = (int)lfrt_fb_int(c, &o, op->op == LFRT_OP_PACK ? PACK_AXIS : UNPACK_AXIS, 4, 1, 0, "axis");
+      if (!c->bad && (x->pack.axis < -LFRT_MAX_DIMS || x->pack.axis > LFRT_MAX_DIMS))
+        lfrt_fb_fail(c, LFRT_EBADFILE, "axis %d is out of range", x->pack.axis);
+      break;
     default: /* no options */
       break;
   }
@@ -502,9 +680,18 @@ static void read_options(loader *L, lfrt_operator *op, const fb_table *ot) {
 
 static const char *op_label(int code, const char *custom, char *buf, size_t n) {
   const char *nm = lfrt_op_name(code);
-  if (code == 32) snprintf(buf, n, "custom op '%.60s'", custom);
+  if (code == LFRT_OP_CUSTOM) snprintf(buf, n, "custom op '%.60s'", custom);
   else if (nm) snprintf(buf, n, "op %d (%s)", code, nm);
   else snprintf(buf, n, "op %d (unknown builtin)", code);
+  return buf;
+}
+
+/* For an unknown custom op: the names that are known. */
+static const char *custom_hint(const opcode_ref *r, char *buf, size_t n) {
+  if (r->code != LFRT_OP_CUSTOM) return "";
+  char known[256];
+  lfrt_custom_op_list(known, sizeof known);
+  snprintf(buf, n, " (known custom ops: %s)", known);
   return buf;
 }
 
@@ -517,39 +704,64 @@ static void read_operator(loader *L, int index, fb_table ot, lfrt_operator *op, 
     return;
   }
   const opcode_ref *r = &L->codes[oc];
-  char label[96];
-  if (!is_supported_op(r->code)) {
-    lfrt_fb_fail(c, LFRT_EUNSUPPORTED, "%s is not supported by leapfrog's runtime",
-            op_label(r->code, r->custom, label, sizeof label));
-    return;
-  }
-  if (r->version > max_op_version(r->code)) {
-    lfrt_fb_fail(c, LFRT_EUNSUPPORTED, "%s version %d is not supported (leapfrog's runtime implements versions 1..%d)",
-                 op_label(r->code, r->custom, label, sizeof label), r->version, max_op_version(r->code));
-    return;
-  }
+  char label[96], hint[300];
   op->op = (lfrt_op)r->code;
   op->version = r->version;
-  where(L, "node %d (%s)", index, lfrt_op_name(r->code));
+  op->custom_code = r->code == 32 ? r->custom : NULL;
+  if (!op_known(r)) {
+    if (unsupported(L, &op->unsupported, "%s is not supported by leapfrog's runtime%s",
+                    op_label(r->code, r->custom, label, sizeof label), custom_hint(r, hint, sizeof hint)))
+      return;
+  } else if (r->version > op_max_version(r)) {
+    if (unsupported(L, &op->unsupported, "%s version %d is not supported (leapfrog's runtime implements versions 1..%d)",
+                    op_label(r->code, r->custom, label, sizeof label), r->version, op_max_version(r)))
+      return;
+  }
+  /* describe: an op refused by code or version keeps any inputs and outputs */
+  int generic = op->unsupported != NULL;
+  const char *nm = lfrt_op_name(r->code);
+  where(L, "node %d (%s)", index, nm ? nm : "?");
 
   fb_vec in = lfrt_fb_vector(c, &ot, OP_INPUTS, 4, "Operator.inputs");
   fb_vec out = lfrt_fb_vector(c, &ot, OP_OUTPUTS, 4, "Operator.outputs");
   fb_vec cust = lfrt_fb_vector(c, &ot, OP_CUSTOM_OPTIONS, 1, "Operator.custom_options");
   fb_vec mut = lfrt_fb_vector(c, &ot, OP_MUTATING_VARIABLE_INPUTS, 1, "mutating_variable_inputs");
   fb_vec inter = lfrt_fb_vector(c, &ot, OP_INTERMEDIATES, 4, "Operator.intermediates");
-  (void)cust;
+  if (op->custom_code && !c->bad) {
+    op->custom_options = cust.len ? c->p + cust.pos : NULL;
+    op->custom_options_bytes = cust.len;
+  }
   (void)mut;
   (void)inter;
   if (c->bad) return;
   int min_in, max_in;
   unsigned optional;
   op_arity(op->op, &min_in, &max_in, &optional);
+  if (!generic && op->op == LFRT_OP_CUSTOM) {
+    const lfrt_custom_op *cop = lfrt_custom_op_find(op->custom_code);
+    min_in = cop->min_inputs;
+    max_in = cop->max_inputs;
+  }
+  if (generic) {
+    min_in = 0;
+    max_in = 1 << 16;
+    optional = ~0u;
+  }
   if ((int64_t)in.len < min_in || (int64_t)in.len > max_in) {
     lfrt_fb_fail(c, LFRT_EBADFILE, "has %u inputs, expected %d..%d", in.len, min_in,
             max_in > 100 ? 65536 : max_in);
     return;
   }
-  if (out.len != 1) {
+  if (generic && out.len > (1u << 16)) {
+    lfrt_fb_fail(c, LFRT_EBADFILE, "has %u outputs", out.len);
+    return;
+  }
+  int multi_out = op->op == LFRT_OP_SPLIT || op->op == LFRT_OP_SPLIT_V || op->op == LFRT_OP_UNPACK; /* shape ops */
+  if (!generic && multi_out && (out.len < 1 || out.len > (1u << 16))) {
+    lfrt_fb_fail(c, LFRT_EBADFILE, "has %u outputs, expected 1..65536", out.len);
+    return;
+  }
+  if (!generic && !multi_out && out.len != 1) {
     lfrt_fb_fail(c, LFRT_EBADFILE, "has %u outputs, expected 1", out.len);
     return;
   }
@@ -558,7 +770,7 @@ static void read_operator(loader *L, int index, fb_table ot, lfrt_operator *op, 
   if (c->bad) return;
   for (uint32_t i = 0; i < in.len; i++) {
     int32_t t = (int32_t)lfrt_fb_u32(c, in.pos + 4 * (uint64_t)i);
-    int may_be_absent = i < 32 && (optional >> i) & 1u;
+    int may_be_absent = generic || (i < 32 && (optional >> i) & 1u);
     if (t == -1 && may_be_absent) {
       ins[i] = -1;
       continue;
@@ -583,7 +795,9 @@ static void read_operator(loader *L, int index, fb_table ot, lfrt_operator *op, 
   op->outputs = outs;
   op->ninputs = (int)in.len;
   op->noutputs = (int)out.len;
+  if (generic) return;
   read_options(L, op, &ot);
+  keep_unsupported(L, &op->unsupported);
 }
 
 /* Execution order: inputs computed before use, each tensor written once. */
@@ -592,7 +806,14 @@ static void check_order(loader *L) {
   fb_ctx *c = &L->c;
   unsigned char *ready = m_alloc(L, (size_t)m->ntensors, 1);
   if (c->bad) return;
-  for (int i = 0; i < m->ntensors; i++) ready[i] = m->tensors[i].data != NULL;
+  /* constants; describe mode: also constants the runtime cannot hold (their reason is kept) */
+  for (int i = 0; i < m->ntensors; i++) {
+    const lfrt_tensor *t = &m->tensors[i];
+    ready[i] = t->data || t->sparsity || (t->unsupported && t->buffer < L->nbufs && L->bufs[t->buffer].data);
+    /* coral: a variable (state) tensor, e.g. an LSTM's output and cell state:
+     * it holds a value before any node writes it (zeros, then the last invoke's) */
+    if (t->is_variable) ready[i] = 1;
+  }
   for (int i = 0; i < m->ninputs; i++) {
     if (ready[m->inputs[i]]) {
       where(L, "subgraph input %d%s", i, "");
@@ -611,6 +832,15 @@ static void check_order(loader *L) {
                 i, (int)t, m->tensors[t].name);
         return;
       }
+      if (t >= 0 && m->tensors[t].is_variable && !m->tensors[t].data && /* coral */
+          unsupported(L, (const char **)&L->m->ops[n].unsupported,
+                      "input %d (tensor %d '%.60s') is a variable (state) tensor: the runtime keeps no state between invokes",
+                      i, (int)t, m->tensors[t].name))
+        return;
+      if (t >= 0 && m->tensors[t].sparsity && op->op != LFRT_OP_DENSIFY &&
+          unsupported(L, (const char **)&L->m->ops[n].unsupported, "input %d (tensor %d '%.60s') is sparse: only DENSIFY reads sparse tensors",
+                      i, (int)t, m->tensors[t].name))
+        return;
     }
     for (int i = 0; i < op->noutputs; i++) {
       int32_t t = op->outputs[i];
@@ -679,6 +909,13 @@ static void read_metadata(loader *L, const fb_table *model) {
   L->m->metadata = md;
 }
 
+/* 16-byte-aligned model-owned bytes for folded constants. */
+static void *fold_alloc(void *ctx, size_t bytes) {
+  loader *L = ctx;
+  unsigned char *raw = m_alloc(L, bytes + 15, 1);
+  return raw ? raw + (16 - (uintptr_t)raw % 16) % 16 : NULL;
+}
+
 static void parse(loader *L) {
   fb_ctx *c = &L->c;
   lfrt_model *m = L->m;
@@ -694,11 +931,13 @@ static void parse(loader *L) {
   read_opcodes(L, &model);
   fb_vec sgs = lfrt_fb_vector(c, &model, MODEL_SUBGRAPHS, 4, "Model.subgraphs");
   if (c->bad) return;
-  if (sgs.len != 1) {
-    lfrt_fb_fail(c, sgs.len ? LFRT_EUNSUPPORTED : LFRT_EBADFILE,
-            "%u subgraphs (leapfrog runs models with exactly one)", sgs.len);
+  m->nsubgraphs = (int)sgs.len;
+  if (sgs.len == 0) {
+    lfrt_fb_fail(c, LFRT_EBADFILE, "0 subgraphs (leapfrog runs models with exactly one)");
     return;
   }
+  if (sgs.len != 1 && unsupported(L, &m->unsupported, "%u subgraphs (leapfrog runs models with exactly one)", sgs.len))
+    return;
   fb_table sg = lfrt_fb_vec_table(c, sgs, 0, "SubGraph");
   m->subgraph_name = lfrt_fb_string(c, &sg, SUBGRAPH_NAME, "SubGraph.name");
   fb_vec tv = lfrt_fb_vector(c, &sg, SUBGRAPH_TENSORS, 4, "SubGraph.tensors");
@@ -710,14 +949,14 @@ static void parse(loader *L) {
     return;
   }
   /* unsupported ops first: their message is more useful than a tensor's */
-  for (uint32_t i = 0; i < ov.len && !c->bad; i++) {
+  for (uint32_t i = 0; i < ov.len && !c->bad && !L->describe; i++) {
     where(L, "node %d%s", (int)i, "");
     fb_table ot = lfrt_fb_vec_table(c, ov, i, "Operator");
     uint32_t oc = (uint32_t)lfrt_fb_int(c, &ot, OP_OPCODE_INDEX, 4, 0, 0, "opcode_index");
-    char label[96];
-    if (!c->bad && oc < L->ncodes && !is_supported_op(L->codes[oc].code))
-      lfrt_fb_fail(c, LFRT_EUNSUPPORTED, "%s is not supported by leapfrog's runtime",
-                   op_label(L->codes[oc].code, L->codes[oc].custom, label, sizeof label));
+    char label[96], hint[300];
+    if (!c->bad && oc < L->ncodes && !op_known(&L->codes[oc]))
+      lfrt_fb_fail(c, LFRT_EUNSUPPORTED, "%s is not supported by leapfrog's runtime%s",
+                   op_label(L->codes[oc].code, L->codes[oc].custom, label, sizeof label), custom_hint(&L->codes[oc], hint, sizeof hint));
   }
   c->where[0] = 0;
   if (c->bad) return;
@@ -733,6 +972,7 @@ static void parse(loader *L) {
     if (c->bad) break;
     snprintf(c->where, sizeof c->where, "tensor %d '%.80s'", (int)i, ts[i].name);
     read_tensor(L, tt, &ts[i]);
+    keep_unsupported(L, &ts[i].unsupported);
   }
   c->where[0] = 0;
   m->inputs = read_io(L, &sg, SUBGRAPH_INPUTS, "SubGraph.inputs", &m->ninputs);
@@ -746,6 +986,7 @@ static void parse(loader *L) {
   }
   c->where[0] = 0;
   if (!c->bad) check_order(L);
+  if (!c->bad) (void)lfrt_fold_constants_(m, ts, fold_alloc, L); /* m_alloc records a failure */
   if (!c->bad) read_metadata(L, &model);
 }
 
@@ -762,8 +1003,8 @@ void lfrt_model_free(lfrt_model *m) {
   free(m);
 }
 
-lfrt_status lfrt_model_load(const void *bytes, size_t len, const char *name, lfrt_model **out,
-                            lfrt_error *err) {
+static lfrt_status load(const void *bytes, size_t len, const char *name, int describe, lfrt_model **out,
+                        lfrt_error *err) {
   if (!name) name = "model";
   if (!out || (!bytes && len)) return lfrt_set_error(err, LFRT_EINVAL, "%s: bad arguments", name);
   *out = NULL;
@@ -788,16 +1029,28 @@ lfrt_status lfrt_model_load(const void *bytes, size_t len, const char *name, lfr
   L.c.p = bytes;
   L.c.n = len;
   L.c.name = nm;
-  L.c.err = err;
+  L.c.err = describe ? &L.local : err;
+  L.describe = describe;
   L.m = m;
   L.pv = pv;
   parse(&L);
+  if (L.c.bad && describe && err) memcpy(err->msg, L.local.msg, sizeof err->msg);
   if (L.c.bad) {
     lfrt_model_free(m);
     return L.c.bad;
   }
   *out = m;
   return LFRT_OK;
+}
+
+lfrt_status lfrt_model_load(const void *bytes, size_t len, const char *name, lfrt_model **out,
+                            lfrt_error *err) {
+  return load(bytes, len, name, 0, out, err);
+}
+
+lfrt_status lfrt_model_describe(const void *bytes, size_t len, const char *name, lfrt_model **out,
+                                lfrt_error *err) {
+  return load(bytes, len, name, 1, out, err);
 }
 
 int lfrt_model_release_data(const lfrt_model *m, const void *p, size_t bytes) {
@@ -816,14 +1069,14 @@ int lfrt_model_find_tensor(const lfrt_model *m, const char *name) {
   return -1;
 }
 
-lfrt_status lfrt_model_load_file(const char *path, lfrt_model **out, lfrt_error *err) {
+static lfrt_status load_file(const char *path, int describe, lfrt_model **out, lfrt_error *err) {
   if (!path || !out) return lfrt_set_error(err, LFRT_EINVAL, "lfrt_model_load_file: bad arguments");
   *out = NULL;
   void *data;
   size_t len;
   lfrt_status s = lfrt_map_file_(path, &data, &len, err);
   if (s != LFRT_OK) return s;
-  s = lfrt_model_load(data, len, path, out, err);
+  s = load(data, len, path, describe, out, err);
   if (s != LFRT_OK) {
     lfrt_unmap_file_(data, len);
     return s;
@@ -832,4 +1085,12 @@ lfrt_status lfrt_model_load_file(const char *path, lfrt_model **out, lfrt_error 
   pv->map = data;
   pv->map_len = len;
   return LFRT_OK;
+}
+
+lfrt_status lfrt_model_load_file(const char *path, lfrt_model **out, lfrt_error *err) {
+  return load_file(path, 0, out, err);
+}
+
+lfrt_status lfrt_model_describe_file(const char *path, lfrt_model **out, lfrt_error *err) {
+  return load_file(path, 1, out, err);
 }

@@ -28,13 +28,24 @@ typedef struct {
   int qcount, qaxis;
   float *scale;
   int64_t *zp;
+  int has_sig;                  /* shape_signature written (lfrt_writer_set_shape_signature) */
+  int32_t sig[LFRT_MAX_DIMS];
+  struct wsparse *sparse;       /* lfrt_writer_set_sparsity (mediapipe tests), or NULL */
+  int is_variable;              /* coral: lfrt_writer_set_variable */
 } wtensor;
+
+/* A sparse constant's metadata (lfrt_writer_set_sparsity), owned. */
+struct wsparse {
+  int nlevels, nblocks;
+  int32_t order[2 * LFRT_MAX_DIMS], block_map[LFRT_MAX_DIMS];
+  lfrt_writer_sparse_dim dim[2 * LFRT_MAX_DIMS]; /* segments/indices: owned copies */
+};
 
 typedef struct {
   lfrt_op op;
   int32_t *in;
   int nin;
-  int32_t out[1];
+  int32_t *out; /* nout >= 1 (several: SPLIT, SPLIT_V, UNPACK) */
   int nout;
   lfrt_options opt;
   int version; /* 0 = automatic */
@@ -109,8 +120,17 @@ void lfrt_writer_free(lfrt_writer *w) {
     free(w->t[i].data);
     free(w->t[i].scale);
     free(w->t[i].zp);
+    if (w->t[i].sparse)
+      for (int k = 0; k < w->t[i].sparse->nlevels; k++) {
+        free((void *)w->t[i].sparse->dim[k].segments);
+        free((void *)w->t[i].sparse->dim[k].indices);
+      }
+    free(w->t[i].sparse);
   }
-  for (int i = 0; i < w->no; i++) free(w->o[i].in);
+  for (int i = 0; i < w->no; i++) {
+    free(w->o[i].in);
+    free(w->o[i].out);
+  }
   for (int i = 0; i < w->nmd; i++) {
     free(w->md[i].name);
     free(w->md[i].data);
@@ -123,6 +143,78 @@ void lfrt_writer_free(lfrt_writer *w) {
   free(w->desc);
   free(w->sgname);
   free(w);
+}
+
+/* coral */
+lfrt_status lfrt_writer_set_variable(lfrt_writer *w, int tensor) {
+  if (!w || w->err[0]) return LFRT_EINVAL;
+  if (tensor < 0 || tensor >= w->nt) {
+    wfail(w, "variable: no tensor %d", tensor);
+    return LFRT_EINVAL;
+  }
+  w->t[tensor].is_variable = 1;
+  return LFRT_OK;
+}
+
+lfrt_status lfrt_writer_set_shape_signature(lfrt_writer *w, int tensor, const int32_t *sig) {
+  if (!w || w->err[0]) return LFRT_EINVAL;
+  if (tensor < 0 || tensor >= w->nt || !sig) {
+    wfail(w, "shape signature: no tensor %d", tensor);
+    return LFRT_EINVAL;
+  }
+  wtensor *t = &w->t[tensor];
+  for (int d = 0; d < t->ndim; d++)
+    if (sig[d] != -1 && sig[d] != t->shape[d]) {
+      wfail(w, "tensor '%s': shape signature dim %d is %d (want -1 or %d)", t->name, d, (int)sig[d], (int)t->shape[d]);
+      return LFRT_EINVAL;
+    }
+  for (int d = 0; d < t->ndim; d++) t->sig[d] = sig[d];
+  t->has_sig = 1;
+  return LFRT_OK;
+}
+
+lfrt_status lfrt_writer_set_sparsity(lfrt_writer *w, int tensor, const int32_t *order, int nlevels,
+                                     const int32_t *block_map, int nblocks, const lfrt_writer_sparse_dim *dims,
+                                     const void *values, size_t bytes) {
+  if (!w || w->err[0]) return LFRT_EINVAL;
+  if (tensor < 0 || tensor >= w->nt || w->t[tensor].sparse || nlevels < 0 || nlevels > 2 * LFRT_MAX_DIMS ||
+      nblocks < 0 || nblocks > LFRT_MAX_DIMS || (nlevels && (!order || !dims)) || (nblocks && !block_map) ||
+      (bytes && !values)) {
+    wfail(w, "sparsity of tensor %d: bad arguments", tensor);
+    return LFRT_EINVAL;
+  }
+  struct wsparse *s = calloc(1, sizeof *s);
+  void *v = bytes ? dupmem(values, bytes) : NULL;
+  if (!s || (bytes && !v)) {
+    free(s);
+    free(v);
+    wfail(w, "out of memory");
+    return LFRT_ENOMEM;
+  }
+  s->nlevels = nlevels;
+  s->nblocks = nblocks;
+  for (int k = 0; k < nlevels; k++) s->order[k] = order[k];
+  for (int i = 0; i < nblocks; i++) s->block_map[i] = block_map[i];
+  int oom = 0;
+  for (int k = 0; k < nlevels; k++) {
+    s->dim[k] = dims[k];
+    s->dim[k].segments = dims[k].nsegments > 0 ? dupmem(dims[k].segments, (size_t)dims[k].nsegments * 4) : NULL;
+    s->dim[k].indices = dims[k].nindices > 0 ? dupmem(dims[k].indices, (size_t)dims[k].nindices * 4) : NULL;
+    if (!s->dim[k].segments) s->dim[k].nsegments = 0;
+    if (!s->dim[k].indices) s->dim[k].nindices = 0;
+    oom |= (dims[k].nsegments > 0 && !s->dim[k].segments) || (dims[k].nindices > 0 && !s->dim[k].indices);
+  }
+  wtensor *t = &w->t[tensor];
+  t->sparse = s; /* freed with the tensor, also on the out-of-memory path */
+  if (oom) {
+    free(v);
+    wfail(w, "out of memory");
+    return LFRT_ENOMEM;
+  }
+  free(t->data);
+  t->data = v;
+  t->bytes = bytes;
+  return LFRT_OK;
 }
 
 const char *lfrt_writer_error(const lfrt_writer *w) { return w ? w->err : "no writer"; }
@@ -188,22 +280,29 @@ int lfrt_writer_add_operator(lfrt_writer *w, lfrt_op op, const int32_t *inputs, 
   if (!nm) return wfail(w, "node %d: unknown op %d", w->no, (int)op);
   if (ninputs < 0 || ninputs > 65536 || (ninputs && !inputs))
     return wfail(w, "node %d (%s): bad input list", w->no, nm);
-  if (noutputs != 1 || !outputs) return wfail(w, "node %d (%s): needs exactly 1 output", w->no, nm);
+  int multi = op == LFRT_OP_SPLIT || op == LFRT_OP_SPLIT_V || op == LFRT_OP_UNPACK; /* shape ops */
+  if (!outputs || noutputs < 1 || (noutputs != 1 && !multi) || noutputs > 65536)
+    return wfail(w, "node %d (%s): needs exactly 1 output", w->no, nm);
   for (int i = 0; i < ninputs; i++)
     if (inputs[i] < -1 || inputs[i] >= w->nt)
       return wfail(w, "node %d (%s): input %d is tensor %d of %d", w->no, nm, i, (int)inputs[i],
                    w->nt);
-  if (outputs[0] < 0 || outputs[0] >= w->nt)
-    return wfail(w, "node %d (%s): output is tensor %d of %d", w->no, nm, (int)outputs[0], w->nt);
+  for (int i = 0; i < noutputs; i++)
+    if (outputs[i] < 0 || outputs[i] >= w->nt)
+      return wfail(w, "node %d (%s): output is tensor %d of %d", w->no, nm, (int)outputs[i], w->nt);
   if (grow((void **)&w->o, &w->co, w->no, sizeof *w->o)) return wfail(w, "out of memory");
   wop *o = &w->o[w->no];
   memset(o, 0, sizeof *o);
   o->op = op;
   o->in = dupmem(inputs, (size_t)ninputs * sizeof(int32_t));
-  if (!o->in) return wfail(w, "out of memory");
+  o->out = dupmem(outputs, (size_t)noutputs * sizeof(int32_t));
+  if (!o->in || !o->out) {
+    free(o->in);
+    free(o->out);
+    return wfail(w, "out of memory");
+  }
   o->nin = ninputs;
-  o->out[0] = outputs[0];
-  o->nout = 1;
+  o->nout = noutputs;
   if (opt) o->opt = *opt;
   else if (op == LFRT_OP_RESHAPE) o->opt.reshape.num_dims = -1;
   return w->no++;
@@ -437,6 +536,58 @@ static size_t put_table_vec(bb *b, int n) {
 }
 static void patch_slot(bb *b, size_t vec, int i, size_t target) { patch_off(b, vec + 4 + 4 * (size_t)i, target); }
 
+/* ---- sparsity (lfrt_writer_set_sparsity) -------------------------------------------------- */
+/* An Int32Vector / Uint16Vector / Uint8Vector table: { values: [width-byte ints] }. */
+static size_t put_index_vec(bb *b, const int32_t *v, int n, int width) {
+  tbl vt;
+  vt.n = 0;
+  tb_offset(&vt, 0);
+  size_t tp = tb_end(b, &vt);
+  bb_align(b, 4, 0);
+  size_t pos = b->n;
+  bb_u32(b, (uint32_t)n);
+  uint8_t tmp[4];
+  for (int i = 0; i < n; i++) {
+    put_le(tmp, (uint32_t)v[i], width);
+    bb_put(b, tmp, (size_t)width);
+  }
+  patch_off(b, vt.off_pos[0], pos);
+  return tp;
+}
+static size_t put_sparsity(bb *b, const struct wsparse *s) {
+  tbl st;
+  st.n = 0;
+  tb_offset(&st, 0); /* traversal_order */
+  tb_offset(&st, 1); /* block_map */
+  tb_offset(&st, 2); /* dim_metadata */
+  size_t sp = tb_end(b, &st);
+  patch_off(b, st.off_pos[0], put_vec_i32(b, s->order, s->nlevels));
+  patch_off(b, st.off_pos[1], put_vec_i32(b, s->block_map, s->nblocks));
+  size_t dv = put_table_vec(b, s->nlevels);
+  patch_off(b, st.off_pos[2], dv);
+  for (int k = 0; k < s->nlevels && !b->oom; k++) {
+    const lfrt_writer_sparse_dim *d = &s->dim[k];
+    int width = d->width == 1 || d->width == 2 ? d->width : 4;
+    int type = d->union_type ? d->union_type : width == 4 ? 1 : width == 2 ? 2 : 3;
+    tbl dt;
+    dt.n = 0;
+    tb_scalar(&dt, 0, 1, (uint64_t)d->sparse);
+    tb_scalar(&dt, 1, 4, (uint64_t)(uint32_t)d->dense_size);
+    if (d->sparse) {
+      tb_scalar(&dt, 2, 1, (uint64_t)type);
+      tb_offset(&dt, 3);
+      tb_scalar(&dt, 4, 1, (uint64_t)type);
+      tb_offset(&dt, 5);
+    }
+    patch_slot(b, dv, k, tb_end(b, &dt));
+    if (d->sparse) {
+      patch_off(b, dt.off_pos[3], put_index_vec(b, d->segments, d->nsegments, width));
+      patch_off(b, dt.off_pos[5], put_index_vec(b, d->indices, d->nindices, width));
+    }
+  }
+  return sp;
+}
+
 /* ---- op versions and options ------------------------------------------------------------ */
 static int pos1(int v) { return v < 1 ? 1 : v; }
 
@@ -467,6 +618,17 @@ static int op_version(const lfrt_writer *w, const wop *o) {
     case LFRT_OP_QUANTIZE:
       return out_t == LFRT_INT8 ? 2 : 1;
     case LFRT_OP_RESHAPE:
+    case LFRT_OP_DENSIFY: /* mediapipe */
+      return 1;
+    /* math ops (issue 11): TFLite registers only version 1 of these, int8 included */
+    case LFRT_OP_HARD_SWISH:
+      return 1;
+    case LFRT_OP_PRELU: /* batch matmul etc.: TFLite registers PRELU version 1 only (int8 too) */
+      return 1;
+    case LFRT_OP_DEQUANTIZE:
+      if (in_t == LFRT_FLOAT16) return 3;
+      return q8 ? 2 : 1;
+    case LFRT_OP_RELU_N1_TO_1: /* shape ops: one version for every type */
       return 1;
     default:
       return q8 ? 2 : 1;
@@ -527,6 +689,29 @@ static size_t put_options(bb *b, const wop *o) {
     case LFRT_OP_MUL:
       tb_scalar(&t, MUL_ACTIVATION, 1, (uint64_t)x->mul.activation);
       break;
+    case LFRT_OP_SUB:
+      tb_scalar(&t, SUB_ACTIVATION, 1, (uint64_t)x->add.activation);
+      break;
+    case LFRT_OP_DIV:
+      tb_scalar(&t, DIV_ACTIVATION, 1, (uint64_t)x->mul.activation);
+      break;
+    case LFRT_OP_L2_NORMALIZATION: /* math ops (issue 11) */
+      tb_scalar(&t, L2NORM_ACTIVATION, 1, (uint64_t)x->mul.activation);
+      break;
+    case LFRT_OP_BATCH_MATMUL: /* batch matmul etc. */
+      tb_scalar(&t, BMM_ADJ_X, 1, (uint64_t)(x->batch_matmul.adj_x != 0));
+      tb_scalar(&t, BMM_ADJ_Y, 1, (uint64_t)(x->batch_matmul.adj_y != 0));
+      tb_scalar(&t, BMM_ASYMMETRIC_QUANTIZE_INPUTS, 1, (uint64_t)(x->batch_matmul.asymmetric_quantize_inputs != 0));
+      break;
+    case LFRT_OP_ARG_MAX: case LFRT_OP_ARG_MIN: /* math ops (issue 11) */
+      tb_scalar(&t, ARG_MINMAX_OUTPUT_TYPE, 1, (uint64_t)x->arg_minmax.output_type);
+      break;
+    case LFRT_OP_LEAKY_RELU: {
+      uint32_t u;
+      memcpy(&u, &x->leaky_relu.alpha, 4);
+      tb_scalar(&t, LEAKY_RELU_ALPHA, 4, u);
+      break;
+    }
     case LFRT_OP_RESHAPE:
       if (x->reshape.num_dims >= 0) tb_offset(&t, RESHAPE_NEW_SHAPE);
       break;
@@ -548,7 +733,34 @@ static size_t put_options(bb *b, const wop *o) {
       if (x->transpose_conv.activation != LFRT_ACT_NONE)
         tb_scalar(&t, TCONV_ACTIVATION, 1, (uint64_t)x->transpose_conv.activation);
       break;
-    case LFRT_OP_PAD: case LFRT_OP_QUANTIZE: case LFRT_OP_DEQUANTIZE:
+    /* shape ops */
+    case LFRT_OP_DEPTH_TO_SPACE: case LFRT_OP_SPACE_TO_DEPTH:
+      tb_scalar(&t, BLOCK_SIZE, 4, (uint64_t)(uint32_t)x->block.block_size);
+      break;
+    case LFRT_OP_GATHER:
+      tb_scalar(&t, GATHER_AXIS, 4, (uint64_t)(uint32_t)x->gather.axis);
+      tb_scalar(&t, GATHER_BATCH_DIMS, 4, (uint64_t)(uint32_t)x->gather.batch_dims);
+      break;
+    case LFRT_OP_STRIDED_SLICE:
+      tb_scalar(&t, SSLICE_BEGIN_MASK, 4, (uint64_t)(uint32_t)x->strided_slice.begin_mask);
+      tb_scalar(&t, SSLICE_END_MASK, 4, (uint64_t)(uint32_t)x->strided_slice.end_mask);
+      tb_scalar(&t, SSLICE_ELLIPSIS_MASK, 4, (uint64_t)(uint32_t)x->strided_slice.ellipsis_mask);
+      tb_scalar(&t, SSLICE_NEW_AXIS_MASK, 4, (uint64_t)(uint32_t)x->strided_slice.new_axis_mask);
+      tb_scalar(&t, SSLICE_SHRINK_AXIS_MASK, 4, (uint64_t)(uint32_t)x->strided_slice.shrink_axis_mask);
+      if (x->strided_slice.offset) tb_scalar(&t, SSLICE_OFFSET, 1, 1);
+      break;
+    case LFRT_OP_SPLIT: case LFRT_OP_SPLIT_V:
+      tb_scalar(&t, SPLIT_NUM_SPLITS, 4, (uint64_t)(uint32_t)x->split.num_splits);
+      break;
+    case LFRT_OP_PACK: case LFRT_OP_UNPACK:
+      tb_scalar(&t, PACK_VALUES_COUNT, 4, (uint64_t)(uint32_t)x->pack.count); /* UNPACK_NUM: same slot */
+      tb_scalar(&t, PACK_AXIS, 4, (uint64_t)(uint32_t)x->pack.axis);
+      break;
+    case LFRT_OP_TRANSPOSE: case LFRT_OP_SLICE: case LFRT_OP_PADV2:
+      break; /* empty options table */
+    case LFRT_OP_DENSIFY: /* mediapipe */
+    case LFRT_OP_PAD: case LFRT_OP_QUANTIZE: case LFRT_OP_DEQUANTIZE: case LFRT_OP_EXP:
+    case LFRT_OP_MAXIMUM: case LFRT_OP_MINIMUM: case LFRT_OP_SQUARED_DIFFERENCE: case LFRT_OP_HARD_SWISH:
       break; /* empty options table */
     default:
       return 0;
@@ -643,9 +855,14 @@ static lfrt_status serialise(lfrt_writer *w, bb *b, lfrt_error *err) {
     tb_offset(&tt, TENSOR_SHAPE);
     tb_scalar(&tt, TENSOR_TYPE, 1, (uint64_t)t->type);
     tb_scalar(&tt, TENSOR_BUFFER, 4, (uint64_t)tensor_buffer[i]);
+    if (t->is_variable) tb_scalar(&tt, TENSOR_IS_VARIABLE, 1, 1); /* coral */
     tb_offset(&tt, TENSOR_NAME);
     if (t->qcount) tb_offset(&tt, TENSOR_QUANTIZATION);
+    if (t->has_sig) tb_offset(&tt, TENSOR_SHAPE_SIGNATURE);
+    if (t->sparse) tb_offset(&tt, TENSOR_SPARSITY);
     patch_slot(b, tv, i, tb_end(b, &tt));
+    if (t->sparse) patch_off(b, tt.off_pos[TENSOR_SPARSITY], put_sparsity(b, t->sparse));
+    if (t->has_sig) patch_off(b, tt.off_pos[TENSOR_SHAPE_SIGNATURE], put_vec_i32(b, t->sig, t->ndim));
     patch_off(b, tt.off_pos[TENSOR_SHAPE], put_vec_i32(b, t->shape, t->ndim));
     patch_off(b, tt.off_pos[TENSOR_NAME], put_string(b, t->name));
     if (t->qcount) {

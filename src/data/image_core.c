@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "data/image_internal.h"
+#include "leapfrog/lf_dicom.h"
 #include "leapfrog/lf_fileio.h"
 
 void lf_image_free(lf_image *img) {
@@ -33,7 +34,13 @@ static int lf_magic(const unsigned char *d, size_t len) {
   if (len >= 8 && !memcmp(d, "\x89PNG\r\n\x1a\n", 8)) return 1;
   if (len >= 4 && (!memcmp(d, "II*\0", 4) || !memcmp(d, "MM\0*", 4))) return 2;
   if (len >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) return 3;
+  if (lf_dicom_sniff(d, len)) return 4;
   return 0;
+}
+
+const char *lf_image_sniff(const void *head, size_t len) {
+  static const char *const names[] = {NULL, "png", "tiff", "jpeg", "dicom"}; /* by lf_magic */
+  return head ? names[lf_magic(head, len)] : NULL;
 }
 
 lf_status lf_image_decode(const void *data, size_t len, const char *name, lf_image *out,
@@ -48,9 +55,10 @@ lf_status lf_image_decode(const void *data, size_t len, const char *name, lf_ima
   case 1: return lf_png_decode(data, len, name, out, info, 0);
   case 2: return lf_tiff_decode(data, len, name, out, info, 0);
   case 3: return lf_jpeg_decode(data, len, name, out, info, 0);
+  case 4: return lf_dicom_image_decode(data, len, name, out, info, 0);
   default:
     if (len == 0) return lf_error(LF_EBADFILE, "%s: empty file", name);
-    return lf_error(LF_EUNSUPPORTED, "%s: not a PNG, TIFF or JPEG file (unknown magic bytes)",
+    return lf_error(LF_EUNSUPPORTED, "%s: not a PNG, TIFF, JPEG or DICOM file (unknown magic bytes)",
                     name);
   }
 }
@@ -95,11 +103,32 @@ lf_status lf_image_probe(const char *path, lf_image_info *info) {
   case 1: s = lf_png_decode(d, n, path, &dummy, info, 1); break;
   case 2: s = lf_tiff_decode(d, n, path, &dummy, info, 1); break;
   case 3: s = lf_jpeg_decode(d, n, path, &dummy, info, 1); break;
+  case 4: s = lf_dicom_image_decode(d, n, path, &dummy, info, 1); break;
   default:
-    s = n ? lf_error(LF_EUNSUPPORTED, "%s: not a PNG, TIFF or JPEG file (unknown magic bytes)", path)
+    s = n ? lf_error(LF_EUNSUPPORTED, "%s: not a PNG, TIFF, JPEG or DICOM file (unknown magic bytes)", path)
           : lf_error(LF_EBADFILE, "%s: empty file", path);
   }
   free(d);
+  lf_image_free(&dummy);
+  return s;
+}
+
+lf_status lf_image_probe_mem(const void *data, size_t len, const char *name, lf_image_info *info) {
+  lf_image dummy;
+  memset(&dummy, 0, sizeof dummy);
+  memset(info, 0, sizeof *info);
+  if (!name) name = "(memory)";
+  if (!data && len) return lf_error(LF_EINVAL, "%s: no data", name);
+  lf_status s;
+  switch (lf_magic(data, len)) {
+  case 1: s = lf_png_decode(data, len, name, &dummy, info, 1); break;
+  case 2: s = lf_tiff_decode(data, len, name, &dummy, info, 1); break;
+  case 3: s = lf_jpeg_decode(data, len, name, &dummy, info, 1); break;
+  case 4: s = lf_dicom_image_decode(data, len, name, &dummy, info, 1); break;
+  default:
+    s = len ? lf_error(LF_EUNSUPPORTED, "%s: not a PNG, TIFF, JPEG or DICOM file (unknown magic bytes)", name)
+            : lf_error(LF_EBADFILE, "%s: empty file", name);
+  }
   lf_image_free(&dummy);
   return s;
 }

@@ -14,4 +14,11 @@ lf_status lf_tiff_decode(const unsigned char *d, size_t n, const char *name, lf_
                          lf_image_info *info, int probe_only);
 lf_status lf_jpeg_decode(const unsigned char *d, size_t n, const char *name, lf_image *out,
                          lf_image_info *info, int probe_only);
+/* DICOM (image_dicom.cc through DCMTK; dicom_common.c without it): frame 1 with
+ * lf_dicom_set_defaults' options; info->frames is the file's frame count. */
+/* Checks every declared length in a DICOM file fits (dicom_scan.c) before DCMTK
+ * allocates them; LF_EBADFILE naming the element otherwise. */
+lf_status lf_dicom_scan(const unsigned char *d, size_t n, const char *name);
+lf_status lf_dicom_image_decode(const unsigned char *d, size_t n, const char *name, lf_image *out,
+                                lf_image_info *info, int probe_only);
 #endif

@@ -24,7 +24,8 @@ struct lf_loader {
   lf_loader_opts o;
   size_t *idx, n;     /* selected samples */
   size_t *order;      /* this epoch's order (positions into idx) */
-  size_t nb, n_used;  /* batches and samples per epoch */
+  size_t nb, n_used;  /* batches and samples per epoch (this shard's) */
+  size_t bs;          /* samples per batch (this shard's slice of the global batch) */
   int epoch, with_mask, ylen;
   size_t xs;
   lf_cache cache;
@@ -77,7 +78,7 @@ static void *worker(void *arg) {
   lf_loader *l = arg;
   pthread_mutex_lock(&l->mu);
   while (!l->stop) {
-    size_t bs = (size_t)l->o.batch_size;
+    size_t bs = l->bs;
     if (l->active && l->next_job < l->n_used && l->next_job / bs < l->released + (size_t)l->P) {
       size_t j = l->next_job++, b = j / bs;
       int i = (int)(j % bs);
@@ -160,9 +161,24 @@ lf_status lf_loader_create(const lf_dataset *ds, lf_split split, const lf_loader
   l->slots = calloc((size_t)l->P, sizeof(slot_t));
   if (!l->idx || !l->order || !l->slots) { st = lf_error(LF_ENOMEM, "loader: out of memory"); goto fail; }
   lf_dataset_select(ds, split, l->idx);
+  if (o->count) { /* a contiguous share of the split */
+    if (o->first > l->n || o->count > l->n - o->first) {
+      st = lf_error(LF_EINVAL, "loader: samples %zu..%zu of a split of %zu", o->first, o->first + o->count, l->n);
+      goto fail;
+    }
+    memmove(l->idx, l->idx + o->first, o->count * sizeof *l->idx);
+    l->n = o->count;
+  }
   size_t bs = (size_t)o->batch_size;
-  l->nb = o->drop_last ? l->n / bs : (l->n + bs - 1) / bs;
-  l->n_used = o->drop_last ? l->nb * bs : l->n;
+  int shards = o->shards > 1 ? o->shards : 1;
+  if (shards > 1 && (o->batch_size % shards || o->shard < 0 || o->shard >= shards)) {
+    st = lf_error(LF_EINVAL, "loader: a batch of %d cannot be cut into %d equal shards (shard %d)", o->batch_size,
+                  shards, o->shard);
+    goto fail;
+  }
+  l->nb = o->drop_last || shards > 1 ? l->n / bs : (l->n + bs - 1) / bs;
+  l->bs = bs / (size_t)shards;
+  l->n_used = o->drop_last || shards > 1 ? l->nb * l->bs : l->n;
   for (int k = 0; k < l->P; k++) {
     slot_t *sl = &l->slots[k];
     sl->b.x = malloc(bs * l->xs * sizeof(float));
@@ -209,6 +225,11 @@ lf_status lf_loader_start_epoch(lf_loader *l, int epoch) {
       l->order[i - 1] = l->order[j];
       l->order[j] = t;
     }
+  }
+  if (l->o.shards > 1) { /* keep this shard's slice of every global batch, in place (reads stay ahead of writes) */
+    size_t B = (size_t)l->o.batch_size, off = (size_t)l->o.shard * l->bs;
+    for (size_t b = 0; b < l->nb; b++)
+      for (size_t i = 0; i < l->bs; i++) l->order[b * l->bs + i] = l->order[b * B + off + i];
   }
   l->next_job = 0;
   l->released = 0;

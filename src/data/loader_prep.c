@@ -20,33 +20,14 @@ void lf_loader_opts_default(lf_loader_opts *o, lf_task task) {
   o->prefetch = 2;
 }
 
-static lf_status resize_u8(const uint8_t *src, int w, int h, int c, uint8_t *dst, int ow, int oh,
-                           lf_resize_mode mode) {
-  size_t n = (size_t)ow * oh * c;
-  float *t = malloc(n * sizeof(float));
-  if (!t) return lf_error(LF_ENOMEM, "resize: out of memory");
-  lf_status s = lf_resize(src, w, h, c, t, ow, oh, mode);
-  if (!s)
-    for (size_t i = 0; i < n; i++) {
-      float v = t[i] + 0.5f;
-      dst[i] = (uint8_t)(v < 0 ? 0 : v >= 255 ? 255 : v);
-    }
-  free(t);
-  return s;
-}
-
 lf_status lf_loader_prep_u8(const lf_dataset *ds, const lf_sample *s, const lf_loader_opts *o,
                             uint8_t *xu8, uint8_t *mu8) {
-  const int H = o->height, W = o->width, C = o->channels;
+  const int H = o->height, W = o->width;
   if (!s->path) return lf_error(LF_ENOTFOUND, "%s: image file missing", s->name);
   lf_image im;
   lf_status st = lf_image_read(s->path, &im, NULL);
   if (st) return st;
-  int rc = (C == 1 || im.channels == 1) ? 1 : 3; /* grey is resized once, then replicated */
-  if (im.channels != rc && (st = lf_image_convert(&im, rc))) goto out;
-  if ((st = resize_u8(im.data, im.width, im.height, rc, xu8, W, H, o->resize))) goto out;
-  if (rc == 1 && C == 3)
-    for (size_t i = (size_t)W * H; i-- > 0;) xu8[3 * i] = xu8[3 * i + 1] = xu8[3 * i + 2] = xu8[i];
+  if ((st = lf_image_to_input_u8(&im, W, H, o->channels, o->resize, xu8))) goto out;
   if (mu8 && s->split == LF_SPLIT_UNLABELLED) {
     memset(mu8, 0, (size_t)W * H); /* Kaggle test/ frames: no ground truth (y is all 0) */
   } else if (mu8) {

@@ -67,7 +67,9 @@ lf_status lf_model_meta_read(const lfrt_model *m, const char *name, lf_model_met
   for (int i = 0; i < m->nmetadata; i++) {
     if (strcmp(m->metadata[i].name, "leapfrog")) continue;
     if (!m->metadata[i].data) return lf_error(LF_EBADFILE, "%s: metadata \"leapfrog\" has no data", name);
-    return lf_model_meta_parse(m->metadata[i].data, m->metadata[i].bytes, name, meta);
+    lf_status st = lf_model_meta_parse(m->metadata[i].data, m->metadata[i].bytes, name, meta);
+    if (!st) meta->present = 1;
+    return st;
   }
   return LF_OK;
 }

@@ -1,6 +1,7 @@
 /* Predictions JSON: {image: {label: p}} or the paper's {image: [[p, ...]]}. */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +22,8 @@ void lf_predictions_free(lf_predictions *p) {
 
 lf_status lf_predictions_alloc(lf_predictions *p, size_t n, int k) {
   *p = (lf_predictions){0};
-  if (k <= 0 || k > 4096 || n > ((size_t)1 << 40) / (size_t)k)
+  /* (uint64_t): the bound must not shift past a 32-bit size_t (armv7) */
+  if (k <= 0 || k > 4096 || (uint64_t)n > ((uint64_t)1 << 40) / (uint64_t)k || n > SIZE_MAX / sizeof(double) / (size_t)k)
     return lf_error(LF_EINVAL, "predictions: bad size %zu images x %d labels", n, k);
   p->n = n, p->k = k;
   p->keys = calloc(n ? n : 1, sizeof *p->keys);

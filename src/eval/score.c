@@ -148,7 +148,8 @@ static lf_status add_latency(const lf_score_opts *o, cJSON *out) {
   return LF_OK;
 }
 
-lf_status lf_score_run(const lf_score_opts *o) {
+lf_status lf_score_compute(const lf_score_opts *o, cJSON **result) {
+  *result = NULL;
   if (!o || !o->data_dir || !o->pred_path) return lf_error(LF_EINVAL, "score: data folder and predictions needed");
   if (o->split == LF_SPLIT_UNLABELLED)
     return lf_error(LF_EINVAL, "score: split unlabelled has no ground truth to score against");
@@ -185,6 +186,14 @@ lf_status lf_score_run(const lf_score_opts *o) {
   st = o->task == LF_TASK_NERVE ? lf_score_nerve(o, ds, out) : lf_score_chest(o, ds, out);
   if (!st && o->latency_path) st = add_latency(o, out);
   lf_dataset_free(ds);
+  if (st) cJSON_Delete(out);
+  else *result = out;
+  return st;
+}
+
+lf_status lf_score_run(const lf_score_opts *o) {
+  cJSON *out = NULL;
+  lf_status st = lf_score_compute(o, &out);
   if (!st && o->out_json) {
     char *txt = cJSON_Print(out);
     if (!txt) st = lf_error(LF_ENOMEM, "%s: out of memory printing JSON", o->out_json);

@@ -215,7 +215,13 @@ lf_status lf_score_chest(const lf_score_opts *o, const lf_dataset *ds, cJSON *ou
     if ((st = lf_auc_bootstrap_ci(s, l, n, o->n_bootstrap, o->seed, 0.05, &c->ci_lo, &c->ci_hi, &c->ci_used)))
       goto done;
     if ((st = lf_roc_curve(s, l, n, 1, &c->roc))) goto done;
-    if ((st = lf_operating_point(s, l, n, o->threshold, &c->at_thr))) goto done;
+    double thr = o->class_thresholds && !isnan(o->class_thresholds[cls[j]]) ? o->class_thresholds[cls[j]] : o->threshold;
+    if ((st = lf_operating_point(s, l, n, thr, &c->at_thr))) goto done;
+    if (o->roc_band) {
+      /* at most 200 resamples: the band is a picture, and each resample sorts n scores */
+      int nb = o->n_bootstrap < 200 ? o->n_bootstrap : 200;
+      if ((st = lf_roc_band(s, l, n, nb, o->seed, 0.05, LF_ROC_BAND_GRID, c->band_lo, c->band_hi, NULL))) goto done;
+    }
     c->has_sens = c->n_pos > 0 && lf_threshold_for_sensitivity(s, l, n, o->target_sensitivity, &c->at_sens) == LF_OK;
     aucs[t] = c->auc;
     double a_;
@@ -250,7 +256,12 @@ lf_status lf_score_chest(const lf_score_opts *o, const lf_dataset *ds, cJSON *ou
   cJSON *at = cJSON_AddObjectToObject(out, "at_threshold");
   cJSON *as = cJSON_AddObjectToObject(out, "at_sensitivity");
   lf_json_add_num(as, "target", o->target_sensitivity);
-  cJSON *roc = cJSON_AddObjectToObject(out, "roc");
+  cJSON *roc = cJSON_AddObjectToObject(out, "roc"), *band = NULL;
+  if (o->roc_band) {
+    band = cJSON_AddObjectToObject(out, "roc_band");
+    lf_json_add_num(band, "grid", LF_ROC_BAND_GRID); /* fpr = g / (grid - 1) */
+    lf_json_add_num(band, "resamples", o->n_bootstrap < 200 ? o->n_bootstrap : 200);
+  }
   for (int t = 0; t < k; t++) {
     lf_class_score *c = &cs[t];
     cJSON_AddItemToArray(lab, cJSON_CreateString(c->label));
@@ -269,6 +280,14 @@ lf_status lf_score_chest(const lf_score_opts *o, const lf_dataset *ds, cJSON *ou
     cJSON_AddItemToObject(at, c->label, oppoint_json(&c->at_thr));
     if (c->has_sens) cJSON_AddItemToObject(as, c->label, oppoint_json(&c->at_sens));
     cJSON_AddItemToObject(roc, c->label, roc_json(&c->roc));
+    if (band) {
+      cJSON *b = cJSON_AddObjectToObject(band, c->label);
+      cJSON *bl = cJSON_AddArrayToObject(b, "tpr_lo"), *bh = cJSON_AddArrayToObject(b, "tpr_hi");
+      for (int g = 0; g < LF_ROC_BAND_GRID; g++) {
+        cJSON_AddItemToArray(bl, lf_json_num(c->band_lo[g]));
+        cJSON_AddItemToArray(bh, lf_json_num(c->band_hi[g]));
+      }
+    }
   }
   if (have_b) add_compare(o, out, cs, k);
   if (o->summary) print_summary(o->summary, o, n, cs, k, mean, used);

@@ -14,6 +14,9 @@
 lf_status lf_score_match(const lf_dataset *ds, lf_split split, char *const *keys, size_t n_keys,
                          const char *pred_name, size_t **sel, size_t **row, size_t *n_sel);
 
+/* FPR grid of the ROC band: 0, 0.02, ..., 1. */
+#define LF_ROC_BAND_GRID 51
+
 /* Per-class results for chest X-ray. */
 typedef struct {
   const char *label;
@@ -25,6 +28,7 @@ typedef struct {
   int has_sens; /* at_sens valid (the class has positives) */
   double auc_b, diff_lo, diff_hi; /* --compare: the other model's AUC, CI of auc - auc_b */
   double delong_var, p_delong;    /* DeLong variance of auc; --compare: paired DeLong p-value */
+  double band_lo[LF_ROC_BAND_GRID], band_hi[LF_ROC_BAND_GRID]; /* roc_band: TPR band on the FPR grid */
 } lf_class_score;
 
 /* predict's --stats JSON (for score --latency): an object with ms_per_image

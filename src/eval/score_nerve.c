@@ -114,6 +114,9 @@ lf_status lf_score_nerve(const lf_score_opts *o, const lf_dataset *ds, cJSON *ou
   cJSON *dci = cJSON_AddArrayToObject(out, "dice_mean_ci95");
   cJSON_AddItemToArray(dci, lf_json_num(dlo));
   cJSON_AddItemToArray(dci, lf_json_num(dhi));
+  cJSON *boot = cJSON_AddObjectToObject(out, "bootstrap");
+  lf_json_add_num(boot, "resamples", o->n_bootstrap);
+  lf_json_add_num(boot, "seed", (double)o->seed);
   lf_json_add_num(out, "iou_mean", imean);
   lf_json_add_num(out, "dice_mean_nerve_present", dpos);
   lf_json_add_num(out, "nerve_present", (double)n_pos);

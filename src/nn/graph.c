@@ -129,6 +129,24 @@ lf_status lf_graph_status(const lf_graph *g) { return g ? g->status : LF_EINVAL;
 const char *lf_graph_error(const lf_graph *g) { return g ? g->error : "no graph"; }
 lf_rng *lf_graph_rng(lf_graph *g) { return &g->rng; }
 
+void lf_graph_set_reduce(lf_graph *g, lf_graph_reduce_fn fn, void *ctx, int sync_bn) {
+  g->reduce = fn;
+  g->reduce_ctx = ctx;
+  g->sync_bn = fn && sync_bn;
+}
+lf_status lf_graph_reduce(lf_graph *g, void *buf, size_t n, lf_graph_reduce_op op) {
+  return g->reduce ? g->reduce(g->reduce_ctx, buf, n, op) : LF_OK;
+}
+int lf_graph_sync_bn(const lf_graph *g) { return g->sync_bn; }
+void lf_graph_set_bn_shards(lf_graph *g, int shards) { g->bn_shards = shards > 1 ? shards : 1; }
+void lf_graph_set_batch_offset(lf_graph *g, size_t images) { g->batch_offset = images; }
+size_t lf_graph_batch_offset(const lf_graph *g) { return g->batch_offset; }
+void lf_graph_set_backward_hook(lf_graph *g, lf_graph_backward_hook fn, void *ctx) {
+  g->bw_hook = fn;
+  g->bw_hook_ctx = ctx;
+}
+int lf_graph_bn_shards(const lf_graph *g) { return g->sync_bn || g->bn_shards < 1 ? 1 : g->bn_shards; }
+
 int lf_graph_node_count(const lf_graph *g) { return g->n_nodes; }
 lf_node *lf_graph_node(lf_graph *g, int id) {
   return id >= 0 && id < g->n_nodes ? g->nodes[id] : NULL;
@@ -506,6 +524,7 @@ lf_status lf_graph_backward(lf_graph *g, int id, const lf_tensor *dout) {
     if (s) return s;
     lf_gradpool_release(g, i);
     if (g->profile) g->prof_s[1][n->kind] += now_s() - t0, g->prof_cpu[1][n->kind] += cpu_s() - c0;
+    if (g->bw_hook && (s = g->bw_hook(g->bw_hook_ctx, i))) return s;
   }
   return LF_OK;
 }

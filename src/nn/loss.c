@@ -48,57 +48,84 @@ lf_status lf_bce_with_logits(const lf_tensor *logits, const lf_tensor *targets, 
   return LF_OK;
 }
 
-/* Dice over elements [b, e) of p/t; adds d(loss)/dp * w into grad (if any). */
-static double dice_part(const float *p, const float *t, size_t b, size_t e, float smooth, double w, float *grad) {
+static void dice_sums(const float *p, const float *t, size_t b, size_t e, double s[3]) {
   double I = 0, P = 0, T = 0;
   for (size_t i = b; i < e; i++) {
     I += (double)p[i] * t[i];
     P += p[i];
     T += t[i];
   }
-  double den = P + T + smooth, num = 2 * I + smooth;
+  s[0] = I, s[1] = P, s[2] = T;
+}
+
+/* Dice from the sums s = {sum p*t, sum p, sum t}; adds d(loss)/dp * w of
+ * elements [b, e) into grad (if any). */
+static double dice_from(const float *p, const float *t, size_t b, size_t e, float smooth, const double s[3],
+                        double w, float *grad) {
+  double den = s[1] + s[2] + smooth, num = 2 * s[0] + smooth;
+  (void)p;
   if (grad)
     for (size_t i = b; i < e; i++) grad[i] += (float)(-w * (2.0 * t[i] * den - num) / (den * den));
   return 1.0 - num / den;
 }
 
+/* Dice over elements [b, e) of p/t; adds d(loss)/dp * w into grad (if any). */
+static double dice_part(const float *p, const float *t, size_t b, size_t e, float smooth, double w, float *grad) {
+  double s[3];
+  dice_sums(p, t, b, e, s);
+  return dice_from(p, t, b, e, smooth, s, w, grad);
+}
+
+/* per_image 0 with sum: the sums over the whole global batch (every process's slice). */
 static lf_status dice_core(const lf_tensor *probs, const lf_tensor *targets, float smooth, int per_image,
-                           float *loss, float *grad) {
+                           double share, lf_loss_sum_fn sum_fn, void *ctx, float *loss, float *grad) {
   size_t n = probs->numel;
   int imgs = probs->shape[0] > 0 ? probs->shape[0] : 1;
   if (!(smooth >= 0)) return lf_error(LF_EINVAL, "dice: smooth %g", smooth);
   if (!per_image) {
-    *loss = (float)dice_part(probs->data, targets->data, 0, n, smooth, 1.0, grad);
+    double s[3];
+    dice_sums(probs->data, targets->data, 0, n, s);
+    lf_status st = sum_fn ? sum_fn(ctx, s, 3) : LF_OK;
+    if (st) return st;
+    *loss = (float)dice_from(probs->data, targets->data, 0, n, smooth, s, 1.0, grad);
     return LF_OK;
   }
   size_t k = n / (size_t)imgs;
   double sum = 0;
   for (int i = 0; i < imgs; i++)
-    sum += dice_part(probs->data, targets->data, (size_t)i * k, (size_t)(i + 1) * k, smooth, 1.0 / imgs, grad);
+    sum += dice_part(probs->data, targets->data, (size_t)i * k, (size_t)(i + 1) * k, smooth, share / imgs, grad);
   *loss = (float)(sum / imgs);
   return LF_OK;
 }
 
-lf_status lf_dice_loss(const lf_tensor *probs, const lf_tensor *targets, float smooth, int per_image, float *loss,
-                       lf_tensor *grad) {
+lf_status lf_dice_loss_dist(const lf_tensor *probs, const lf_tensor *targets, float smooth, int per_image,
+                            double share, lf_loss_sum_fn sum, void *ctx, float *loss, lf_tensor *grad) {
   lf_status s = check("dice", probs, targets);
   if (s || (s = prep_grad(grad, probs))) return s;
-  return dice_core(probs, targets, smooth, per_image, loss, grad ? grad->data : NULL);
+  return dice_core(probs, targets, smooth, per_image, share, sum, ctx, loss, grad ? grad->data : NULL);
 }
 
-lf_status lf_bce_dice_with_logits(const lf_tensor *logits, const lf_tensor *targets, float bce_weight,
-                                  float dice_weight, float smooth, int per_image, float *loss, lf_tensor *grad) {
+lf_status lf_dice_loss(const lf_tensor *probs, const lf_tensor *targets, float smooth, int per_image, float *loss,
+                       lf_tensor *grad) {
+  return lf_dice_loss_dist(probs, targets, smooth, per_image, 1.0, NULL, NULL, loss, grad);
+}
+
+lf_status lf_bce_dice_with_logits_dist(const lf_tensor *logits, const lf_tensor *targets, float bce_weight,
+                                       float dice_weight, float smooth, int per_image, double share,
+                                       lf_loss_sum_fn sum, void *ctx, float *loss, lf_tensor *grad) {
   lf_status s = check("bce_dice", logits, targets);
   if (s) return s;
   float lb = 0, ld = 0;
   lf_tensor p = {0}, gd = {0};
   if ((s = lf_bce_with_logits(logits, targets, NULL, &lb, grad))) return s;
+  if (grad && share != 1.0)
+    for (size_t i = 0; i < grad->numel; i++) grad->data[i] *= (float)share;
   if ((s = lf_sigmoid_tensor(&p, logits))) return s;
   if (grad && (s = lf_tensor_alloc(&gd, p.ndim, p.shape))) {
     lf_tensor_free(&p);
     return s;
   }
-  s = dice_core(&p, targets, smooth, per_image, &ld, grad ? gd.data : NULL);
+  s = dice_core(&p, targets, smooth, per_image, share, sum, ctx, &ld, grad ? gd.data : NULL);
   if (!s && grad)
     for (size_t i = 0; i < p.numel; i++)
       grad->data[i] = bce_weight * grad->data[i] + dice_weight * gd.data[i] * p.data[i] * (1.0f - p.data[i]);
@@ -106,4 +133,10 @@ lf_status lf_bce_dice_with_logits(const lf_tensor *logits, const lf_tensor *targ
   lf_tensor_free(&p);
   lf_tensor_free(&gd);
   return s;
+}
+
+lf_status lf_bce_dice_with_logits(const lf_tensor *logits, const lf_tensor *targets, float bce_weight,
+                                  float dice_weight, float smooth, int per_image, float *loss, lf_tensor *grad) {
+  return lf_bce_dice_with_logits_dist(logits, targets, bce_weight, dice_weight, smooth, per_image, 1.0, NULL, NULL,
+                                      loss, grad);
 }

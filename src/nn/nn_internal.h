@@ -36,6 +36,13 @@ struct lf_graph {
   int fuse_planned;           /* node count when fusion was planned (-1: never) */
   int fusion_off;
   int profile;
+  lf_graph_reduce_fn reduce; /* lf_graph_set_reduce */
+  void *reduce_ctx;
+  int sync_bn;
+  int bn_shards;             /* lf_graph_set_bn_shards (0/1: off) */
+  size_t batch_offset;       /* lf_graph_set_batch_offset */
+  lf_graph_backward_hook bw_hook; /* lf_graph_set_backward_hook */
+  void *bw_hook_ctx;
   double prof_s[2][LF_OP_MAX];   /* [fwd/bwd][kind] wall seconds */
   double prof_cpu[2][LF_OP_MAX]; /* process CPU seconds */
 };
@@ -87,11 +94,12 @@ void lf_col2im_add(const lf_im2col_geom *g, const float *cols, float *img);
 
 /* Fills t with U(-1/sqrt(fan_in), 1/sqrt(fan_in)) from the graph RNG. */
 void lf_nn_init_uniform(lf_graph *g, lf_tensor *t, int fan_in);
-/* y[r][k] += b[k] for r < rows; db[k] += sum_r dy[r][k] (fixed order). */
+/* y[r][k] += b[k] for r < rows. */
 void lf_nn_add_bias(float *y, size_t rows, int c, const float *b);
 /* torch BatchNorm2d parameters/buffers (weight, bias, running_mean, running_var,
  * num_batches_tracked) on node n, initialised as torch does. */
 lf_status lf_nn_add_bn_params(lf_graph *g, lf_node *n, int c);
+/* db[k] += sum_r dy[r][k] for r < rows (fixed order). */
 void lf_nn_bias_grad(const float *dy, size_t rows, int c, float *db);
 /* C = alpha op(A) op(B) + beta C, row-major, ta/tb: transpose A/B; split over
  * the engine's threads (deterministic for a given thread count). */

@@ -3,7 +3,9 @@
  * from the unbiased variance); num_batches_tracked += 1. Eval: running
  * statistics. Backward uses the statistics of the last forward. When the
  * graph fuses the following ReLU (lf_nn_fused_relu), the output is
- * max(0, bn(x)) and backward masks dy by output > 0. */
+ * max(0, bn(x)) and backward masks dy by output > 0. Ghost batch norm
+ * (lf_graph_set_bn_shards): the same per slice of the batch, each slice with
+ * its own statistics, the running statistics averaged over the slices. */
 /* GCC's -O2 cost model leaves these per-channel loops scalar */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("O3")
@@ -17,11 +19,15 @@
 
 typedef struct {
   int c;
-  float *mean, *invstd; /* of the last forward */
-  float *scale, *shift;  /* y = x*scale + shift of the last forward */
+  int shards;           /* slices of the last forward (ghost batch norm; else 1) */
+  int cap_shards;       /* slices the four arrays below have room for */
+  float *mean, *invstd; /* of the last forward [shards][c] */
+  float *scale, *shift;  /* y = x*scale + shift of the last forward [shards][c] */
   double *s1, *s2;      /* per-channel sums */
   double *part;         /* per-block partial sums */
   size_t part_cap;
+  double *sync;         /* [2c+1]: sums sent to the other processes (lf_graph_sync_bn) */
+  double rows_all;      /* rows over every process of the last training forward */
 } bn_state;
 
 int lf_nn_batchnorm(lf_graph *g, int x, const char *name, float eps, float momentum) {
@@ -40,6 +46,7 @@ static void free_state(lf_node *n) {
   free(s->s1);
   free(s->s2);
   free(s->part);
+  free(s->sync);
 }
 /* torch's BatchNorm parameters and buffers on node n with c channels: weight 1,
  * bias 0, running_mean 0, running_var 1, num_batches_tracked (int). Shared with
@@ -77,7 +84,9 @@ static lf_status build(lf_graph *g, lf_node *n) {
   s->s2 = malloc((size_t)n->c * sizeof(double));
   s->scale = malloc((size_t)n->c * sizeof(float));
   s->shift = malloc((size_t)n->c * sizeof(float));
-  if (!s->mean || !s->invstd || !s->s1 || !s->s2 || !s->scale || !s->shift) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
+  s->sync = malloc((2 * (size_t)n->c + 1) * sizeof(double));
+  if (!s->sync || !s->mean || !s->invstd || !s->s1 || !s->s2 || !s->scale || !s->shift) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
+  s->shards = s->cap_shards = 1;
   return lf_nn_add_bn_params(g, n, n->c);
 }
 
@@ -178,6 +187,33 @@ static void affine_rows(void *vctx, size_t b, size_t e) {
   }
 }
 
+/* Sync BN: s1, s2 (and *rows) become their sums over every process. */
+static lf_status sync_sums(lf_graph *g, lf_node *n, bn_state *s, double *rows) {
+  int C = s->c;
+  memcpy(s->sync, s->s1, (size_t)C * sizeof(double));
+  memcpy(s->sync + C, s->s2, (size_t)C * sizeof(double));
+  s->sync[2 * C] = rows ? *rows : 0;
+  lf_status st = lf_graph_reduce(g, s->sync, 2 * (size_t)C + (rows != NULL), LF_GRAPH_SUM_F64);
+  if (st) return lf_error_prefix(st, "nn: %s: sync batchnorm: ", n->name);
+  memcpy(s->s1, s->sync, (size_t)C * sizeof(double));
+  memcpy(s->s2, s->sync + C, (size_t)C * sizeof(double));
+  if (rows) *rows = s->sync[2 * C];
+  return LF_OK;
+}
+
+/* Room for `shards` slices of per-channel statistics. */
+static lf_status ensure_shards(lf_node *n, bn_state *s, int shards) {
+  if (shards <= s->cap_shards) return LF_OK;
+  float **arr[4] = {&s->mean, &s->invstd, &s->scale, &s->shift};
+  for (int i = 0; i < 4; i++) {
+    float *p = realloc(*arr[i], (size_t)shards * (size_t)s->c * sizeof(float));
+    if (!p) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
+    *arr[i] = p;
+  }
+  s->cap_shards = shards;
+  return LF_OK;
+}
+
 static lf_status forward(lf_graph *g, lf_node *n) {
   lf_bn_attrs *a = n->attrs;
   bn_state *s = n->state;
@@ -186,20 +222,39 @@ static lf_status forward(lf_graph *g, lf_node *n) {
   size_t rows = in->out.numel / (size_t)C;
   float *gamma = lf_node_param(g, n, 0)->value.data, *beta = lf_node_param(g, n, 1)->value.data;
   float *rm = lf_node_param(g, n, 2)->value.data, *rv = lf_node_param(g, n, 3)->value.data;
+  int S = 1; /* slices of the batch, each normalised on its own (ghost batch norm) */
   if (n->train) {
-    if (rows < 2) return lf_error(LF_EINVAL, "nn: %s: batchnorm in training needs more than 1 value per channel", n->name);
-    red_job j = {in->out.data, NULL, NULL, NULL, NULL, rows, C, 0, 0, 0, NULL};
-    lf_status st = reduce(s, &j, C);
+    S = lf_graph_bn_shards(g);
+    size_t per_image = (size_t)n->h * (size_t)n->w;
+    if (S > 1 && rows % (per_image * (size_t)S))
+      return lf_error(LF_EINVAL, "nn: %s: a batch of %zu images cannot be cut into %d equal batch-norm shards", n->name,
+                      rows / per_image, S);
+    size_t rs = rows / (size_t)S;
+    if (rs < 2) return lf_error(LF_EINVAL, "nn: %s: batchnorm in training needs more than 1 value per channel", n->name);
+    lf_status st = ensure_shards(n, s, S);
     if (st) return st;
-    for (int k = 0; k < C; k++) {
-      double m = s->s1[k] / (double)rows;
-      double var = s->s2[k] / (double)rows - m * m; /* biased, in double */
-      if (var < 0) var = 0;
-      s->mean[k] = (float)m;
-      s->invstd[k] = (float)(1.0 / sqrt(var + a->eps));
-      rm[k] = (1 - a->momentum) * rm[k] + a->momentum * (float)m;
-      rv[k] = (1 - a->momentum) * rv[k] + a->momentum * (float)(var * (double)rows / (double)(rows - 1));
+    double *acc = s->sync; /* S > 1: each slice's running-statistics update, summed (sync BN is off) */
+    for (int q = 0; q < S; q++) {
+      red_job j = {in->out.data + (size_t)q * rs * C, NULL, NULL, NULL, NULL, rs, C, 0, 0, 0, NULL};
+      if ((st = reduce(s, &j, C))) return st;
+      double nr = (double)rs;
+      if (lf_graph_sync_bn(g) && (st = sync_sums(g, n, s, &nr))) return st;
+      s->rows_all = nr;
+      float *mean = s->mean + (size_t)q * C, *invstd = s->invstd + (size_t)q * C;
+      for (int k = 0; k < C; k++) {
+        double m = s->s1[k] / nr;
+        double var = s->s2[k] / nr - m * m; /* biased, in double */
+        if (var < 0) var = 0;
+        mean[k] = (float)m;
+        invstd[k] = (float)(1.0 / sqrt(var + a->eps));
+        float um = (1 - a->momentum) * rm[k] + a->momentum * (float)m;
+        float uv = (1 - a->momentum) * rv[k] + a->momentum * (float)(var * nr / (nr - 1));
+        if (S == 1) rm[k] = um, rv[k] = uv;
+        else acc[k] = (q ? acc[k] : 0.0) + um, acc[C + k] = (q ? acc[C + k] : 0.0) + uv;
+      }
     }
+    for (int k = 0; S > 1 && k < C; k++) /* as the ranks' average of their buffers (dist_sync.c) */
+      rm[k] = (float)(acc[k] / S), rv[k] = (float)(acc[C + k] / S);
     lf_node_param(g, n, 4)->value.data[0] += 1.0f;
   } else {
     for (int k = 0; k < C; k++) {
@@ -207,12 +262,18 @@ static lf_status forward(lf_graph *g, lf_node *n) {
       s->invstd[k] = (float)(1.0 / sqrt((double)rv[k] + a->eps));
     }
   }
-  for (int k = 0; k < C; k++) {
-    s->scale[k] = gamma[k] * s->invstd[k];
-    s->shift[k] = beta[k] - s->mean[k] * s->scale[k];
+  s->shards = S;
+  for (size_t k = 0; k < (size_t)S * C; k++) {
+    s->scale[k] = gamma[k % C] * s->invstd[k];
+    s->shift[k] = beta[k % C] - s->mean[k] * s->scale[k];
   }
-  affine_job j = {in->out.data, n->out.data, s->scale, s->shift, C, lf_nn_fused_relu(g, n)};
-  lf_parallel_for(rows, affine_rows, &j);
+  size_t rs = rows / (size_t)S;
+  for (int q = 0; q < S; q++) {
+    size_t off = (size_t)q * rs * C;
+    affine_job j = {in->out.data + off, n->out.data + off, s->scale + (size_t)q * C, s->shift + (size_t)q * C, C,
+                    lf_nn_fused_relu(g, n)};
+    lf_parallel_for(rs, affine_rows, &j);
+  }
   return LF_OK;
 }
 
@@ -258,27 +319,40 @@ static lf_status backward(lf_graph *g, lf_node *n) {
   lf_param *gp = lf_node_param(g, n, 0), *bp = lf_node_param(g, n, 1);
   float *k = lf_graph_scratch(g, 2, 3 * (size_t)C);
   if (!k) return lf_error(LF_ENOMEM, "nn: %s: out of memory", n->name);
-  red_job rj = {in->out.data, n->grad.data, s->mean, s->scale, s->shift, rows, C, 0, 1, relu, NULL};
-  lf_status st = reduce(s, &rj, C);
-  if (st) return st;
-  /* s1 = sum d, s2 = sum d*(x-mean); sum d*xhat = s2*invstd */
-  for (int c = 0; c < C; c++) {
-    gp->grad.data[c] += (float)(s->s2[c] * s->invstd[c]);
-    bp->grad.data[c] += (float)s->s1[c];
-  }
   int assign;
   lf_tensor *dx = lf_node_input_grad_assign(g, n, 0, &assign);
-  if (!dx) return LF_OK;
-  const float *gamma = gp->value.data;
-  for (int c = 0; c < C; c++) {
-    float gi = gamma[c] * s->invstd[c];
-    k[c] = gi;
-    k[C + c] = n->train ? -gi * (float)(s->s2[c] * s->invstd[c] / (double)rows) : 0.0f;
-    k[2 * C + c] = n->train ? -gi * (float)(s->s1[c] / (double)rows) : 0.0f;
+  const int S = s->shards; /* slices of the forward (ghost batch norm), each on its own */
+  const size_t rs = rows / (size_t)S;
+  for (int q = 0; q < S; q++) {
+    const size_t off = (size_t)q * rs * C, qc = (size_t)q * C;
+    const float *mean = s->mean + qc, *invstd = s->invstd + qc, *scale = s->scale + qc, *shift = s->shift + qc;
+    red_job rj = {in->out.data + off, n->grad.data + off, mean, scale, shift, rs, C, 0, 1, relu, NULL};
+    lf_status st = reduce(s, &rj, C);
+    if (st) return st;
+    /* s1 = sum d, s2 = sum d*(x-mean); sum d*xhat = s2*invstd */
+    for (int c = 0; c < C; c++) {
+      gp->grad.data[c] += (float)(s->s2[c] * invstd[c]);
+      bp->grad.data[c] += (float)s->s1[c];
+    }
+    /* dx needs the sums over the whole batch: every process's (the parameter
+     * gradients above stay local; the trainer's all-reduce sums those) */
+    double nr = (double)rs;
+    if (n->train && lf_graph_sync_bn(g)) {
+      if ((st = sync_sums(g, n, s, NULL))) return st;
+      nr = s->rows_all;
+    }
+    if (!dx) continue;
+    const float *gamma = gp->value.data;
+    for (int c = 0; c < C; c++) {
+      float gi = gamma[c] * invstd[c];
+      k[c] = gi;
+      k[C + c] = n->train ? -gi * (float)(s->s2[c] * invstd[c] / nr) : 0.0f;
+      k[2 * C + c] = n->train ? -gi * (float)(s->s1[c] / nr) : 0.0f;
+    }
+    bwd_job j = {in->out.data + off, n->grad.data + off, dx->data + off, mean, invstd, k, k + C, k + 2 * C,
+                 scale, shift, C, relu, assign};
+    lf_parallel_for(rs, bwd_rows, &j);
   }
-  bwd_job j = {in->out.data, n->grad.data, dx->data, s->mean, s->invstd, k, k + C, k + 2 * C,
-               s->scale, s->shift, C, relu, assign};
-  lf_parallel_for(rows, bwd_rows, &j);
   return LF_OK;
 }
 

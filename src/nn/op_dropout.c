@@ -1,6 +1,8 @@
 /* Inverted dropout. The mask is a pure function of (key, element index):
  * the key is drawn from the graph RNG once per training forward, so backward
- * recomputes the mask instead of storing it and threads do not matter. */
+ * recomputes the mask instead of storing it and threads do not matter. The
+ * index counts from the start of the global batch (lf_graph_batch_offset),
+ * so data-parallel processes draw the masks one process would. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("O3") /* -O2's cost model leaves these loops scalar */
 #endif
@@ -30,13 +32,14 @@ typedef struct {
   const float *x;
   float *y;
   uint64_t key;
+  size_t base; /* index of element 0 in the global batch */
   float p, scale;
   int train, back; /* back: 1 accumulate into y, 2 assign (its first writer) */
 } do_job;
 static void range(void *vctx, size_t b, size_t e) {
   do_job *j = vctx;
   for (size_t i = b; i < e; i++) {
-    float m = !j->train ? 1.0f : (lf_hash_uniform(j->key, i) >= j->p ? j->scale : 0.0f);
+    float m = !j->train ? 1.0f : (lf_hash_uniform(j->key, j->base + i) >= j->p ? j->scale : 0.0f);
     if (j->back == 1)
       j->y[i] += j->x[i] * m;
     else
@@ -48,7 +51,8 @@ static lf_status forward(lf_graph *g, lf_node *n) {
   lf_dropout_attrs *a = n->attrs;
   uint64_t *key = n->state;
   if (n->train) *key = lf_rng_u64(lf_graph_rng(g));
-  do_job j = {lf_node_input(g, n, 0)->data, n->out.data, *key, a->p, 1.0f / (1.0f - a->p), n->train && a->p > 0, 0};
+  size_t base = lf_graph_batch_offset(g) * (size_t)n->h * n->w * n->c;
+  do_job j = {lf_node_input(g, n, 0)->data, n->out.data, *key, base, a->p, 1.0f / (1.0f - a->p), n->train && a->p > 0, 0};
   lf_parallel_for(n->out.numel, range, &j);
   return LF_OK;
 }
@@ -57,7 +61,8 @@ static lf_status backward(lf_graph *g, lf_node *n) {
   int assign;
   lf_tensor *dx = lf_node_input_grad_assign(g, n, 0, &assign);
   if (!dx) return LF_OK;
-  do_job j = {n->grad.data, dx->data, *(uint64_t *)n->state, a->p, 1.0f / (1.0f - a->p), n->train && a->p > 0,
+  size_t base = lf_graph_batch_offset(g) * (size_t)n->h * n->w * n->c;
+  do_job j = {n->grad.data, dx->data, *(uint64_t *)n->state, base, a->p, 1.0f / (1.0f - a->p), n->train && a->p > 0,
               assign ? 2 : 1};
   lf_parallel_for(n->out.numel, range, &j);
   return LF_OK;

@@ -583,6 +583,15 @@ lf_status lf_convert_graph(lf_graph *g, int input_node, int output_node, const l
   static const lf_convert_opts defaults;
   if (!g || !bytes || !len) return lf_error(LF_EINVAL, "convert: NULL argument");
   if (!opts) opts = &defaults;
+  if (opts->n_labels > 0) { /* a label per output channel, none empty: a swap or typo would mislabel findings */
+    int out_c = lf_graph_node(g, output_node)->c;
+    if (opts->n_labels != out_c)
+      return lf_error(LF_EINVAL, "convert: %d labels given for a model with %d output%s", opts->n_labels, out_c,
+                      out_c == 1 ? "" : "s");
+    for (int i = 0; i < opts->n_labels; i++)
+      if (!opts->labels || !opts->labels[i] || !opts->labels[i][0])
+        return lf_error(LF_EINVAL, "convert: label %d is empty", i + 1);
+  }
   lq_plan p;
   /* FP32 models keep the one-op depthwise form whatever the int8 lowering */
   int bnl = opts->int8 ? lq_bn_lowering_resolve(opts->bn_lowering) : LF_BN_LOWER_DEPTHWISE;

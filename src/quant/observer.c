@@ -12,14 +12,26 @@ void lf_observer_init(lf_observer *o, float averaging, long freeze_after) {
   o->frozen = 0;
 }
 
-void lf_observer_update(lf_observer *o, const float *x, size_t n) {
-  if (o->frozen) return;
+void lf_observer_batch_range(const float *x, size_t n, float *lo_out, float *hi_out) {
   float lo = INFINITY, hi = -INFINITY;
   for (size_t i = 0; i < n; i++) {
     float v = x[i];
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
+  *lo_out = lo;
+  *hi_out = hi;
+}
+
+void lf_observer_update(lf_observer *o, const float *x, size_t n) {
+  if (o->frozen) return;
+  float lo, hi;
+  lf_observer_batch_range(x, n, &lo, &hi);
+  lf_observer_apply(o, lo, hi);
+}
+
+void lf_observer_apply(lf_observer *o, float lo, float hi) {
+  if (o->frozen) return;
   if (!(lo <= hi)) return; /* empty or all NaN */
   if (o->steps == 0) {
     o->min = lo;

@@ -20,6 +20,7 @@ typedef struct {
   float *mean, *invstd, *wq, *scales, *bias;
   double *s1, *s2;
   int running;
+  double rows_all; /* rows over every process in the last batch statistics (sync BN) */
 } bn_state;
 
 static void bn_free(lf_node *n) {
@@ -63,26 +64,52 @@ static lf_status bn_build(lf_graph *g, lf_node *n) {
   return lf_nn_add_bn_params(g, n, C);
 }
 
+/* Sync BN (lf_graph_sync_bn): a and b (C values each) and *rows become their
+ * sums over every process. */
+static lf_status sync_sums(lf_graph *g, lf_node *n, double *a, double *b, double *rows) {
+  int C = n->c;
+  double *buf = malloc((2 * (size_t)C + 1) * sizeof *buf);
+  if (!buf) return lf_error(LF_ENOMEM, "qat: %s: out of memory", n->name);
+  memcpy(buf, a, (size_t)C * sizeof *buf);
+  memcpy(buf + C, b, (size_t)C * sizeof *buf);
+  buf[2 * C] = rows ? *rows : 0;
+  lf_status st = lf_graph_reduce(g, buf, 2 * (size_t)C + (rows != NULL), LF_GRAPH_SUM_F64);
+  if (!st) {
+    memcpy(a, buf, (size_t)C * sizeof *buf);
+    memcpy(b, buf + C, (size_t)C * sizeof *buf);
+    if (rows) *rows = buf[2 * C];
+  }
+  free(buf);
+  return st ? lf_error_prefix(st, "qat: %s: sync batchnorm: ", n->name) : LF_OK;
+}
+
 /* Batch mean / inverse std into s->mean / s->invstd; running statistics updated. */
-static void batch_stats(lf_graph *g, lf_node *n, const float *x, size_t rows) {
+static lf_status batch_stats(lf_graph *g, lf_node *n, const float *x, size_t rows) {
   lq_bn_attrs *a = n->attrs;
   bn_state *s = n->state;
   int C = s->C;
   float *rm = lf_node_param(g, n, 2)->value.data, *rv = lf_node_param(g, n, 3)->value.data;
   lf_nn_colsum(x, NULL, rows, C, s->s1);
   lf_nn_colsum(x, x, rows, C, s->s2);
+  double nr = (double)rows;
+  if (lf_graph_sync_bn(g)) {
+    lf_status st = sync_sums(g, n, s->s1, s->s2, &nr);
+    if (st) return st;
+  }
+  s->rows_all = nr;
   float m = a->momentum;
   for (int c = 0; c < C; c++) {
-    double mean = s->s1[c] / (double)rows;
-    double var = s->s2[c] / (double)rows - mean * mean;
+    double mean = s->s1[c] / nr;
+    double var = s->s2[c] / nr - mean * mean;
     if (var < 0) var = 0;
     s->mean[c] = (float)mean;
     s->invstd[c] = (float)(1.0 / sqrt(var + a->eps));
-    double unbiased = rows > 1 ? var * (double)rows / (double)(rows - 1) : var;
+    double unbiased = nr > 1 ? var * nr / (nr - 1) : var;
     rm[c] = (1.0f - m) * rm[c] + m * (float)mean;
     rv[c] = (1.0f - m) * rv[c] + m * (float)unbiased;
   }
   lf_node_param(g, n, 4)->value.data[0] += 1.0f;
+  return LF_OK;
 }
 
 static lf_status bn_forward(lf_graph *g, lf_node *n) {
@@ -100,7 +127,8 @@ static lf_status bn_forward(lf_graph *g, lf_node *n) {
     return LF_OK;
   }
   if (a->muladd) { /* MUL by the scale (int8 per tensor once running); the shift is LQK_BNADD's */
-    if (!s->running) batch_stats(g, n, x->data, rows);
+    lf_status st;
+    if (!s->running && (st = batch_stats(g, n, x->data, rows))) return st;
     for (int c = 0; c < C; c++) {
       if (s->running) { /* the converter's arithmetic (lq_fold_factors) */
         s->invstd[c] = 1.0f / sqrtf(rv[c] + a->eps);
@@ -140,7 +168,8 @@ static lf_status bn_forward(lf_graph *g, lf_node *n) {
       for (int c = 0; c < C; c++) y[r * C + c] = x->data[r * C + c] * s->wq[c] + s->bias[c];
     return LF_OK;
   }
-  batch_stats(g, n, x->data, rows);
+  lf_status st = batch_stats(g, n, x->data, rows);
+  if (st) return st;
   for (size_t r = 0; r < rows; r++)
     for (int c = 0; c < C; c++)
       y[r * C + c] = (x->data[r * C + c] - s->mean[c]) * s->invstd[c] * gamma[c] + beta[c];
@@ -176,9 +205,15 @@ static lf_status bn_backward(lf_graph *g, lf_node *n) {
       for (int c = 0; c < C; c++) dx->data[r * C + c] += dy[r * C + c] * s->wq[c];
     return LF_OK;
   }
+  double nr = (double)rows;
+  if (lf_graph_sync_bn(g)) { /* dx needs the whole batch's sums; the parameter gradients above stay local */
+    lf_status st = sync_sums(g, n, s->s1, sxy, NULL);
+    if (st) return st;
+    nr = s->rows_all;
+  }
   for (int c = 0; c < C; c++) {
     float k = gamma[c] * s->invstd[c];
-    double mdy = s->s1[c] / (double)rows, mdyx = sxy[c] / (double)rows;
+    double mdy = s->s1[c] / nr, mdyx = sxy[c] / nr;
     for (size_t r = 0; r < rows; r++) {
       size_t i = r * C + c;
       float xh = (x->data[i] - s->mean[c]) * s->invstd[c];

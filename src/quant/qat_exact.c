@@ -525,7 +525,7 @@ int lq_exact_forward(lf_graph *g, lf_node *n, const lq_exact *x, int8_t *y) {
         tot += inner[k];
       }
       if (ok && tot == (size_t)n->c) {
-        lfrt_concat_params p = {nin, (int)(count / tot), inner, tot};
+        lfrt_concat_params p = {nin, (int)(count / tot), inner, tot, NULL};
         lfrt_x8_concat__ref(&p, ptr, y, 0, p.outer);
       } else
         ok = 0;

@@ -82,10 +82,17 @@ static lf_status fq_forward(lf_graph *g, lf_node *n) {
           *st = lf_node_param(g, o, 2)->value.data;
     lf_observer ob;
     lf_observer_init(&ob, a->ctx->averaging, 0);
+    /* this batch's range, over every process when the graph spans several
+     * (lf_graph_set_reduce), so that all of them keep the same ranges */
+    float lo, hi;
+    lf_observer_batch_range(x->data, x->numel, &lo, &hi);
+    lf_status rs;
+    if ((rs = lf_graph_reduce(g, &lo, 1, LF_GRAPH_MIN_F32)) || (rs = lf_graph_reduce(g, &hi, 1, LF_GRAPH_MAX_F32)))
+      return lf_error_prefix(rs, "qat: %s: observer: ", n->name);
     if (!s->seen && *st > 0) {
       /* a group member's first batch widens the shared range to cover it, so
        * members that start later are not clipped by the first one's range */
-      lf_observer_update(&ob, x->data, x->numel);
+      lf_observer_apply(&ob, lo, hi);
       if (ob.steps) {
         if (ob.min < *mn) *mn = ob.min;
         if (ob.max > *mx) *mx = ob.max;
@@ -95,7 +102,7 @@ static lf_status fq_forward(lf_graph *g, lf_node *n) {
       ob.min = *mn;
       ob.max = *mx;
       ob.steps = (long)*st;
-      lf_observer_update(&ob, x->data, x->numel);
+      lf_observer_apply(&ob, lo, hi);
       *mn = ob.min;
       *mx = ob.max;
       *st = (float)ob.steps;

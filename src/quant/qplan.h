@@ -49,8 +49,9 @@ typedef struct {
  * has no int8 lowering. Standalone BNs by lf_convert.h's default lowering. */
 lf_status lq_plan_build(lf_graph *g, int input_node, int output_node, lq_plan *p);
 /* The same with the standalone-BN lowering chosen (lf_bn_lowering). */
-int lq_bn_lowering_resolve(int bn_lowering); /* LF_BN_LOWER_DEFAULT -> the default */
 lf_status lq_plan_build_ex(lf_graph *g, int input_node, int output_node, int bn_lowering, lq_plan *p);
+/* The lowering that LF_BN_LOWER_DEFAULT stands for; other values unchanged. */
+int lq_bn_lowering_resolve(int bn_lowering);
 void lq_plan_free(lq_plan *p);
 /* The name under which op i's output range is stored (its out_node's name). */
 const char *lq_value_name(lf_graph *g, const lq_plan *p, int i);

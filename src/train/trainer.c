@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "leapfrog/lf_dist.h"
 #include "leapfrog/lf_fileio.h"
 #include "leapfrog/lf_loader.h"
 #include "leapfrog/lf_loss.h"
@@ -73,8 +74,11 @@ typedef struct {
   lf_train_log log;
   char *last_path, *best_path, *log_path;
   lf_tensor grad;
+  lf_grad_sync *gsync; /* several processes: the gradient all-reduce */
   size_t n_bad_told; /* unreadable training images already named in a warning */
   int val_bad_told;  /* unreadable validation images counted (after the first validation) */
+  int val_shared;    /* several processes: c->val is this rank's share of the split (val_none: an empty one) */
+  int val_none;
 } run_ctx;
 
 static char *path_in(const char *dir, const char *name) {
@@ -84,21 +88,37 @@ static char *path_in(const char *dir, const char *name) {
   return p;
 }
 
+static lf_status dist_sum(void *ctx, double *v, size_t n) {
+  (void)ctx;
+  return lf_dist_allreduce(v, n, LF_DIST_F64, LF_DIST_SUM);
+}
+
 /* Loss of the current forward and its gradient seed; *seed_node gets the node
- * the gradient belongs to. target: same numel as the model output. */
-static lf_status compute_loss(run_ctx *c, const lf_tensor *target, float *loss, lf_tensor *grad, int *seed_node) {
+ * the gradient belongs to. target: same numel as the model output. share:
+ * this process's images / the global batch's (training on several
+ * processes, lf_dist.h; 0 = this batch alone, as validation): the gradient
+ * is the global batch's mean loss's w.r.t. this slice, and a Dice over the
+ * batch takes its sums over every process (lf_loss.h). */
+static lf_status compute_loss(run_ctx *c, const lf_tensor *target, double share, float *loss, lf_tensor *grad,
+                              int *seed_node) {
   lf_model *m = c->m;
   const lf_tensor *logits = lf_graph_output(m->g, m->logits);
+  lf_loss_sum_fn sum = share > 0 && lf_dist_size() > 1 ? dist_sum : NULL;
+  if (!(share > 0)) share = 1;
   switch (c->o->loss) {
     case LF_LOSS_DICE:
       *seed_node = m->probs;
-      return lf_dice_loss(lf_graph_output(m->g, m->probs), target, 1.0f, 0, loss, grad);
+      return lf_dice_loss_dist(lf_graph_output(m->g, m->probs), target, 1.0f, 0, share, sum, NULL, loss, grad);
     case LF_LOSS_BCE_DICE:
       *seed_node = m->logits;
-      return lf_bce_dice_with_logits(logits, target, 1.0f, 1.0f, 1.0f, 0, loss, grad);
-    default:
+      return lf_bce_dice_with_logits_dist(logits, target, 1.0f, 1.0f, 1.0f, 0, share, sum, NULL, loss, grad);
+    default: {
       *seed_node = m->logits;
-      return lf_bce_with_logits(logits, target, NULL, loss, grad);
+      lf_status st = lf_bce_with_logits(logits, target, NULL, loss, grad);
+      if (!st && share != 1.0)
+        for (size_t i = 0; i < grad->numel; i++) grad->data[i] *= (float)share;
+      return st;
+    }
   }
 }
 
@@ -132,8 +152,8 @@ static lf_status validate(run_ctx *c, double *metric, double *vloss, double *auc
     labels = malloc((cap ? cap : 1) * k);
     if (!scores || !labels) st = lf_error(LF_ENOMEM, "validation: out of memory");
   }
-  if (!st) st = lf_loader_start_epoch(c->val, 0);
-  while (!st) {
+  if (!st && !c->val_none) st = lf_loader_start_epoch(c->val, 0);
+  while (!st && !c->val_none) {
     lf_batch *b;
     if ((st = lf_loader_next(c->val, &b)) || !b) break;
     if (c->o->max_val_batches && nb >= c->o->max_val_batches) break;
@@ -141,7 +161,7 @@ static lf_status validate(run_ctx *c, double *metric, double *vloss, double *auc
     if ((st = batch_views(c, b, &x, &y)) || (st = lf_graph_forward(m->g, 0))) break;
     float l = 0;
     int seed;
-    if ((st = compute_loss(c, &y, &l, NULL, &seed))) break;
+    if ((st = compute_loss(c, &y, 0, &l, NULL, &seed))) break;
     loss_sum += l * b->n;
     const lf_tensor *p = lf_graph_output(m->g, m->probs);
     if (c->ds->task == LF_TASK_CHESTXRAY14) {
@@ -177,6 +197,8 @@ static lf_status validate(run_ctx *c, double *metric, double *vloss, double *auc
       fprintf(stderr, "warning: unreadable validation image skipped (%zu of at most --max-bad %d): %s\n", i + 1,
               c->o->max_bad, bad[i]->path ? bad[i]->path : bad[i]->name);
   }
+  /* several processes: every rank's share onto every rank, so all take the same decisions */
+  if (!st && c->val_shared) st = lf_train_dist_val_gather(&n, &loss_sum, &dice_sum, scores ? k : 0, &scores, &labels, &cap);
   if (!st) {
     *vloss = n ? loss_sum / (double)n : NAN;
     if (c->ds->task == LF_TASK_CHESTXRAY14) {
@@ -196,7 +218,7 @@ static lf_status validate(run_ctx *c, double *metric, double *vloss, double *auc
 }
 
 static void progress(run_ctx *c, int epoch, int b, int nb, double loss, double ips, double eta, int final) {
-  if (!c->o->progress) return;
+  if (!c->o->progress || lf_dist_rank()) return; /* several processes: rank 0 speaks */
   int tty = isatty(2);
   if (!tty && !final) return;
   char bar[21];
@@ -208,7 +230,9 @@ static void progress(run_ctx *c, int epoch, int b, int nb, double loss, double i
   fflush(stderr);
 }
 
+/* Several processes hold the same state: rank 0 alone writes it. */
 static lf_status save_ckpt(run_ctx *c, const char *path) {
+  if (lf_dist_rank()) return LF_OK;
   c->s.rng = *lf_graph_rng(c->m->g);
   c->s.lr = lf_optim_lr(c->opt);
   c->s.step = lf_optim_steps(c->opt);
@@ -343,6 +367,22 @@ static lf_status open_data(run_ctx *c) {
   }
   size_t ntrain = lf_dataset_select(c->ds, LF_SPLIT_TRAIN, NULL);
   lo.drop_last = ntrain >= (size_t)2 * o->batch; /* no batch of 1 through batch norm */
+  if (o->bn_shards > 1) { /* ghost batch norm: every batch cut as N processes' loaders cut it */
+    if (lf_dist_size() > 1 || o->sync_bn)
+      return lf_error(LF_EINVAL, "train: --bn-shards is one process's stand-in for several; not with mpirun or --sync-bn");
+    if (o->batch % o->bn_shards)
+      return lf_error(LF_EINVAL, "train: --batch %d is not a multiple of --bn-shards %d", o->batch, o->bn_shards);
+    lo.drop_last = 1;
+  }
+  if (lf_dist_size() > 1) { /* data parallel: this process's slice of every global batch */
+    lo.shards = lf_dist_size();
+    lo.shard = lf_dist_rank();
+    if (o->batch % lo.shards)
+      return lf_error(LF_EINVAL, "train: --batch %d (the global batch) is not a multiple of the %d processes", o->batch,
+                      lo.shards);
+    if (ntrain < (size_t)o->batch)
+      return lf_error(LF_EINVAL, "train: %zu training images are fewer than one global batch of %d", ntrain, o->batch);
+  }
   st = lf_loader_create(c->ds, LF_SPLIT_TRAIN, &lo, &c->train);
   free(cache);
   if (st) return st;
@@ -351,10 +391,20 @@ static lf_status open_data(run_ctx *c) {
   lo.shuffle = 0;
   lo.augment = 0;
   lo.drop_last = 0;
+  lo.shards = lo.shard = 0; /* validation is not cut per global batch (a rank validated 1/N of it) */
   cache = NULL;
   if (o->cache_dir) {
     cache = path_in(o->cache_dir, "val.cache");
     lo.cache_path = cache;
+  }
+  if (o->val_every > 0 && lf_dist_size() > 1) { /* each rank validates a contiguous share */
+    size_t nval = lf_dataset_select(c->ds, LF_SPLIT_VAL, NULL), a, b;
+    if (o->max_val_batches && nval > (size_t)o->max_val_batches * (size_t)o->batch)
+      nval = (size_t)o->max_val_batches * (size_t)o->batch;
+    lf_train_dist_share(nval, &a, &b);
+    c->val_shared = 1;
+    c->val_none = a == b; /* fewer images than ranks: this one has none (the loader is never started) */
+    if (!c->val_none) lo.first = a, lo.count = b - a;
   }
   if (o->val_every > 0) st = lf_loader_create(c->ds, LF_SPLIT_VAL, &lo, &c->val);
   free(cache);
@@ -368,6 +418,7 @@ static void run_free(run_ctx *c) {
   lf_optim_free(c->opt);
   lf_train_log_free(&c->log);
   lf_tensor_free(&c->grad);
+  lf_grad_sync_free(c->gsync);
   free(c->last_path);
   free(c->best_path);
   free(c->log_path);
@@ -375,6 +426,7 @@ static void run_free(run_ctx *c) {
 
 static lf_status epoch_log(run_ctx *c, int epoch, double tloss, double vloss, double metric, const double *aucs,
                            double ips, double secs) {
+  if (lf_dist_rank()) return LF_OK; /* rank 0 writes the log */
   cJSON *j = cJSON_CreateObject();
   if (!j) return lf_error(LF_ENOMEM, "train: out of memory");
   cJSON_AddNumberToObject(j, "epoch", epoch);
@@ -426,6 +478,15 @@ lf_status lf_train_run(lf_model *m, const lf_train_opts *o, lf_train_result *r) 
     run_free(&c);
     return st;
   }
+  lf_train_dist_attach(m->g, o->sync_bn);
+  if ((st = lf_grad_sync_create(m->g, &c.gsync))) {
+    run_free(&c);
+    return st;
+  }
+  lf_graph_set_bn_shards(m->g, o->bn_shards);
+  /* dropout masks by global image index: every rank draws its part of one process's masks */
+  lf_graph_set_batch_offset(m->g, (size_t)lf_dist_rank() * (size_t)(o->batch / lf_dist_size()));
+  double comm0 = lf_dist_comm_seconds(), steps_s = 0;
   /* fresh state */
   c.s.seed = o->seed;
   c.s.best = NAN;
@@ -489,22 +550,36 @@ lf_status lf_train_run(lf_model *m, const lf_train_opts *o, lf_train_result *r) 
                                             total_steps));
       if ((st = lf_graph_forward(m->g, 1))) break;
       float loss = 0;
-      int seed_node;
-      if ((st = compute_loss(&c, &y, &loss, &c.grad, &seed_node))) break;
+      int seed_node, global_n = bt->n;
+      double share = 1;
+      if (lf_dist_size() > 1) { /* the global batch's size; this slice's share of the gradient */
+        double tn = bt->n;
+        if ((st = lf_dist_allreduce(&tn, 1, LF_DIST_F64, LF_DIST_SUM))) break;
+        share = bt->n / tn;
+        global_n = (int)tn;
+      }
+      if ((st = compute_loss(&c, &y, share, &loss, &c.grad, &seed_node))) break;
+      if (lf_dist_size() > 1) { /* the global batch's mean loss (a batch Dice is already the global one) */
+        double tl = (double)loss * bt->n;
+        if ((st = lf_dist_allreduce(&tl, 1, LF_DIST_F64, LF_DIST_SUM))) break;
+        loss = (float)(tl / global_n);
+      }
       if (!isfinite(loss)) {
         st = lf_error(LF_EINVAL, "train: loss is %g at step %lld (lower --lr?)", loss,
                       (long long)lf_optim_steps(c.opt));
         break;
       }
       lf_graph_zero_grad(m->g);
-      if ((st = lf_graph_backward(m->g, seed_node, &c.grad))) break;
+      if ((st = lf_grad_sync_backward(c.gsync, m->g, seed_node, &c.grad))) break;
+      if ((st = lf_train_dist_sync(m->g, o->sync_bn))) break;
       if (o->clip_norm > 0) {
         float norm;
         if ((st = lf_clip_grad_norm(m->g, o->clip_norm, &norm))) break;
       }
       if ((st = lf_optim_step(c.opt))) break;
       tcomp += now_s() - t1;
-      images += bt->n;
+      steps_s += now_s() - t1;
+      images += global_n; /* images/s of the whole job */
       c.s.loss_sum += loss;
       c.s.loss_n++;
       c.s.batch = b + 1;
@@ -523,7 +598,7 @@ lf_status lf_train_run(lf_model *m, const lf_train_opts *o, lf_train_result *r) 
     int validated = o->val_every > 0 && c.val && ((epoch + 1) % o->val_every == 0 || epoch + 1 == o->epochs);
     if (validated) {
       if ((st = validate(&c, &metric, &vloss, aucs))) break;
-      if (o->progress)
+      if (o->progress && !lf_dist_rank())
         fprintf(stderr, "epoch %d: val %s %.4f, val loss %.4f\n", epoch + 1,
                 o->task == LF_TASK_NERVE ? "dice" : "mean AUC", metric, vloss);
     }
@@ -555,6 +630,14 @@ lf_status lf_train_run(lf_model *m, const lf_train_opts *o, lf_train_result *r) 
     }
   }
   free(aucs);
+  r->step_seconds = steps_s;
+  r->comm_seconds = lf_dist_comm_seconds() - comm0;
+  lf_grad_sync_stats gs = lf_grad_sync_get_stats(c.gsync);
+  r->grad_bytes = gs.bytes;
+  r->grad_overlapped_bytes = gs.overlapped_bytes;
+  r->grad_buckets = gs.buckets;
+  r->grad_exposed_seconds = gs.exposed_s;
+  for (int i = 0; i < LF_TRAIN_BUCKETS_REPORTED; i++) r->grad_start_frac[i] = gs.steps ? gs.start_frac[i] / gs.steps : 0;
   r->epochs_done = c.s.epoch;
   r->steps = lf_optim_steps(c.opt);
   r->best_metric = c.s.best;

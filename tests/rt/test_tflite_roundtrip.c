@@ -110,6 +110,16 @@ LF_TEST(options_roundtrip) {
     memset(&a, 0, sizeof a);
     a.mul.activation = (lfrt_activation)((trial + 1) % 4);
     if (roundtrip_options(LFRT_OP_MUL, &a, &b, 2)) LF_CHECK(b.mul.activation == a.mul.activation);
+    memset(&a, 0, sizeof a);
+    a.add.activation = (lfrt_activation)((trial + 2) % 4);
+    if (roundtrip_options(LFRT_OP_SUB, &a, &b, 2))
+      LF_CHECK(b.add.activation == a.add.activation && b.add.pot_scale_int16 == 1);
+    memset(&a, 0, sizeof a);
+    a.mul.activation = (lfrt_activation)((trial + 3) % 4);
+    if (roundtrip_options(LFRT_OP_DIV, &a, &b, 2)) LF_CHECK(b.mul.activation == a.mul.activation);
+    memset(&a, 0, sizeof a);
+    a.leaky_relu.alpha = 0.01f * (float)trial;
+    if (roundtrip_options(LFRT_OP_LEAKY_RELU, &a, &b, 1)) LF_CHECK(b.leaky_relu.alpha == a.leaky_relu.alpha);
 
     memset(&a, 0, sizeof a);
     a.reshape.num_dims = trial % 5; /* 0..4, 0 = scalar */
@@ -150,6 +160,64 @@ LF_TEST(options_roundtrip) {
   lfrt_options b;
   for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) roundtrip_options(plain[i], NULL, &b, 1);
   roundtrip_options(LFRT_OP_PAD, NULL, &b, 2);
+  /* float elementwise ops: no options (TANH, RSQRT, PRELU) or empty tables */
+  const lfrt_op plain1[] = {LFRT_OP_TANH, LFRT_OP_EXP, LFRT_OP_RSQRT, LFRT_OP_HARD_SWISH};
+  const lfrt_op plain2[] = {LFRT_OP_MAXIMUM, LFRT_OP_MINIMUM, LFRT_OP_SQUARED_DIFFERENCE, LFRT_OP_PRELU};
+  for (size_t i = 0; i < 4; i++) roundtrip_options(plain1[i], NULL, &b, 1);
+  for (size_t i = 0; i < 4; i++) roundtrip_options(plain2[i], NULL, &b, 2);
+}
+
+/* shape ops: their options come back as written */
+LF_TEST(shape_options_roundtrip) {
+  for (int trial = 0; trial < 8; trial++) {
+    lfrt_options a, b;
+    memset(&a, 0, sizeof a);
+    a.block.block_size = 1 + trial;
+    if (roundtrip_options(trial % 2 ? LFRT_OP_DEPTH_TO_SPACE : LFRT_OP_SPACE_TO_DEPTH, &a, &b, 1))
+      LF_CHECK(b.block.block_size == a.block.block_size);
+    memset(&a, 0, sizeof a);
+    a.gather.axis = trial % 5 - 2;
+    a.gather.batch_dims = trial % 3 - 1;
+    if (roundtrip_options(LFRT_OP_GATHER, &a, &b, 2))
+      LF_CHECK(b.gather.axis == a.gather.axis && b.gather.batch_dims == a.gather.batch_dims);
+    memset(&a, 0, sizeof a);
+    a.strided_slice.begin_mask = trial;
+    a.strided_slice.end_mask = 7 - trial;
+    a.strided_slice.ellipsis_mask = trial & 2;
+    a.strided_slice.new_axis_mask = trial & 4;
+    a.strided_slice.shrink_axis_mask = trial & 1;
+    a.strided_slice.offset = trial == 5;
+    if (roundtrip_options(LFRT_OP_STRIDED_SLICE, &a, &b, 4))
+      LF_CHECK(!memcmp(&a.strided_slice, &b.strided_slice, sizeof a.strided_slice));
+    memset(&a, 0, sizeof a);
+    a.split.num_splits = 1;
+    if (roundtrip_options(trial % 2 ? LFRT_OP_SPLIT : LFRT_OP_SPLIT_V, &a, &b, trial % 2 ? 2 : 3))
+      LF_CHECK(b.split.num_splits == 1);
+    memset(&a, 0, sizeof a);
+    a.pack.count = 1 + trial % 3;
+    a.pack.axis = trial % 4 - 2;
+    if (roundtrip_options(LFRT_OP_PACK, &a, &b, a.pack.count))
+      LF_CHECK(b.pack.count == a.pack.count && b.pack.axis == a.pack.axis);
+    if (roundtrip_options(LFRT_OP_UNPACK, &a, &b, 1)) LF_CHECK(b.pack.count == a.pack.count && b.pack.axis == a.pack.axis);
+  }
+  lfrt_options b;
+  roundtrip_options(LFRT_OP_TRANSPOSE, NULL, &b, 2);
+  roundtrip_options(LFRT_OP_SLICE, NULL, &b, 3);
+  roundtrip_options(LFRT_OP_PADV2, NULL, &b, 3);
+  roundtrip_options(LFRT_OP_RELU_N1_TO_1, NULL, &b, 1);
+}
+
+/* batch matmul etc. (issue 11): BATCH_MATMUL's three flags come back as written */
+LF_TEST(batch_matmul_options_roundtrip) {
+  for (int trial = 0; trial < 8; trial++) {
+    lfrt_options a, b;
+    memset(&a, 0, sizeof a);
+    a.batch_matmul.adj_x = trial & 1;
+    a.batch_matmul.adj_y = (trial >> 1) & 1;
+    a.batch_matmul.asymmetric_quantize_inputs = (trial >> 2) & 1;
+    if (roundtrip_options(LFRT_OP_BATCH_MATMUL, &a, &b, 2))
+      LF_CHECK(!memcmp(&a.batch_matmul, &b.batch_matmul, sizeof a.batch_matmul));
+  }
 }
 
 LF_TEST(tensors_quant_metadata) {
@@ -324,6 +392,8 @@ static int write_models(const char *dir) {
 int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "--write")) return write_models(argv[2]);
   LF_RUN(options_roundtrip);
+  LF_RUN(shape_options_roundtrip);
+  LF_RUN(batch_matmul_options_roundtrip); /* batch matmul etc. */
   LF_RUN(tensors_quant_metadata);
   LF_RUN(per_axis_last_dim_and_bad_inputs);
   LF_RUN(test_models_load);

@@ -64,7 +64,7 @@ static int remember(lf_zoo *z, int idx, int ndim, const int32_t *shape, float sc
   }
   lf_zoo_tensor *t = &z->t[idx];
   t->ndim = ndim;
-  for (int i = 0; i < 4; i++) t->shape[i] = i < ndim ? shape[i] : 1;
+  for (int i = 0; i < LFRT_MAX_DIMS; i++) t->shape[i] = i < ndim ? shape[i] : 1;
   t->scale = scale;
   t->zp = zp;
   t->std = std;

@@ -35,7 +35,7 @@ int lf_zoo_randint(uint64_t *state, int lo, int hi);
 /* What the builder remembers of each tensor it made. */
 typedef struct {
   int ndim;
-  int32_t shape[4];
+  int32_t shape[LFRT_MAX_DIMS]; /* up to 6-D (shape ops) */
   float scale; /* int8 activations: per-tensor quantization */
   int32_t zp;
   float std;   /* rough real-valued spread, used to pick output quantization */

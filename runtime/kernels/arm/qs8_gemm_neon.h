@@ -31,7 +31,7 @@ static inline lfrt_neon_rq lfrt_neon_rq_load(const lfrt_qs8_requant *rq) {
  * (float)acc and the product round to nearest even (aarch64 FPCR default;
  * armv7 Advanced SIMD always uses round-to-nearest). armv7 NEON also flushes
  * denormals to zero, which never matters here: acc is an integer (|acc| >= 1
- * or 0) and the packed scales are >= 2^-32 (lfrt_conv_scale_q8), so no
+ * or 0) and the packed scales are 0 or >= 2^-32 (lfrt_conv_scale_q8), so no
  * operand or product is denormal. The clamp keeps |v| <= 255, inside the
  * magic-number conversion's exact range |v| < 2^22 (armv7 has no NEON
  * float->int conversion that rounds to nearest even: vcvtq_s32_f32 truncates;

@@ -17,6 +17,8 @@ static void offsets(const lfrt_binary_params *p, int i, size_t *oa, size_t *ob) 
   *ob = b;
 }
 
+void lfrt_binary_offsets(const lfrt_binary_params *p, int i, size_t *oa, size_t *ob) { offsets(p, i, oa, ob); }
+
 void lfrt_qs8_add__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end) {
   for (int i = begin; i < end; i++) {
     size_t ia, ib;
@@ -79,5 +81,57 @@ void lfrt_f32_mul__ref(const lfrt_binary_params *p, const float *a, const float 
     size_t ia, ib;
     offsets(p, i, &ia, &ib);
     out[i] = clampf(p, a[ia] * b[ib]);
+  }
+}
+
+/* SUB, DIV (with a fused activation), MAXIMUM, MINIMUM, SQUARED_DIFFERENCE,
+ * PRELU (b = alpha: a < 0 ? a * alpha : a); float only. */
+void lfrt_f32_sub__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end) {
+  for (int i = begin; i < end; i++) {
+    size_t ia, ib;
+    offsets(p, i, &ia, &ib);
+    out[i] = clampf(p, a[ia] - b[ib]);
+  }
+}
+
+void lfrt_f32_div__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end) {
+  for (int i = begin; i < end; i++) {
+    size_t ia, ib;
+    offsets(p, i, &ia, &ib);
+    out[i] = clampf(p, a[ia] / b[ib]);
+  }
+}
+
+void lfrt_f32_maximum__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end) {
+  for (int i = begin; i < end; i++) {
+    size_t ia, ib;
+    offsets(p, i, &ia, &ib);
+    out[i] = a[ia] < b[ib] ? b[ib] : a[ia];
+  }
+}
+
+void lfrt_f32_minimum__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end) {
+  for (int i = begin; i < end; i++) {
+    size_t ia, ib;
+    offsets(p, i, &ia, &ib);
+    out[i] = b[ib] < a[ia] ? b[ib] : a[ia];
+  }
+}
+
+void lfrt_f32_squared_difference__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out,
+                                      int begin, int end) {
+  for (int i = begin; i < end; i++) {
+    size_t ia, ib;
+    offsets(p, i, &ia, &ib);
+    float d = a[ia] - b[ib];
+    out[i] = d * d;
+  }
+}
+
+void lfrt_f32_prelu__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end) {
+  for (int i = begin; i < end; i++) {
+    size_t ia, ib;
+    offsets(p, i, &ia, &ib);
+    out[i] = a[ia] < 0.0f ? a[ia] * b[ib] : a[ia];
   }
 }

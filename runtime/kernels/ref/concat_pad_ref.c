@@ -8,7 +8,12 @@ void lfrt_x8_concat__ref(const lfrt_concat_params *p, const void *const *in, voi
     unsigned char *dst = (unsigned char *)out + (size_t)o * p->out_inner_bytes;
     for (int i = 0; i < p->n_in; i++) {
       size_t n = p->inner_bytes[i];
-      memcpy(dst, (const unsigned char *)in[i] + (size_t)o * n, n);
+      const unsigned char *src = (const unsigned char *)in[i] + (size_t)o * n;
+      const uint8_t *t = p->lut ? p->lut[i] : NULL; /* pose / uint8: requantizing table */
+      if (t)
+        for (size_t j = 0; j < n; j++) dst[j] = t[src[j]];
+      else
+        memcpy(dst, src, n);
       dst += n;
     }
   }
