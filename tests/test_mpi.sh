@@ -212,16 +212,27 @@ for np in 2 3; do
   cmp "$T/u1.csv" "$T/u$np.csv" || fail "predict -np $np: submission CSV differs from 1 process"
 done
 echo "predict -np 2, -np 3: chest JSON and nerve CSV identical to 1 process"
-# image files: the last one corrupt fails rank 2 of 3; fixed, --resume finishes
+# image files: the first one of rank 2's share corrupt fails that rank at once; the
+# others still finish and journal their shares (the job stops only then); fixed,
+# --resume finishes
 mkdir -p "$T/I" && cp "$T/D/images/"* "$T/I/"
-last=$(ls "$T/I" | tail -n 1)
-head -c 100 "$T/D/images/$last" >"$T/I/$last"
+n=$(ls "$T/I" | wc -l)
+last=$(LC_ALL=C ls "$T/I" | tail -n 1)
+bad=$(LC_ALL=C ls "$T/I" | sed -n "$((n / 3 * 2 + n % 3 * 2 / 3 + 1))p")
+head -c 100 "$T/D/images/$bad" >"$T/I/$bad"
 IM="$T/m/densenet121_i8.tflite --task chestxray14 --norm unit $T/I --strict --quiet"
 timeout 60 $MPI -np 3 "$L" predict $IM --out "$T/i3.json" >"$T/log" 2>&1 && fail "a corrupt image with --strict accepted"
-grep -q -- "--strict: $T/I/$last" "$T/log" || fail "no message naming the corrupt image: $(tail -n 5 "$T/log")"
+grep -q -- "--strict: $T/I/$bad" "$T/log" || fail "no message naming the corrupt image: $(tail -n 5 "$T/log")"
 [ -e "$T/i3.json" ] && fail "an output was written by a failed job"
-ls "$T/i3.json.partial.1of3" "$T/i3.json.partial.2of3" >/dev/null || fail "no per-rank journals after the failed job"
-cp "$T/D/images/$last" "$T/I/$last"
+for r in 0 1; do # the journal: a header, then result lines and a "done" line per finished image
+  share=$(( n / 3 * (r + 1) + n % 3 * (r + 1) / 3 - n / 3 * r - n % 3 * r / 3 ))
+  j="$T/i3.json.partial.$((r + 1))of3"
+  [ -e "$j" ] || fail "rank $r: no journal after the failed job"
+  done_n=$(grep -c '"done"' "$j")
+  [ "$done_n" = $share ] || fail "rank $r journaled $done_n of its $share images before the job stopped"
+done
+echo "predict -np 3, rank 2 failing on its first image: ranks 0 and 1 journaled their whole shares"
+cp "$T/D/images/$bad" "$T/I/$bad"
 run $MPI -np 3 "$L" predict $IM --resume --out "$T/i3.json"
 run "$L" predict $IM --out "$T/i1.json"
 cmp "$T/i1.json" "$T/i3.json" || fail "predict -np 3 --resume on image files differs from 1 process"

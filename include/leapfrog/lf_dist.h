@@ -43,6 +43,13 @@ lf_status lf_dist_wait(lf_dist_req **req);
  * malloc'ed *all (*all_len bytes); other ranks get *all = NULL. */
 lf_status lf_dist_gather(const void *mine, size_t len, void **all, size_t *all_len);
 lf_status lf_dist_barrier(void);
+/* After a stage that every rank reaches (failed or not): tells every rank
+ * whether any failed. Returns st on a rank that failed, an LF_EIO error
+ * naming the first failed rank on the others, LF_OK when none did. Once a
+ * failure is agreed on, lf_dist_abort ends each rank on its own (MPI_Finalize,
+ * exit) instead of killing the job, so the failing rank's message and the
+ * other ranks' finished work (predict's journals) are not cut off. */
+lf_status lf_dist_agree(lf_status st);
 /* Ends every rank of the job with exit code `code` (after printing the
  * caller's message); with one process it just exits. */
 void lf_dist_abort(int code);

@@ -10,7 +10,7 @@
 
 #include "leapfrog/lf_dist.h"
 
-static int inited, rank, size = 1;
+static int inited, rank, size = 1, agreed_failure;
 static double comm_s;
 static char backend[MPI_MAX_LIBRARY_VERSION_STRING];
 
@@ -156,9 +156,23 @@ lf_status lf_dist_barrier(void) {
   return rc == MPI_SUCCESS ? LF_OK : mpi_fail(rc, "MPI_Barrier");
 }
 
+lf_status lf_dist_agree(lf_status st) {
+  if (size == 1) return st;
+  int mine = st ? rank : size, first = size;
+  int rc = MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (rc != MPI_SUCCESS) return st ? st : mpi_fail(rc, "MPI_Allreduce");
+  if (first == size) return LF_OK;
+  agreed_failure = 1;
+  return st ? st : lf_error(LF_EIO, "stopped because rank %d of %d failed (its message comes from it)", first, size);
+}
+
 void lf_dist_abort(int code) {
   fflush(stdout);
   fflush(stderr);
+  if (inited && size > 1 && agreed_failure) { /* every rank knows and is on its way out */
+    MPI_Finalize();
+    exit(code);
+  }
   if (inited && size > 1) MPI_Abort(MPI_COMM_WORLD, code);
   exit(code);
 }

@@ -338,11 +338,14 @@ lf_status lf_predict_images(const lf_predict_images_opts *o, lf_predict_stats *s
   r.o = o;
   r.t_start = now_s();
   lf_status st = prepare(&r);
+  const int prepared = !st, ranks = lf_dist_size(), writer = lf_dist_rank() == 0;
   for (size_t f = r.lo; !st && f < r.hi; f++)
     if (!r.done[f]) st = run_file(&r, f);
   if (!st) st = flush_batch(&r);
   if (r.in) progress(&r, 1);
-  const int ranks = lf_dist_size(), writer = lf_dist_rank() == 0;
+  /* a rank that failed on an image waits for the others to finish (and journal)
+   * their shares, so --resume redoes only what is left */
+  if (prepared && ranks > 1) st = lf_dist_agree(st);
   if (!st && ranks > 1) st = gather(&r);
   if (!st && writer && !r.nrows) st = lf_error(LF_EBADFILE, "none of the %zu images could be read", r.files.n);
   if (!st && writer) st = write_output(&r);
