@@ -23,7 +23,7 @@ static void serve_usage(FILE *f) {
           "  --queue N            requests that may wait for a worker; more get 503 + Retry-After (default 16)\n"
           "  --max-upload BYTES   larger uploads get 413 (default 33554432)\n"
           "  --max-pixels N       images with more pixels (from the header, before decoding) get 413\n"
-          "                       (default 40000000)\n"
+          "                       (default and most 33554432, what the image readers decode)\n"
           "  --timeout S          a request's whole life: upload, wait and run (default 30)\n"
           "  --idle-timeout S     a connection silent this long is closed (default 10)\n"
           "  --max-connections N  open connections (default 64; half of them per client address)\n"

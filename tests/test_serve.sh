@@ -209,5 +209,9 @@ rc=$?
 # usage errors
 "$LEAPFROG" serve >/dev/null 2>&1; [ $? = 2 ] || { echo "FAIL: serve without --model should exit 2"; rc=1; }
 "$LEAPFROG" serve --model "bad name=$d/x.tflite" >/dev/null 2>&1; [ $? = 2 ] || { echo "FAIL: bad model name should exit 2"; rc=1; }
+# --max-pixels: the documented default is accepted, more than the readers decode is refused
+"$LEAPFROG" serve --help 2>&1 | grep -q "default and most 33554432" || { echo "FAIL: --max-pixels default not in the usage"; rc=1; }
+"$LEAPFROG" serve --model "$d/missing.tflite" --max-pixels 33554432 --quiet 2>"$d/err.txt"; [ $? = 1 ] || { echo "FAIL: --max-pixels 33554432 refused: $(cat "$d/err.txt")"; rc=1; }
+"$LEAPFROG" serve --model "$d/missing.tflite" --max-pixels 40000000 --quiet 2>/dev/null; [ $? = 2 ] || { echo "FAIL: --max-pixels 40000000 should exit 2"; rc=1; }
 "$LEAPFROG" serve --model "$d/missing.tflite" --quiet 2>"$d/err.txt"; [ $? = 1 ] && grep -q missing.tflite "$d/err.txt" || { echo "FAIL: missing model should exit 1 naming it"; rc=1; }
 exit $rc

@@ -24,7 +24,7 @@ typedef struct {
   int threads;               /* runtime threads per interpreter, default 1 */
   int queue;                 /* requests waiting beyond the workers' before 503, default 16 */
   size_t max_upload;         /* bytes, default 32 MiB (413 above) */
-  unsigned long max_pixels;  /* width*height from the header, default 40 Mpixel (413 above) */
+  unsigned long max_pixels;  /* width*height from the header, default and most 2^25, the image readers' limit (413 above) */
   int timeout_s;             /* a request's whole life (upload, queue, run), default 30 */
   int idle_timeout_s;        /* a connection idle this long is closed (slow clients), default 10 */
   int max_connections;       /* default 64; half of them per client address */

@@ -83,7 +83,7 @@ void lf_serve_opts_default(lf_serve_opts *o) {
   o->threads = 1;
   o->queue = 16;
   o->max_upload = (size_t)32 << 20;
-  o->max_pixels = 40000000UL;
+  o->max_pixels = 1UL << 25; /* the image readers' own limit (LF_IMAGE_MAX_PIXELS): more cannot be decoded */
   o->timeout_s = 30;
   o->idle_timeout_s = 10;
   o->max_connections = 64;
