@@ -42,8 +42,11 @@ static void help(FILE *f) {
   lf_cli_model_opts_help(f);
 }
 
-/* The Edge TPU pre-flight on the model just written at tmp: renamed to out
- * when every op maps; else removed, with the report on stderr. Returns 0 ok. */
+/* The Edge TPU pre-flight on the model just written at tmp (a scratch file):
+ * copied to out with lf_write_file_atomic when every op maps (so out gets the
+ * guarantees of every other output: atomic, mode kept, symlinks followed);
+ * else the report on stderr and out untouched. tmp is always removed.
+ * Returns 0 ok. */
 static int convert_edgetpu_check(const char *tmp, const char *out) {
   lfrt_model *m = NULL;
   lfrt_error err;
@@ -60,9 +63,15 @@ static int convert_edgetpu_check(const char *tmp, const char *out) {
       if (!r.nodes[n].on_edgetpu)
         fprintf(stderr, "  node %d (%s): %s\n", n, lfrt_op_name((int)m->ops[n].op) ? lfrt_op_name((int)m->ops[n].op) : "?",
                 r.nodes[n].reason);
-  } else if (rename(tmp, out) != 0) {
-    perror(out);
   } else {
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    if (lf_read_file(tmp, 0, &bytes, &len) != LF_OK || lf_write_file_atomic(out, bytes, len) != LF_OK) {
+      fprintf(stderr, "leapfrog convert: %s\n", lf_last_error());
+      free(bytes);
+      goto done;
+    }
+    free(bytes);
     char rt[48] = "any Edge TPU runtime";
     if (r.min_runtime > 0) snprintf(rt, sizeof rt, "Edge TPU runtime %d or later", r.min_runtime);
     fprintf(stderr, "leapfrog convert: --edgetpu: all %d ops pass the Edge TPU pre-flight (%s; parameters ~%lld "
@@ -70,13 +79,13 @@ static int convert_edgetpu_check(const char *tmp, const char *out) {
             (long long)r.param_bytes);
     ok = 1;
   }
-  if (!ok) unlink(tmp);
+done:
+  unlink(tmp);
   lf_edgetpu_report_free(&r);
   lfrt_model_free(m);
   return !ok;
 }
 
-/* "bn_lowering" of a leapfrog.quant metadata JSON, or LF_BN_LOWER_DEFAULT. */
 int cmd_convert(int argc, char **argv) {
   const char *in = NULL, *out = NULL, *io = "int8", *ranges_path = NULL, *labels_arg = NULL, *norm = "unit";
   int fp32 = 0, logits = 0, edgetpu = 0, io_given = 0, bn_lowering = LF_BN_LOWER_DEFAULT, batch = 1;
@@ -216,19 +225,24 @@ int cmd_convert(int argc, char **argv) {
   o.batch = batch;
   o.norm_channels = m.cfg.in_c > 4 ? 4 : m.cfg.in_c;
   lf_norm_values(!strcmp(norm, "imagenet") ? LF_NORM_IMAGENET : LF_NORM_UNIT, o.norm_channels, o.norm_mean, o.norm_std);
-  /* --edgetpu: write next to the output, check, then rename into place (or remove) */
+  /* --edgetpu: write a scratch copy in the temp folder, check it, then write the output (or not) */
   char tmp[4096];
   const char *dest = out;
   if (edgetpu) {
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.edgetpu-check.%ld", out, (long)getpid()) >= sizeof tmp) {
-      fprintf(stderr, "leapfrog convert: %s: path too long\n", out);
+    const char *td = getenv("TMPDIR");
+    int fd = -1;
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s/leapfrog-edgetpu-check.XXXXXX", td && *td ? td : "/tmp") >= sizeof tmp ||
+        (fd = mkstemp(tmp)) < 0) {
+      fprintf(stderr, "leapfrog convert: --edgetpu: cannot make a scratch file in %s\n", td && *td ? td : "/tmp");
       goto done;
     }
+    close(fd);
     dest = tmp;
   }
   st = lf_convert_graph_file(m.g, m.input, logits ? m.logits : m.probs, fp32 ? NULL : &r, &o, dest);
   if (st != LF_OK) {
     fprintf(stderr, "leapfrog convert: %s\n", lf_last_error());
+    if (edgetpu) unlink(tmp);
     goto done;
   }
   if (edgetpu && convert_edgetpu_check(tmp, out)) goto done;

@@ -87,12 +87,22 @@ echo "$out" | grep -q "tensor 'input' is FLOAT32" || fail "fp32 reason: $out"
 
 # --- convert --edgetpu refuses a model that would not map; --fp32 is a usage error ---
 echo "keep me" >"$T/b2.tflite"
-"$L" convert "$T/PD.safetensors" -o "$T/b2.tflite" --edgetpu --batch 2 >/dev/null 2>"$T/err"; rc=$?
+mkdir -p "$T/scratch" # the checked copy is a scratch file in TMPDIR, removed either way
+TMPDIR="$T/scratch" "$L" convert "$T/PD.safetensors" -o "$T/b2.tflite" --edgetpu --batch 2 >/dev/null 2>"$T/err"; rc=$?
 [ $rc = 1 ] || fail "convert --edgetpu --batch 2: exit $rc, $(cat "$T/err")"
 grep -q "would not run on the Edge TPU; $T/b2.tflite not written" "$T/err" || fail "batch 2 message: $(cat "$T/err")"
 grep -q "node 0 (QUANTIZE):.*has more than 3 dimensions larger than 1" "$T/err" || fail "batch 2 reason: $(cat "$T/err")"
 [ "$(cat "$T/b2.tflite")" = "keep me" ] || fail "the refused convert replaced the existing file"
-ls "$T" | grep -q "edgetpu-check" && fail "temp file left behind: $(ls "$T")"
+[ -z "$(ls "$T/scratch")" ] || fail "scratch file left behind: $(ls "$T/scratch")"
+ls "$T" | grep -q "\.tmp\." && fail "temp file left behind: $(ls "$T")"
+# a model that maps, written through a symlink: the link stays, its target gets the model
+# (the output goes through the atomic writer like every other output)
+ln -s densenet_i8.tflite "$T/link.tflite"
+TMPDIR="$T/scratch" "$L" convert "$T/PD.safetensors" -o "$T/link.tflite" --edgetpu --io int8 2>"$T/err" ||
+  fail "convert --edgetpu through a symlink: $(cat "$T/err")"
+[ -L "$T/link.tflite" ] || fail "convert --edgetpu replaced the symlink with a file"
+[ -z "$(ls "$T/scratch")" ] || fail "scratch file left behind after a good convert: $(ls "$T/scratch")"
+"$L" info --edgetpu "$T/link.tflite" >/dev/null || fail "the model written through the symlink does not load"
 "$L" convert "$T/RD/last.safetensors" -o "$T/x.tflite" --edgetpu --fp32 2>/dev/null; rc=$?
 [ $rc = 2 ] || fail "--edgetpu --fp32: exit $rc"
 
