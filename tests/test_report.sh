@@ -162,6 +162,8 @@ pdf = open(sys.argv[2], "rb").read()
 assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") + pdf.count(b"/Type/Page") >= 3, len(pdf)
 print("chromium: screenshot 1280x5000, %.1f%% ink; PDF %d bytes" % (100 * ink, len(pdf)))
 PY
+elif [ "${LF_REQUIRE_ORACLES:-0}" = 1 ]; then
+  fail "$chromium missing (LF_REQUIRE_ORACLES=1: the rendering check must run)"
 else
   echo "note: $chromium missing: rendering not checked"
 fi
