@@ -108,6 +108,10 @@ DEV_SRC    += src/dist/dist_none.c # one process: predict's shards (lf_dist.h) w
 DEV_OBJ     = $(DEV_SRC:%.c=$(BUILD)/obj/%.o)
 DEV_LIB     = $(BUILD)/lib/libleapfrog-device.a
 DEVICE      = $(BUILD)/leapfrog-predict
+# leapfrog-serve: `leapfrog serve` alone for the clinic's box (issue 12), the same
+# device library plus the HTTP service (libmicrohttpd, GnuTLS); no training code
+SERVE_DEV   = $(BUILD)/leapfrog-serve
+SERVE_OBJ   = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/serve/*.c)) $(BUILD)/obj/gen/serve_page.o
 DEVICE_LIBS = -lpng -ltiff -ljpeg -lz -lcjson -lm
 ifneq ($(LF_DICOM),0)
   DEV_OBJ     += $(patsubst %.cc,$(BUILD)/obj/%.o,$(wildcard src/*/*.cc))
@@ -131,7 +135,7 @@ LFRT_STATIC = $(if $(SAN),,-static)
 LFRT_GIT    = $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 .PHONY: all test asan-test cross-test cross-predict rt-tests fuzz fuzz-long demo deps clean bench
-all: $(CLI) $(LFRT) $(DEVICE) $(RT_TESTS) $(LF_TESTS) $(BENCHES)
+all: $(CLI) $(LFRT) $(DEVICE) $(SERVE_DEV) $(RT_TESTS) $(LF_TESTS) $(BENCHES)
 
 $(BUILD)/obj/runtime/%.o: runtime/%.c
 	@mkdir -p $(dir $@)
@@ -184,6 +188,10 @@ $(DEV_LIB): $(DEV_OBJ)
 $(DEVICE): device/leapfrog_predict.c $(BUILD)/obj/cli/cmd_predict.o $(BUILD)/obj/cli/out_guard.o $(DEV_LIB) $(RT_LIB)
 	$(CC) $(CPPFLAGS) -Icli $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/obj/cli/cmd_predict.o $(BUILD)/obj/cli/out_guard.o \
 	  $(DEV_LIB) $(RT_LIB) $(DEVICE_LIBS)
+
+$(SERVE_DEV): device/leapfrog_serve.c $(BUILD)/obj/cli/cmd_serve.o $(SERVE_OBJ) $(DEV_LIB) $(RT_LIB)
+	$(CC) $(CPPFLAGS) -Icli $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/obj/cli/cmd_serve.o $(SERVE_OBJ) \
+	  $(DEV_LIB) $(RT_LIB) -lmicrohttpd -lgnutls $(DEVICE_LIBS)
 
 $(LFRT): runtime/tools/lfrt.c $(RT_LIB)
 	@mkdir -p $(dir $@)

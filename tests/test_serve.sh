@@ -206,6 +206,26 @@ print("%d failed" % len(fails))
 sys.exit(1 if fails else 0)
 PY
 rc=$?
+# leapfrog-serve, the device binary (`leapfrog serve` alone): no training libraries linked,
+# and the same answers as `leapfrog serve` (predict's probabilities)
+dev="$root/$LF_BUILD/leapfrog-serve"
+if readelf -d "$dev" | grep -qE "openblas|dnnl|gomp|mpi"; then echo "FAIL: leapfrog-serve links training libraries"; rc=1; fi
+LEAPFROG_SERVE="$dev" PYTHONPATH="$root/tests/serve:$root/tests" "$LF_PYTHON" - "$d" <<'PY' || rc=1
+import json, os, sys
+from serve_util import Server
+d = sys.argv[1]
+s = Server(os.environ["LEAPFROG_SERVE"], ["chest=" + d + "/models/densenet121_i8.tflite"], d)
+pred = json.load(open(d + "/pred.json"))
+bad = 0
+for key, probs in sorted(pred.items())[:2]:
+    st, _, j = s.predict(open(os.path.join(d, "chest", key), "rb").read(), "image/png", "")
+    got = {f["label"]: f["probability"] for f in j["findings"]} if st == 200 else {}
+    ok = st == 200 and set(got) == set(probs) and all(abs(got[k] - probs[k]) < 1e-6 for k in probs)
+    print(("ok   " if ok else "FAIL ") + "leapfrog-serve %s: predict's probabilities" % key)
+    bad += not ok
+s.stop()
+sys.exit(1 if bad else 0)
+PY
 # usage errors
 "$LEAPFROG" serve >/dev/null 2>&1; [ $? = 2 ] || { echo "FAIL: serve without --model should exit 2"; rc=1; }
 "$LEAPFROG" serve --model "bad name=$d/x.tflite" >/dev/null 2>&1; [ $? = 2 ] || { echo "FAIL: bad model name should exit 2"; rc=1; }

@@ -6,7 +6,9 @@ import http.client, json, os, signal, socket, subprocess, threading, time
 class Server:
     def __init__(self, leapfrog, models, tmp, *extra, tls=False, quiet=True):
         self.port_file = os.path.join(tmp, "port.%d.%d" % (os.getpid(), time.monotonic_ns()))
-        args = [leapfrog, "serve", "--listen", "127.0.0.1:0", "--port-file", self.port_file] + (["--quiet"] if quiet else [])
+        # leapfrog-serve (the device binary) is `leapfrog serve` alone: no command word
+        cmd = [leapfrog] if os.path.basename(leapfrog) == "leapfrog-serve" else [leapfrog, "serve"]
+        args = cmd + ["--listen", "127.0.0.1:0", "--port-file", self.port_file] + (["--quiet"] if quiet else [])
         for m in models:
             args += ["--model", m]
         self.tls = tls
