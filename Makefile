@@ -102,8 +102,8 @@ CLI     = $(BUILD)/leapfrog
 # reaches: no training, quantisation or BLAS code). `make cross-predict
 # ARCH=aarch64|armv7` builds it with Debian's multiarch libraries
 # (libpng-dev:arm64 ...; scripts/install-deps.sh installs them for tests).
-# (src/eval: predict and its file formats only; scoring uses __int128, which armv7 lacks)
-DEV_SRC     = $(wildcard src/core/*.c src/data/*.c src/eval/predict*.c src/eval/model_meta.c)
+# (src/eval: predict, its file formats and the model metadata only; scoring uses __int128, which armv7 lacks)
+DEV_SRC     = $(wildcard src/core/*.c src/data/*.c src/eval/predict*.c src/eval/model_meta.c src/eval/model_oppoints.c)
 DEV_SRC    += src/dist/dist_none.c # one process: predict's shards (lf_dist.h) without MPI
 DEV_OBJ     = $(DEV_SRC:%.c=$(BUILD)/obj/%.o)
 DEV_LIB     = $(BUILD)/lib/libleapfrog-device.a

@@ -27,6 +27,13 @@ static void score_usage(FILE *f) {
           "  --seed N            bootstrap seed (default 1)\n"
           "  --threshold T       operating threshold for sensitivity/specificity (default 0.5)\n"
           "  --sensitivity S     target sensitivity for the second operating point (default 0.9)\n"
+          "  --choose-operating-points METHOD  chestxray14: pick a threshold per finding on the scored\n"
+          "                      split and write them as \"operating_points\" {finding: threshold} (with\n"
+          "                      sensitivity/specificity at each) for `leapfrog convert --operating-points`.\n"
+          "                      METHOD: youden (max sensitivity + specificity - 1; ties: the highest\n"
+          "                      threshold), sens:X (the highest threshold with sensitivity >= X), spec:X\n"
+          "                      (the lowest with specificity >= X). Choose them on --split val: points\n"
+          "                      chosen on the test split make its figures look better than they are\n"
           "  --strict            fail when images of the split listed in the dataset's CSV are missing\n"
           "                      on disk (default: a warning naming them)\n"
           "  --quiet             no summary table on stdout\n"
@@ -91,6 +98,11 @@ int cmd_score(int argc, char **argv) {
       o.seed = (uint64_t)d;
     } else if (!strcmp(a, "--threshold")) {
       if (parse_num(a, v, 0, 1, &o.threshold)) return 2;
+    } else if (!strcmp(a, "--choose-operating-points")) {
+      if (lf_oppoint_method_parse(v, &o.choose)) {
+        fprintf(stderr, "leapfrog score: --choose-operating-points: %s\n", lf_last_error());
+        return 2;
+      }
     } else if (!strcmp(a, "--sensitivity")) {
       if (parse_num(a, v, 1e-9, 1, &o.target_sensitivity)) return 2;
     } else {
@@ -110,6 +122,14 @@ int cmd_score(int argc, char **argv) {
     return 2;
   }
   if (have_split_seed) o.split_opts.seed = (uint64_t)split_seed;
+  if (o.choose.rule != LF_OPPOINT_NONE && o.task != LF_TASK_CHESTXRAY14) {
+    fprintf(stderr, "leapfrog score: --choose-operating-points is for --task chestxray14 (a threshold per finding)\n");
+    return 2;
+  }
+  if (o.choose.rule != LF_OPPOINT_NONE && o.split == LF_SPLIT_TEST)
+    fprintf(stderr, "leapfrog score: warning: choosing operating points on the test split: its sensitivity and "
+            "specificity will look better than they are; choose them on --split val and report the test split "
+            "at those points\n");
   const lf_cli_path outs[] = {{"--out", o.out_json}, {"--report", o.report_path}, {NULL, NULL}};
   const lf_cli_path ins[] = {{"--pred", o.pred_path},
                              {"--compare", o.compare_path},

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "leapfrog/lf_metrics.h"
+#include "leapfrog/lf_oppoints.h"
 #include "lf_test.h"
 
 #define MAXC 16
@@ -102,6 +103,10 @@ static void make_cases(void) {
   }
   c = add_auc("big_tied", 30000);
   for (size_t i = 0; i < c->n; i++) c->l[i] = urand() < 0.02, c->s[i] = floor(50 * urand() + 10 * c->l[i]) / 64;
+  /* Youden ties: TPR - FPR is 1/3 at 0.9, 0.7 and 0.5 (in floating point 1 - 2/3 > 1/3, so a float argmax
+     would pick 0.5); ties go to the highest threshold, 0.9. Tied scores within each level too. */
+  c = add_auc("youden_tie", 12);
+  for (size_t i = 0; i < c->n; i++) c->l[i] = (i / 2) % 2 == 0, c->s[i] = 0.9 - 0.1 * (double)(i / 2);
   c = add_auc("perfect_inverse", 100);
   for (size_t i = 0; i < c->n; i++) c->l[i] = i < 30, c->s[i] = (double)i;
 
@@ -174,6 +179,7 @@ int main(void) {
   if (!o) return perror("popen"), 1;
   char kind[16], name[32];
   int seen_auc = 0, seen_roc = 0, seen_op = 0, seen_thr = 0, seen_mask = 0, seen_delong = 0, seen_pair = 0;
+  int seen_choose = 0, seen_choose_none = 0;
   while (fscanf(o, "%15s %31s", kind, name) == 2) {
     lf_test_current = name;
     if (!strcmp(kind, "mask")) {
@@ -249,6 +255,29 @@ int main(void) {
       LF_CHECK(lf_auc_delong(c->s, c->l, c->n, &auc, &gv) == LF_OK);
       LF_CHECK_MSG(close_to(gv, v, 1e-9 * v + 1e-15), "DeLong variance %.17g vs numpy %.17g", gv, v);
       seen_delong++;
+    } else if (!strcmp(kind, "choose")) {
+      char meth[32], t[64];
+      if (fscanf(o, "%31s %63s", meth, t) != 2) break;
+      lf_oppoint_method m;
+      LF_CHECK(lf_oppoint_method_parse(meth, &m) == LF_OK);
+      lf_oppoint op;
+      lf_status st = lf_choose_operating_point(c->s, c->l, c->n, &m, &op);
+      if (!strcmp(t, "none")) {
+        LF_CHECK_MSG(st == LF_ENOTFOUND && isnan(op.threshold), "%s: status %d threshold %.17g, sklearn has none",
+                     meth, (int)st, op.threshold);
+        seen_choose_none++;
+      } else {
+        double want = strtod(t, NULL);
+        LF_CHECK_MSG(st == LF_OK && op.threshold == want, "%s: threshold %.17g (status %d) vs sklearn %s", meth,
+                     op.threshold, (int)st, t);
+        lf_oppoint ref;
+        LF_CHECK(lf_operating_point(c->s, c->l, c->n, want, &ref) == LF_OK);
+        LF_CHECK_MSG(op.tp == ref.tp && op.fp == ref.fp && op.sensitivity == ref.sensitivity &&
+                     op.specificity == ref.specificity, "%s: counts at the chosen threshold", meth);
+        if (m.rule == LF_OPPOINT_SENS) LF_CHECK(op.sensitivity >= m.target);
+        if (m.rule == LF_OPPOINT_SPEC) LF_CHECK(op.specificity >= m.target);
+      }
+      seen_choose++;
     } else if (!strcmp(kind, "thr90")) {
       double t;
       if (fscanf(o, "%lf", &t) != 1) break;
@@ -273,10 +302,13 @@ int main(void) {
   LF_CHECK_MSG(seen_auc == na && seen_roc == 2 * na && seen_op == na && seen_mask == nm,
                "oracle answered %d/%d auc, %d roc, %d op, %d/%d masks", seen_auc, na, seen_roc, seen_op, seen_mask, nm);
   LF_CHECK(seen_thr >= na - 2);
+  /* 6 methods per case; none for one_class, all_positive (one label value) and spec:1 where a negative tops */
+  LF_CHECK_MSG(seen_choose == 6 * na && seen_choose_none >= 12 && seen_choose_none < seen_choose,
+               "oracle answered %d/%d operating-point choices (%d none)", seen_choose, 6 * na, seen_choose_none);
   LF_CHECK_MSG(seen_delong >= na - 3 && seen_pair == npc, "DeLong: %d variances, %d pairs", seen_delong, seen_pair);
-  printf("compared %d AUC cases (%d ROC curves, %d thresholds, %d DeLong variances, %d paired tests) and %d masks "
-         "with scikit-learn/numpy\n",
-         seen_auc, seen_roc, seen_thr, seen_delong, seen_pair, seen_mask);
+  printf("compared %d AUC cases (%d ROC curves, %d thresholds, %d operating-point choices (%d none), %d DeLong "
+         "variances, %d paired tests) and %d masks with scikit-learn/numpy\n",
+         seen_auc, seen_roc, seen_thr, seen_choose, seen_choose_none, seen_delong, seen_pair, seen_mask);
   for (int i = 0; i < na; i++) free(A[i].s), free(A[i].l);
   for (int i = 0; i < nm; i++) free(M[i].t), free(M[i].p);
   for (int i = 0; i < npc; i++) free(PC[i].a), free(PC[i].b), free(PC[i].l);

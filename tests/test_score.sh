@@ -3,7 +3,8 @@
 # by Python (tests/oracles/score_sklearn.py), metrics.json checked against
 # scikit-learn (AUC, ROC points, confusion counts, 90%-sensitivity threshold) and
 # numpy (Dice, IoU, RLE); refusal cases (missing/extra image, NaN, out of range,
-# bad JSON, duplicate basename, wrong file kind, bad RLE) and usage errors.
+# bad JSON, duplicate basename, wrong file kind, bad RLE) and usage errors;
+# operating points chosen by --choose-operating-points against scikit-learn's roc_curve.
 set -u
 : "${LEAPFROG:?}" "${LF_TMP:?}" "${LF_PYTHON:=/usr/bin/python3}"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -70,6 +71,48 @@ chest --pred "$d/chest/pred.json" --compare "$d/chest/pred_b.json" --report "$d/
   || fail "--compare in the report"
 chest --pred "$d/chest/pred.json" --compare "$d/chest/pred.json" --out "$d/ms.json" --quiet || fail "--compare with itself"
 "$LF_PYTHON" -c "import json,sys; c=json.load(open(sys.argv[1]))['compare']; sys.exit(any(v not in (0, None) for v in c['auc_diff'].values()) or any(p not in ([0, 0], [None, None]) for p in c['auc_diff_ci95'].values()))" "$d/ms.json" || fail "self-comparison should give zero differences"
+
+# --choose-operating-points: the thresholds scikit-learn's roc_curve gives (tests/oracles/metrics_sklearn.py
+# choose()), the rates at them, none for a finding without positives (Hernia here) with a warning naming it,
+# and a warning that the split scored is the test split (this folder's predictions cover only that one)
+for meth in youden sens:0.8 spec:0.9; do
+  chest --pred "$d/chest/pred.json" --choose-operating-points $meth --bootstrap 0 --out "$d/op.json" >"$d/out.txt" \
+    2>"$d/err.txt" || { cat "$d/err.txt"; fail "--choose-operating-points $meth"; continue; }
+  grep -q "operating points ($meth) chosen on split test" "$d/out.txt" || fail "$meth: no table of the points"
+  grep -q "warning: choosing operating points on the test split" "$d/err.txt" || fail "$meth: no test-split warning"
+  grep -q "warning: no operating point for Hernia on split test: no positive cases" "$d/err.txt" ||
+    fail "$meth: no warning naming Hernia: $(cat "$d/err.txt")"
+  PYTHONPATH="$here/oracles" "$LF_PYTHON" - "$d/chest" "$d/op.json" "$meth" <<'PY' || fail "$meth: points vs scikit-learn"
+import json, sys
+import numpy as np
+from metrics_sklearn import choose
+d, m, meth = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3]
+exp, pred = (json.load(open(f"{d}/{f}")) for f in ("expected.json", "pred.json"))
+ops, at, how = m["operating_points"], m["at_operating_point"], m["operating_points_chosen"]
+assert how["method"] == meth and how["split"] == "test", how
+n = 0
+for j, lab in enumerate(m["labels"]):
+    y = np.array([exp["y"][k][j] for k in exp["test"]])
+    s = np.array([pred["images/" + k][lab] for k in exp["test"]])
+    want = choose(y, s, meth)
+    if want is None:
+        assert lab not in ops and lab not in at and lab in how["none"], lab
+        continue
+    assert ops[lab] == want, (lab, ops[lab], want)
+    tp, fp = int(((s >= want) & (y == 1)).sum()), int(((s >= want) & (y == 0)).sum())
+    P, N = int(y.sum()), int((1 - y).sum())
+    a = at[lab]
+    assert (a["tp"], a["fp"], a["tn"], a["fn"]) == (tp, fp, N - fp, P - tp), (lab, a)
+    assert a["sensitivity"] == tp / P and a["specificity"] == (N - fp) / N, (lab, a)
+    n += 1
+assert n == 13 and sorted(how["none"]) == ["Hernia"], (n, how["none"])
+print(meth, ": 13 thresholds and their rates == scikit-learn's, none for Hernia")
+PY
+done
+chest --pred "$d/chest/pred.json" --choose-operating-points sens:1.5 2>"$d/err.txt"; rc=$?
+[ $rc = 2 ] && grep -q "want youden, sens:X or spec:X" "$d/err.txt" || fail "bad method: exit $rc: $(cat "$d/err.txt")"
+"$LEAPFROG" score --task nerve --data "$d/nerve" --pred "$d/nerve/sub.csv" --split all --choose-operating-points youden \
+  2>/dev/null; [ $? = 2 ] || fail "--choose-operating-points on nerve should exit 2"
 
 # reports: Markdown table and self-contained HTML with one SVG ROC curve per finding
 chest --pred "$d/chest/pred.json" --report "$d/r.md" --quiet && grep -q "| Atelectasis |" "$d/r.md" || fail "markdown report"

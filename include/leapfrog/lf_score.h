@@ -3,7 +3,8 @@
  * Chest X-ray (predictions JSON, lf_predictions.h): per-class AUC-ROC with a
  * bootstrap 95% CI, prevalence, ROC points, operating points at `threshold`
  * and at the threshold reaching `target_sensitivity`; macro mean AUC over the
- * classes where both label values occur.
+ * classes where both label values occur; optionally a threshold per finding
+ * chosen on the scored split (`choose`, for `leapfrog convert --operating-points`).
  * Nerve (Kaggle submission CSV): Dice (both empty = 1) and IoU per image and
  * their means, plus nerve-present detection counts (mask empty or not).
  *
@@ -18,6 +19,7 @@
 #include <stdio.h>
 
 #include "leapfrog/lf_dataset.h"
+#include "leapfrog/lf_oppoints.h"
 #include "leapfrog/lf_status.h"
 
 typedef struct {
@@ -41,6 +43,10 @@ typedef struct {
   const double *class_thresholds;
   int roc_band;              /* chestxray14: also a pointwise bootstrap 95% band of each ROC
                                 curve ("roc_band": TPR percentiles on an FPR grid) */
+  /* chestxray14: choose a threshold per finding on this split (lf_oppoints.h) and write them as
+     "operating_points" {label: threshold}, each with its "at_operating_point" counts and rates.
+     Use a validation split: points chosen on the test split flatter its figures. rule NONE = off */
+  lf_oppoint_method choose;
 } lf_score_opts;
 
 void lf_score_opts_default(lf_score_opts *o);

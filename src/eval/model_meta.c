@@ -7,6 +7,24 @@
 #include <string.h>
 
 #include "eval/predict_internal.h"
+#include "leapfrog/lf_oppoints.h"
+
+/* "operating_points": {label: threshold in (0, 1)}, each key one of "labels" (when the metadata has them). */
+static lf_status check_oppoints(const char *json, size_t len, const char *name, lf_model_meta *meta) {
+  lf_oppoints ops;
+  lf_status st = lf_oppoints_from_meta(json, len, name, &ops);
+  if (st || !ops.n || !meta->n_labels) {
+    meta->n_oppoints = st ? 0 : ops.n;
+    return st;
+  }
+  const char *labels[LF_PREDICT_MAX_LABELS];
+  for (int k = 0; k < meta->n_labels; k++) labels[k] = meta->labels[k];
+  char where[320];
+  snprintf(where, sizeof where, "%s: metadata \"leapfrog\"", name);
+  if (lf_oppoints_check_labels(&ops, labels, meta->n_labels, where)) return LF_EBADFILE; /* message set */
+  meta->n_oppoints = ops.n;
+  return LF_OK;
+}
 
 lf_status lf_model_meta_parse(const char *json, size_t len, const char *name, lf_model_meta *meta) {
   memset(meta, 0, sizeof *meta);
@@ -58,6 +76,7 @@ lf_status lf_model_meta_parse(const char *json, size_t len, const char *name, lf
     }
   }
   cJSON_Delete(j);
+  if (!st) st = check_oppoints(json, len, name, meta);
   if (st) memset(meta, 0, sizeof *meta);
   return st;
 }

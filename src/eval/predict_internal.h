@@ -11,14 +11,16 @@ typedef struct {
   char labels[LF_PREDICT_MAX_LABELS][64];
   int has_norm;
   float mean[3], std[3];
+  int n_oppoints; /* "operating_points" given (validated: labels of the model, thresholds in (0, 1)) */
 } lf_model_meta;
 
 /* The "leapfrog" metadata JSON of a converted model: "labels" (unique
- * non-empty strings under 64 bytes, at most LF_PREDICT_MAX_LABELS) and
+ * non-empty strings under 64 bytes, at most LF_PREDICT_MAX_LABELS),
  * "normalization" {"mean": [..], "std": [..]} (1-3 finite numbers each, std >
- * 0). Anything malformed is LF_EBADFILE naming `name` and the field (meta
- * zeroed); absent fields are fine. _read finds the entry in a model (none: OK,
- * meta zeroed). */
+ * 0) and "operating_points" {label: threshold} (lf_oppoints.h: every key one
+ * of "labels", thresholds finite in (0, 1)). Anything malformed is
+ * LF_EBADFILE naming `name` and the field (meta zeroed); absent fields are
+ * fine. _read finds the entry in a model (none: OK, meta zeroed). */
 lf_status lf_model_meta_parse(const char *json, size_t len, const char *name, lf_model_meta *meta);
 lf_status lf_model_meta_read(const lfrt_model *m, const char *name, lf_model_meta *meta);
 

@@ -69,6 +69,68 @@ static void print_summary(FILE *f, const lf_score_opts *o, size_t n, const lf_cl
   fputc('\n', f);
 }
 
+/* --choose-operating-points for one finding: LF_ENOTFOUND (no positives, no
+ * negatives, target unreachable) leaves it without a point, saying why. A
+ * threshold outside (0, 1) (a score of exactly 0 or 1, or a logit) cannot be
+ * carried in a model's metadata and is left out the same way. */
+static lf_status choose_point(const lf_score_opts *o, const double *s, const uint8_t *l, size_t n, lf_class_score *c) {
+  lf_status st = lf_choose_operating_point(s, l, n, &o->choose, &c->chosen);
+  if (st == LF_ENOTFOUND) {
+    snprintf(c->why_none, sizeof c->why_none, "%s", lf_last_error());
+    return LF_OK;
+  }
+  if (st) return st;
+  if (!(c->chosen.threshold > 0 && c->chosen.threshold < 1)) {
+    snprintf(c->why_none, sizeof c->why_none, "threshold %.17g is not in (0, 1), which a model cannot carry",
+             c->chosen.threshold);
+    return LF_OK;
+  }
+  c->has_chosen = 1;
+  return LF_OK;
+}
+
+/* "operating_points" {label: threshold} (what `convert --operating-points` reads), how they were
+ * chosen, the findings left without one and "at_operating_point" {label: counts and rates}. */
+static void add_chosen(const lf_score_opts *o, cJSON *out, const lf_class_score *cs, int k) {
+  char mb[48];
+  cJSON *op = cJSON_AddObjectToObject(out, "operating_points");
+  cJSON *how = cJSON_AddObjectToObject(out, "operating_points_chosen");
+  cJSON_AddStringToObject(how, "method", lf_oppoint_method_name(&o->choose, mb, sizeof mb));
+  cJSON_AddStringToObject(how, "split", lf_split_name(o->split));
+  cJSON_AddStringToObject(how, "predictions", o->pred_path);
+  cJSON *none = cJSON_AddObjectToObject(how, "none");
+  cJSON *at = cJSON_AddObjectToObject(out, "at_operating_point");
+  for (int t = 0; t < k; t++) {
+    const lf_class_score *c = &cs[t];
+    if (!c->has_chosen) { /* on stderr even with --quiet: the model will flag this finding at the default */
+      cJSON_AddStringToObject(none, c->label, c->why_none);
+      fprintf(stderr, "warning: no operating point for %s on split %s: %s\n", c->label, lf_split_name(o->split),
+              c->why_none);
+      continue;
+    }
+    lf_json_add_num(op, c->label, c->chosen.threshold);
+    cJSON_AddItemToObject(at, c->label, oppoint_json(&c->chosen));
+  }
+}
+
+static void print_chosen(FILE *f, const lf_score_opts *o, const lf_class_score *cs, int k) {
+  char mb[48];
+  fprintf(f, "\noperating points (%s) chosen on split %s:\n", lf_oppoint_method_name(&o->choose, mb, sizeof mb),
+          lf_split_name(o->split));
+  fprintf(f, "%-19s %10s  %5s  %5s\n", "finding", "threshold", "sens", "spec");
+  for (int t = 0; t < k; t++) {
+    const lf_class_score *c = &cs[t];
+    if (!c->has_chosen) {
+      fprintf(f, "%-19s %10s  (%s)\n", c->label, "none", c->why_none);
+      continue;
+    }
+    char s1[8], s2[8];
+    fmt_rate(s1, sizeof s1, c->chosen.sensitivity);
+    fmt_rate(s2, sizeof s2, c->chosen.specificity);
+    fprintf(f, "%-19s %10.6g  %s  %s\n", c->label, c->chosen.threshold, s1, s2);
+  }
+}
+
 /* --compare: the second model's AUCs and the paired differences. */
 static void add_compare(const lf_score_opts *o, cJSON *out, const lf_class_score *cs, int k) {
   cJSON *c = cJSON_AddObjectToObject(out, "compare");
@@ -223,6 +285,7 @@ lf_status lf_score_chest(const lf_score_opts *o, const lf_dataset *ds, cJSON *ou
       if ((st = lf_roc_band(s, l, n, nb, o->seed, 0.05, LF_ROC_BAND_GRID, c->band_lo, c->band_hi, NULL))) goto done;
     }
     c->has_sens = c->n_pos > 0 && lf_threshold_for_sensitivity(s, l, n, o->target_sensitivity, &c->at_sens) == LF_OK;
+    if (o->choose.rule != LF_OPPOINT_NONE && (st = choose_point(o, s, l, n, c))) goto done;
     aucs[t] = c->auc;
     double a_;
     if ((st = lf_auc_delong(s, l, n, &a_, &c->delong_var))) goto done;
@@ -289,8 +352,10 @@ lf_status lf_score_chest(const lf_score_opts *o, const lf_dataset *ds, cJSON *ou
       }
     }
   }
+  if (o->choose.rule != LF_OPPOINT_NONE) add_chosen(o, out, cs, k);
   if (have_b) add_compare(o, out, cs, k);
   if (o->summary) print_summary(o->summary, o, n, cs, k, mean, used);
+  if (o->summary && o->choose.rule != LF_OPPOINT_NONE) print_chosen(o->summary, o, cs, k);
   if (o->summary && have_b) print_compare(o->summary, o, cs, k);
 done:
   if (cs)

@@ -26,6 +26,9 @@ typedef struct {
   lf_roc roc;
   lf_oppoint at_thr, at_sens;
   int has_sens; /* at_sens valid (the class has positives) */
+  lf_oppoint chosen; /* --choose-operating-points: the point chosen on this split */
+  int has_chosen;    /* chosen valid; else why_none says why (when a method was given) */
+  char why_none[96];
   double auc_b, diff_lo, diff_hi; /* --compare: the other model's AUC, CI of auc - auc_b */
   double delong_var, p_delong;    /* DeLong variance of auc; --compare: paired DeLong p-value */
   double band_lo[LF_ROC_BAND_GRID], band_hi[LF_ROC_BAND_GRID]; /* roc_band: TPR band on the FPR grid */

@@ -12,6 +12,11 @@ Output, per auc case:
   op NAME TP FP TN FN                 (confusion_matrix at score >= 0.5)
   thr90 NAME THRESHOLD                (highest roc threshold with tpr >= 0.9)
   delong NAME VAR                     (DeLong variance, O(n^2) numpy from the definition)
+  choose NAME METHOD THRESHOLD|none   (operating point chosen on roc_curve(drop_intermediate=False)'s
+                                      finite thresholds: youden = argmax TPR - FPR, the first (highest
+                                      threshold) on ties, compared exactly on the integer counts;
+                                      sens:X the highest with TPR >= X; spec:X the lowest with 1 - FPR >= X;
+                                      none with one class or when no threshold reaches the target)
 per mask case:
   mask NAME DICE IOU                  (numpy, both empty = 1)
 per pair case:
@@ -50,6 +55,30 @@ def delong_cov(a, b, m, n):
     return s10 / m + s01 / n
 
 
+CHOOSE_METHODS = ("youden", "sens:0.8", "sens:1", "spec:0.9", "spec:0.95", "spec:1")
+
+
+def choose(y, s, method):
+    """The threshold `method` picks, or None (see the module docstring)."""
+    P, N = int(y.sum()), int(len(y) - y.sum())
+    if P == 0 or N == 0:
+        return None
+    fpr, tpr, thr = roc_curve(y, s, drop_intermediate=False)
+    tps, fps = np.rint(tpr * P).astype(np.int64)[1:], np.rint(fpr * N).astype(np.int64)[1:]
+    thr = thr[1:]  # point 0 is (0, 0) at +inf (max + 1 before sklearn 1.3): not a score in the data
+    if method == "youden":
+        j = tps * N - fps * P  # (TPR - FPR) * P * N, exact
+        k = int(np.argmax(j))  # the first maximum: the highest threshold
+        assert abs((tpr[1:] - fpr[1:])[k] - np.max(tpr - fpr)) < 1e-12
+        return thr[k]
+    rule, x = method.split(":")
+    x = float(x)
+    if rule == "sens":
+        return thr[int(np.argmax(tps / P >= x))]  # TPR reaches 1 at the last threshold
+    ok = np.nonzero((N - fps) / N >= x)[0]
+    return thr[ok[-1]] if len(ok) else None
+
+
 def main(path):
     lines = open(path).read().split("\n")
     i = 0
@@ -79,6 +108,9 @@ def main(path):
             if m_ >= 2 and n_ >= 2:
                 parts = delong_parts(s, y)
                 out.append(f"delong {name} {float(delong_cov(parts, parts, m_, n_))!r}")
+            for meth in CHOOSE_METHODS:
+                t = choose(y, s, meth)
+                out.append(f"choose {name} {meth} {'none' if t is None else repr(float(t))}")
             if y.sum() > 0:
                 fpr, tpr, thr = roc_curve(y, s, drop_intermediate=False)
                 k = int(np.argmax(tpr >= 0.9))
