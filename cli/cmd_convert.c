@@ -12,6 +12,7 @@
 #include "leapfrog/lf_convert.h"
 #include "leapfrog/lf_image.h"
 #include "leapfrog/lf_fileio.h"
+#include "leapfrog/lf_oppoints.h"
 
 static void help(FILE *f) {
   fprintf(f,
@@ -35,6 +36,11 @@ static void help(FILE *f) {
           "  --norm unit|imagenet  input normalisation recorded in the metadata (default unit: x/255)\n"
           "  --bn-lowering depthwise|mul-add  int8 form of BNs that cannot be folded (default:\n"
           "                        what the checkpoint's qat/ptq recorded, else depthwise)\n"
+          "  --operating-points FILE  thresholds per finding for the metadata (\"operating_points\",\n"
+          "                        what `leapfrog serve` flags at): `leapfrog score --choose-operating-points\n"
+          "                        METHOD --split val --out FILE`'s metrics, or a JSON {finding: threshold};\n"
+          "                        every finding one of the model's labels, thresholds in (0, 1).\n"
+          "                        Choose them on a validation split, not the test split you report\n"
           "  --batch N             batch size, dim 0 of the input and every activation (default 1;\n"
           "                        each image gives the batch-1 model's bytes)\n"
           "Model options (needed when CKPT is a bare torch state_dict without leapfrog metadata,\n"
@@ -88,6 +94,7 @@ done:
 
 int cmd_convert(int argc, char **argv) {
   const char *in = NULL, *out = NULL, *io = "int8", *ranges_path = NULL, *labels_arg = NULL, *norm = "unit";
+  const char *ops_path = NULL;
   int fp32 = 0, logits = 0, edgetpu = 0, io_given = 0, bn_lowering = LF_BN_LOWER_DEFAULT, batch = 1;
   lf_model_config cfg;
   memset(&cfg, 0, sizeof cfg);
@@ -109,6 +116,7 @@ int cmd_convert(int argc, char **argv) {
     else if (!strcmp(a, "--edgetpu")) edgetpu = 1;
     else if (!strcmp(a, "--ranges") && i + 1 < argc) ranges_path = argv[++i];
     else if (!strcmp(a, "--labels") && i + 1 < argc) labels_arg = argv[++i];
+    else if (!strcmp(a, "--operating-points") && i + 1 < argc) ops_path = argv[++i];
     else if (!strcmp(a, "--norm") && i + 1 < argc) norm = argv[++i];
     else if (!strcmp(a, "--batch") && i + 1 < argc) {
       char *end;
@@ -154,9 +162,21 @@ int cmd_convert(int argc, char **argv) {
     return 2;
   }
 
+  if (ops_path && logits) {
+    fprintf(stderr, "leapfrog convert: --operating-points are probability thresholds; with --logits the model "
+            "outputs logits\n");
+    return 2;
+  }
+
   const lf_cli_path outs[] = {{"-o", out}, {NULL, NULL}};
-  const lf_cli_path ins[] = {{"CHECKPOINT", in}, {"--ranges", ranges_path}, {NULL, NULL}};
+  const lf_cli_path ins[] = {{"CHECKPOINT", in}, {"--ranges", ranges_path}, {"--operating-points", ops_path},
+                             {NULL, NULL}};
   if (lf_cli_guard_outputs("convert", outs, ins, NULL)) return 2;
+  lf_oppoints ops;
+  if (ops_path && lf_oppoints_read_file(ops_path, &ops)) {
+    fprintf(stderr, "leapfrog convert: --operating-points: %s\n", lf_last_error());
+    return 1;
+  }
   lf_model m;
   memset(&m, 0, sizeof m);
   lf_st_file f;
@@ -212,6 +232,10 @@ int cmd_convert(int argc, char **argv) {
   else if (!fp32 && recorded != LF_BN_LOWER_DEFAULT && recorded != bn_lowering)
     fprintf(stderr, "leapfrog convert: warning: %s was quantised for --bn-lowering %s, converting with %s\n", in,
             lf_bn_lowering_name(recorded), lf_bn_lowering_name(bn_lowering));
+  if (ops_path && lf_oppoints_check_labels(&ops, labels, n_labels, ops_path)) {
+    fprintf(stderr, "leapfrog convert: --operating-points: %s\n", lf_last_error());
+    goto done;
+  }
   arch_json = lf_model_config_to_json(&m.cfg);
   lf_convert_opts o;
   memset(&o, 0, sizeof o);
@@ -223,6 +247,7 @@ int cmd_convert(int argc, char **argv) {
   o.description = fp32 ? "leapfrog fp32" : "leapfrog int8";
   o.bn_lowering = bn_lowering;
   o.batch = batch;
+  o.oppoints = ops_path ? &ops : NULL;
   o.norm_channels = m.cfg.in_c > 4 ? 4 : m.cfg.in_c;
   lf_norm_values(!strcmp(norm, "imagenet") ? LF_NORM_IMAGENET : LF_NORM_UNIT, o.norm_channels, o.norm_mean, o.norm_std);
   /* --edgetpu: write a scratch copy in the temp folder, check it, then write the output (or not) */
@@ -246,8 +271,10 @@ int cmd_convert(int argc, char **argv) {
     goto done;
   }
   if (edgetpu && convert_edgetpu_check(tmp, out)) goto done;
-  fprintf(stderr, "leapfrog convert: wrote %s (%s, %s io, batch %d)\n", out, fp32 ? "fp32" : "int8",
+  fprintf(stderr, "leapfrog convert: wrote %s (%s, %s io, batch %d", out, fp32 ? "fp32" : "int8",
           fp32 ? "float32" : io, batch);
+  if (ops_path) fprintf(stderr, "; operating points of %d of %d findings from %s", ops.n, n_labels, ops_path);
+  fprintf(stderr, ")\n");
   rc = 0;
 done:
   free(labels_buf);

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "cli_edgetpu.h"
 #include "lfrt.h"
+#include "leapfrog/lf_oppoints.h"
 #include "lfrt_interp.h"
 
 static void usage(FILE *f) {
@@ -25,7 +26,8 @@ static void usage(FILE *f) {
           "invoke`), tensors, parameter count, MACs, file size, planned arena bytes,\n"
           "and inputs/outputs with shapes, dtypes, scales and zero points. Models the\n"
           "runtime cannot run (other ops, several subgraphs, dynamic shapes) are\n"
-          "described too.\n"
+          "described too, and the operating points (threshold per finding) its\n"
+          "\"leapfrog\" metadata records for `leapfrog serve` (`convert --operating-points`).\n"
           "  --json   one JSON object on stdout instead of text\n"
           "  --edgetpu  Edge TPU pre-flight: per op, would edgetpu_compiler map it (from\n"
           "           Coral's published requirements: 8-bit tensors, fixed sizes, constant\n"
@@ -292,6 +294,33 @@ static void summarise(const lfrt_model *m, summary *s) {
   }
 }
 
+/* The "leapfrog" metadata's operating points: 1 with *ops filled, 0 none, -1 malformed (message set). */
+static int model_oppoints(const lfrt_model *m, const char *path, lf_oppoints *ops) {
+  for (int i = 0; i < m->nmetadata; i++)
+    if (!strcmp(m->metadata[i].name, "leapfrog") && m->metadata[i].data)
+      return lf_oppoints_from_meta(m->metadata[i].data, m->metadata[i].bytes, path, ops) ? -1 : ops->n > 0;
+  return 0;
+}
+
+/* "operating_points": {label: threshold}, or {"error": why} when malformed; nothing when none. */
+static void oppoints_json(const lfrt_model *m, const char *path, cJSON *o) {
+  lf_oppoints ops;
+  int r = model_oppoints(m, path, &ops);
+  if (!r) return;
+  cJSON *j = cJSON_AddObjectToObject(o, "operating_points");
+  if (r < 0) cJSON_AddStringToObject(j, "error", lf_last_error());
+  for (int i = 0; r > 0 && i < ops.n; i++) cJSON_AddNumberToObject(j, ops.label[i], ops.threshold[i]);
+}
+
+static void oppoints_text(const lfrt_model *m, const char *path) {
+  lf_oppoints ops;
+  int r = model_oppoints(m, path, &ops);
+  if (r < 0) printf("operating points: malformed: %s\n", lf_last_error());
+  if (r <= 0) return;
+  printf("operating points (metadata \"leapfrog\"; `leapfrog serve` flags probability >= threshold):\n");
+  for (int i = 0; i < ops.n; i++) printf("  %-24s %.6g\n", ops.label[i], ops.threshold[i]);
+}
+
 static int print_json(const lfrt_model *m, const char *path, const summary *s, cJSON *edgetpu) {
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "file", path);
@@ -357,6 +386,7 @@ static int print_json(const lfrt_model *m, const char *path, const summary *s, c
     cJSON_AddItemToArray(md, j);
   }
   cJSON_AddItemToObject(o, "metadata", md);
+  oppoints_json(m, path, o);
   if (edgetpu) cJSON_AddItemToObject(o, "edgetpu", edgetpu);
   char *txt = cJSON_Print(o);
   cJSON_Delete(o);
@@ -430,6 +460,7 @@ static void print_text(const lfrt_model *m, const char *path, const summary *s) 
   }
   for (int i = 0; i < m->nmetadata; i++)
     printf("metadata '%s': %zu bytes\n", m->metadata[i].name, m->metadata[i].bytes);
+  oppoints_text(m, path);
 }
 
 static int print_json_or_text(const lfrt_model *m, const char *path, const summary *s, int json, cJSON *edgetpu) {

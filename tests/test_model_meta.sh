@@ -5,7 +5,9 @@
 # NIH-labelled predictions), duplicate names were written as duplicate JSON
 # keys, and a label list that is not an array was ignored. Now each is refused
 # naming the model and the field. (A label swap cannot be detected.) Also
-# predict's --stats JSON as score --latency reads it.
+# predict's --stats JSON as score --latency reads it, and (issue 12) the
+# operating points convert --operating-points writes, info shows and the
+# validator checks.
 set -u
 : "${LEAPFROG:?}" "${LF_TMP:?}" "${LF_PYTHON:=/usr/bin/python3}"
 L=$LEAPFROG
@@ -67,6 +69,54 @@ PY
 [ $? = 0 ] || fail "patching the metadata"
 expect obj "obj.tflite: metadata \"leapfrog\""
 expect std "std.tflite: metadata \"leapfrog\""
+
+# operating points (issue 12): convert --operating-points writes them into the metadata, info shows them,
+# predict accepts the model; bad files are refused naming the file and the key, and nothing is written
+printf '{"operating_points": {"Mass": 0.3, "Edema": 0.7}, "threshold": 0.5}\n' >"$d/ops.json"
+$L convert "$d/r/last.safetensors" --fp32 --operating-points "$d/ops.json" -o "$d/op.tflite" 2>"$d/err.txt" ||
+  fail "convert --operating-points: $(cat "$d/err.txt")"
+grep -qF "operating points of 2 of 14 findings from $d/ops.json" "$d/err.txt" || fail "convert: $(cat "$d/err.txt")"
+$L info "$d/op.tflite" >"$d/info.txt" || fail "info on op.tflite"
+grep -qE "^  Edema +0\.7$" "$d/info.txt" && grep -qE "^  Mass +0\.3$" "$d/info.txt" || fail "info: $(tail -4 "$d/info.txt")"
+$L info "$d/op.tflite" --json | "$LF_PYTHON" -c "import json,sys; o=json.load(sys.stdin)['operating_points']; sys.exit(o != {'Mass': 0.3, 'Edema': 0.7})" ||
+  fail "info --json operating_points"
+$L info "$d/ok.tflite" | grep -q "operating points" && fail "info shows operating points of a model without them"
+$L predict "$d/op.tflite" $P --out "$d/op.json" >/dev/null 2>&1 || fail "predict on a model with operating points"
+printf '{"Mass": 0.25}' >"$d/bare.json"  # a bare {finding: threshold} object
+$L convert "$d/r/last.safetensors" --fp32 --operating-points "$d/bare.json" -o "$d/bare.tflite" 2>/dev/null &&
+  $L info "$d/bare.tflite" | grep -qE "^  Mass +0\.25$" || fail "convert with a bare {finding: threshold} object"
+# refuse FILE CONTENT NEEDLE
+refuse_ops() {
+  printf '%s' "$2" >"$d/$1.json"
+  $L convert "$d/r/last.safetensors" --fp32 --operating-points "$d/$1.json" -o "$d/bad_$1.tflite" >/dev/null \
+    2>"$d/err.txt"; rc=$?
+  [ $rc != 0 ] || fail "convert --operating-points $1 accepted"
+  grep -qF -- "$1.json" "$d/err.txt" && grep -qF -- "$3" "$d/err.txt" ||
+    fail "convert --operating-points $1: message lacks the file or '$3': $(cat "$d/err.txt")"
+  [ -e "$d/bad_$1.tflite" ] && fail "convert --operating-points $1 wrote a model"
+  echo "ok convert refuses $1: $(cat "$d/err.txt")"
+}
+refuse_ops unknown '{"operating_points": {"Mass": 0.3, "Fracture": 0.4}}' '"Fracture" is not one of the model'"'"'s 14 labels'
+refuse_ops above1 '{"operating_points": {"Mass": 1.5}}' '"Mass" must be a threshold in (0, 1)'
+refuse_ops zero '{"Mass": 0}' '"Mass" must be a threshold in (0, 1)'
+refuse_ops nan '{"operating_points": {"Mass": NaN}}' 'NaN and Infinity are not JSON numbers'
+refuse_ops notjson 'Mass=0.3' 'not JSON'
+refuse_ops string '{"operating_points": {"Mass": "0.3"}}' '"Mass" must be a threshold in (0, 1)'
+refuse_ops metrics '{"task": "chestxray14", "auc": {"Mass": 0.8}}' 'no "operating_points" object'
+refuse_ops empty '{"operating_points": {}}' 'no operating points'
+$L convert "$d/r/last.safetensors" --fp32 --logits --operating-points "$d/ops.json" -o "$d/lg.tflite" 2>/dev/null
+[ $? = 2 ] && [ ! -e "$d/lg.tflite" ] || fail "--operating-points with --logits should exit 2"
+# the validator: a model whose metadata names an unknown finding, or a threshold of 1.3, is refused
+"$LF_PYTHON" - "$d/op.tflite" "$d/opkey.tflite" "$d/opval.tflite" <<'PY' || fail "patching the operating points"
+import sys
+b = open(sys.argv[1], "rb").read()
+i = b.index(b'"operating_points":{')
+open(sys.argv[2], "wb").write(b.replace(b'"Mass":0.', b'"Mxss":0.', 1))
+j = b.index(b'"Mass":0.', i) + 7
+open(sys.argv[3], "wb").write(b[:j] + b'1' + b[j + 1:])  # 0.29999999999999999 -> 1.29999999999999999
+PY
+expect opkey "opkey.tflite: metadata \"leapfrog\": operating point \"Mxss\" is not one of the model's 14 labels"
+expect opval "opval.tflite: metadata \"leapfrog\": \"operating_points\": \"Mass\" must be a threshold in (0, 1)"
 
 # predict's --stats as score --latency reads it: times finite and ordered, a whole byte
 # count (before: infinity, min > max or a negative size were copied into the metrics)

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include "leapfrog/lf_models.h"
 #include "leapfrog/lf_nn.h"
+#include "leapfrog/lf_oppoints.h"
 #include "leapfrog/lf_status.h"
 
 /* Activation ranges by value name. */
@@ -100,6 +101,9 @@ typedef struct {
                                FC output [N, out], TRANSPOSE_CONV output_shape too);
                                weights unchanged; 0 = 1. Recorded as "batch" in the
                                metadata. Each image's bytes equal the batch-1 model's. */
+  const lf_oppoints *oppoints; /* operating points, recorded as "operating_points" {label:
+                               threshold} for `leapfrog serve`: every label one of `labels`,
+                               thresholds in (0, 1); NULL = none */
 } lf_convert_opts;
 
 /* The class names of a built-in architecture's outputs, for the metadata when

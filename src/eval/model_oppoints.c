@@ -38,9 +38,13 @@ static lf_status parse_object(const cJSON *obj, const char *name, const char *wh
 static lf_status parse_doc(const char *json, size_t len, const char *name, cJSON **root) {
   const char *end = NULL;
   *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-  if (!*root)
-    return lf_error(LF_EBADFILE, "%s: not JSON (error near byte %zu)", name,
-                    end && end >= json ? (size_t)(end - json) : (size_t)0);
+  if (!*root) {
+    size_t at = end && end >= json && end <= json + len ? (size_t)(end - json) : 0;
+    const char *r = json + at;
+    int nonnum = len - at >= 3 && (!strncmp(r, "NaN", 3) || !strncmp(r, "Inf", 3) || !strncmp(r, "-Inf", 4));
+    return lf_error(LF_EBADFILE, "%s: not JSON (error near byte %zu%s)", name, at,
+                    nonnum ? ": NaN and Infinity are not JSON numbers" : "");
+  }
   if (!cJSON_IsObject(*root)) {
     cJSON_Delete(*root);
     *root = NULL;

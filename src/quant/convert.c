@@ -6,6 +6,7 @@
 
 #include "leapfrog/lf_convert.h"
 #include "leapfrog/lf_fileio.h"
+#include "leapfrog/lf_oppoints.h"
 #include "leapfrog/lf_quant.h"
 #include "lfrt_writer.h"
 #include "nn/nn_internal.h"
@@ -530,7 +531,25 @@ static void json_raw(char **buf, size_t *len, size_t *cap, const char *s) {
   *len += (size_t)sprintf(*buf + *len, "%s", s);
 }
 
-/* "leapfrog" metadata: labels, input normalisation, quantisation, arch. */
+/* ,"operating_points":{label: threshold} in the labels' order (checked by lf_convert_graph). */
+static void add_oppoints(const lf_convert_opts *o, char **b, size_t *len, size_t *cap) {
+  if (!o->oppoints || !o->oppoints->n) return;
+  json_raw(b, len, cap, ",\"operating_points\":{");
+  int first = 1;
+  for (int k = 0; k < o->n_labels; k++)
+    for (int i = 0; i < o->oppoints->n; i++) {
+      if (strcmp(o->oppoints->label[i], o->labels[k])) continue;
+      char num[40];
+      snprintf(num, sizeof num, "\":%.17g", o->oppoints->threshold[i]);
+      json_raw(b, len, cap, first ? "\"" : ",\"");
+      json_str(b, len, cap, o->labels[k]);
+      json_raw(b, len, cap, num);
+      first = 0;
+    }
+  json_raw(b, len, cap, "}");
+}
+
+/* "leapfrog" metadata: labels, input normalisation, quantisation, arch, operating points. */
 static lf_status add_metadata(cv *c, const char *input_name) {
   const lf_convert_opts *o = c->o;
   size_t len = 0, cap = 256;
@@ -568,6 +587,7 @@ static lf_status add_metadata(cv *c, const char *input_name) {
     }
     json_raw(&b, &len, &cap, "]}");
   }
+  add_oppoints(o, &b, &len, &cap);
   if (o->arch_json && *o->arch_json) {
     json_raw(&b, &len, &cap, ",\"arch\":");
     json_raw(&b, &len, &cap, o->arch_json);
@@ -576,6 +596,18 @@ static lf_status add_metadata(cv *c, const char *input_name) {
   lfrt_status s = lfrt_writer_add_metadata(c->w, "leapfrog", b, strlen(b));
   free(b);
   return s == LFRT_OK ? LF_OK : werr(c, "metadata");
+}
+
+/* Operating points need the labels they name, and thresholds in (0, 1). */
+static lf_status check_oppoints(const lf_convert_opts *o) {
+  if (!o->oppoints || !o->oppoints->n) return LF_OK;
+  if (o->n_labels <= 0)
+    return lf_error(LF_EINVAL, "convert: operating points given for a model without labels");
+  for (int i = 0; i < o->oppoints->n; i++)
+    if (!(o->oppoints->threshold[i] > 0 && o->oppoints->threshold[i] < 1))
+      return lf_error(LF_EINVAL, "convert: operating point \"%s\": %g is not a threshold in (0, 1)",
+                      o->oppoints->label[i], o->oppoints->threshold[i]);
+  return lf_oppoints_check_labels(o->oppoints, o->labels, o->n_labels, "convert");
 }
 
 lf_status lf_convert_graph(lf_graph *g, int input_node, int output_node, const lf_qranges *ranges,
@@ -592,10 +624,12 @@ lf_status lf_convert_graph(lf_graph *g, int input_node, int output_node, const l
       if (!opts->labels || !opts->labels[i] || !opts->labels[i][0])
         return lf_error(LF_EINVAL, "convert: label %d is empty", i + 1);
   }
+  lf_status st = check_oppoints(opts);
+  if (st) return st;
   lq_plan p;
   /* FP32 models keep the one-op depthwise form whatever the int8 lowering */
   int bnl = opts->int8 ? lq_bn_lowering_resolve(opts->bn_lowering) : LF_BN_LOWER_DEPTHWISE;
-  lf_status st = lq_plan_build_ex(g, input_node, output_node, bnl, &p);
+  st = lq_plan_build_ex(g, input_node, output_node, bnl, &p);
   if (st != LF_OK) return st;
   cv c;
   memset(&c, 0, sizeof c);
