@@ -6,7 +6,8 @@
 # queue is full and none below it); hostile uploads (truncated PNG, a
 # decompression-bomb header, a huge DICOM, garbage, a slowloris trickle) with
 # the server still answering; SIGTERM draining an in-flight request, exit 0;
-# a short load run (req/s, p50/p99, peak RSS).
+# a short load run (req/s, p50/p99, peak RSS); a model whose metadata carries
+# operating points chosen on its validation split flags at them (issue 12).
 set -u
 : "${LEAPFROG:?}" "${LF_TMP:?}" "${LF_BUILD:?}" "${LF_PYTHON:=/usr/bin/python3}"
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -225,6 +226,54 @@ for key, probs in sorted(pred.items())[:2]:
     bad += not ok
 s.stop()
 sys.exit(1 if bad else 0)
+PY
+
+# --- issue 12: a model carrying operating points chosen on its validation split (score
+# --choose-operating-points youden -> convert --operating-points): serve flags at them ---
+o="$d/oppoints"
+mkdir -p "$o"
+{ "$LEAPFROG" synth chestxray14 --out "$o/c" --n 150 --size 64 --seed 7 >/dev/null &&
+  "$LEAPFROG" train --task chestxray14 --data "$o/c" --arch densenet121 --growth 4 --blocks 1,1 --init-features 8 \
+    --size 32 --batch 4 --threads 1 --quiet --epochs 1 --max-steps 1 --out "$o/r" >/dev/null &&
+  "$LEAPFROG" convert "$o/r/last.safetensors" --fp32 -o "$o/plain.tflite" 2>/dev/null &&
+  "$LEAPFROG" predict "$o/plain.tflite" --task chestxray14 --data "$o/c" --split val --out "$o/val.json" --quiet &&
+  "$LEAPFROG" score --task chestxray14 --data "$o/c" --split val --pred "$o/val.json" --choose-operating-points youden \
+    --bootstrap 0 --quiet --out "$o/ops.json" 2>/dev/null &&
+  "$LEAPFROG" convert "$o/r/last.safetensors" --fp32 --operating-points "$o/ops.json" -o "$o/op.tflite" 2>/dev/null
+} || { echo "FAIL: making a model with operating points"; rc=1; }
+PYTHONPATH="$root/tests/serve:$root/tests" "$LF_PYTHON" - "$o" <<'PY' || rc=1
+import json, os, sys
+from serve_util import Server
+o = sys.argv[1]
+fails = []
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok: fails.append(what)
+ops = json.load(open(o + "/ops.json"))["operating_points"]
+val = json.load(open(o + "/val.json"))
+check(len(ops) >= 3, "score chose operating points for %d findings on the validation split" % len(ops))
+s = Server(os.environ["LEAPFROG"], ["op=" + o + "/op.tflite", "plain=" + o + "/plain.tflite"], o)
+st, _, b = s.request("GET", "/api/v1/models")
+m = {x["name"]: x for x in json.loads(b)["models"]} if st == 200 else {}
+op, plain = m.get("op", {}), m.get("plain", {})
+check(op.get("threshold_source", "").startswith("the model's metadata"), "op: threshold_source '%s'" % op.get("threshold_source"))
+check(plain.get("threshold_source", "").startswith("default 0.5"), "plain: threshold_source '%s'" % plain.get("threshold_source"))
+want = {l: ops.get(l, 0.5) for l in op.get("labels", [])}
+check(len(want) == 14 and all(abs(t - want[l]) < 1e-7 for l, t in zip(op["labels"], op["thresholds"])),
+      "GET /api/v1/models: the embedded thresholds (0.5 for findings without one)")
+n_diff = 0
+for key in sorted(val)[:6]:
+    st, _, j = s.predict(open(os.path.join(o, "c", key), "rb").read(), "image/png", "?model=op")
+    f = {x["label"]: x for x in j["findings"]} if st == 200 else {}
+    check(set(f) == set(want) and all(abs(f[l]["threshold"] - want[l]) < 1e-7 for l in f),
+          "%s: each finding's threshold is the embedded one" % key)
+    check(all(x["flag"] == (x["probability"] >= x["threshold"]) for x in f.values()) and
+          all(abs(f[l]["probability"] - val[key][l]) < 1e-6 and f[l]["flag"] == (val[key][l] >= ops[l]) for l in ops),
+          "%s: flag == (p >= the operating point), p == predict's" % key)
+    n_diff += sum(f[l]["flag"] != (f[l]["probability"] >= 0.5) for l in ops if l in f)
+check(n_diff > 0, "%d flags differ from what the 0.5 default gives (the points are used)" % n_diff)
+check(s.stop() == 0, "exit 0")
+sys.exit(1 if fails else 0)
 PY
 # usage errors
 "$LEAPFROG" serve >/dev/null 2>&1; [ $? = 2 ] || { echo "FAIL: serve without --model should exit 2"; rc=1; }

@@ -26,7 +26,7 @@ static lf_status file_sha256(const char *path, char hex[65], size_t *bytes) {
 
 /* Optional operating points in the "leapfrog" metadata: "operating_points":
  * {label: p} (any subset) or "threshold": p; numbers in (0, 1). */
-static lf_status read_operating_points(lf_serve_model *m) {
+static lf_status read_operating_points(lf_serve_model *m, double default_threshold) {
   lfrt_model *md = NULL;
   lfrt_error err = {{0}};
   if (lfrt_model_load_file(m->path, &md, &err)) return lf_error(LF_EBADFILE, "%s", err.msg);
@@ -36,10 +36,10 @@ static lf_status read_operating_points(lf_serve_model *m) {
     cJSON *j = cJSON_ParseWithLength(md->metadata[i].data, md->metadata[i].bytes);
     const cJSON *ops = cJSON_GetObjectItemCaseSensitive(j, "operating_points"), *e;
     const cJSON *thr = cJSON_GetObjectItemCaseSensitive(j, "threshold");
-    int found = 0;
+    int found = 0, n_points = 0, all = 0; /* all: "threshold" sets every finding */
     if (cJSON_IsNumber(thr) && thr->valuedouble > 0 && thr->valuedouble < 1) {
       for (int k = 0; k < LF_SERVE_MAX_LABELS; k++) m->threshold[k] = (float)thr->valuedouble;
-      found = 1;
+      found = all = 1;
     }
     const cJSON *opsobj = cJSON_IsObject(ops) ? ops : NULL;
     cJSON_ArrayForEach(e, opsobj) {
@@ -52,10 +52,15 @@ static lf_status read_operating_points(lf_serve_model *m) {
         break;
       }
       m->threshold[k] = (float)e->valuedouble;
-      found = 1;
+      found = 1, n_points++;
     }
     cJSON_Delete(j);
-    if (found && !st) snprintf(m->threshold_source, sizeof m->threshold_source, "the model's metadata");
+    if (found && !st && (all || n_points == m->n_out))
+      snprintf(m->threshold_source, sizeof m->threshold_source, "the model's metadata");
+    else if (found && !st) /* some findings only: the others keep the default */
+      snprintf(m->threshold_source, sizeof m->threshold_source,
+               "the model's metadata (operating points of %d of %d findings; the others default %g)", n_points,
+               m->n_out, default_threshold);
   }
   lfrt_model_free(md);
   return st;
@@ -102,7 +107,7 @@ lf_status lf_serve_model_load(lf_serve_model *m, const char *name, const char *p
   for (int k = 0; k < LF_SERVE_MAX_LABELS; k++) m->threshold[k] = (float)default_threshold;
   snprintf(m->threshold_source, sizeof m->threshold_source,
            "default %g (the model's metadata records no operating point; --threshold sets it)", default_threshold);
-  return read_operating_points(m);
+  return read_operating_points(m, default_threshold);
 }
 
 lf_status lf_serve_runner_create(lf_serve_runner *r, const lf_serve_model *m, int threads) {
