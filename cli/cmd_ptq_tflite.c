@@ -27,6 +27,9 @@ static void usage(FILE *f) {
           "  --size WxH              check: must be the model's input size\n"
           "  --limit N               calibrate on at most N images\n"
           "  --labels A,B,...        names of the output's scores, recorded for `leapfrog predict`\n"
+          "  --operating-points FILE threshold per finding for `leapfrog serve` (metadata \"operating_points\"):\n"
+          "                          `leapfrog score --choose-operating-points` on the int8 model's validation\n"
+          "                          predictions, or {finding: threshold}; the float model's are not kept\n"
           "  --allow-float           keep ops with no int8 form in FLOAT32 (DEQUANTIZE before,\n"
           "                          QUANTIZE after) instead of refusing the model\n"
           "  --threads N             runtime threads for calibration (default 2)\n");
@@ -46,7 +49,8 @@ static int parse_floats(const char *s, float *v) {
 }
 
 int cmd_ptq_tflite(int argc, char **argv) {
-  const char *model = NULL, *out = NULL;
+  const char *model = NULL, *out = NULL, *ops_path = NULL;
+  lf_oppoints ops;
   const char **calib = calloc((size_t)argc, sizeof *calib);
   size_t nc = 0;
   lf_ptq_tflite_opts o;
@@ -122,6 +126,8 @@ int cmd_ptq_tflite(int argc, char **argv) {
         labels[o.n_labels++] = p;
       }
       o.labels = (const char *const *)labels;
+    } else if (!strcmp(a, "--operating-points")) {
+      ops_path = v;
     } else if (!strcmp(a, "--size")) {
       if (sscanf(v, "%dx%d", &o.width, &o.height) != 2 || o.width < 1 || o.height < 1) {
         fprintf(stderr, "leapfrog ptq: --size needs WxH, e.g. 224x224, got '%s'\n", v);
@@ -159,7 +165,8 @@ int cmd_ptq_tflite(int argc, char **argv) {
     memcpy(o.std, std, sizeof std);
   }
   {
-    const lf_cli_path outs[] = {{"-o", out}, {NULL, NULL}}, ins[] = {{"MODEL", model}, {NULL, NULL}};
+    const lf_cli_path outs[] = {{"-o", out}, {NULL, NULL}},
+                      ins[] = {{"MODEL", model}, {"--operating-points", ops_path}, {NULL, NULL}};
     lf_cli_path *dirs = calloc(nc + 1, sizeof *dirs);
     if (!dirs) goto oom;
     for (size_t k = 0; k < nc; k++) dirs[k].flag = "--calib", dirs[k].path = calib[k][0] == '@' ? NULL : calib[k];
@@ -170,9 +177,14 @@ int cmd_ptq_tflite(int argc, char **argv) {
       goto done;
     }
   }
+  rc = 1;
+  if (ops_path && lf_oppoints_read_file(ops_path, &ops)) {
+    fprintf(stderr, "leapfrog ptq: --operating-points: %s\n", lf_last_error());
+    goto done;
+  }
+  o.oppoints = ops_path ? &ops : NULL, o.oppoints_from = ops_path;
   o.progress = stderr;
   lf_ptq_tflite_stats s;
-  rc = 1;
   if (lf_ptq_tflite_file(model, calib, nc, out, &o, &s)) {
     fprintf(stderr, "leapfrog ptq: %s\n", lf_last_error());
   } else {

@@ -6,8 +6,8 @@
 # keys, and a label list that is not an array was ignored. Now each is refused
 # naming the model and the field. (A label swap cannot be detected.) Also
 # predict's --stats JSON as score --latency reads it, and (issue 12) the
-# operating points convert --operating-points writes, info shows and the
-# validator checks.
+# operating points convert --operating-points (and ptq MODEL.tflite
+# --operating-points) write, info shows and the validator checks.
 set -u
 : "${LEAPFROG:?}" "${LF_TMP:?}" "${LF_PYTHON:=/usr/bin/python3}"
 L=$LEAPFROG
@@ -117,6 +117,18 @@ open(sys.argv[3], "wb").write(b[:j] + b'1' + b[j + 1:])  # 0.29999999999999999 -
 PY
 expect opkey "opkey.tflite: metadata \"leapfrog\": operating point \"Mxss\" is not one of the model's 14 labels"
 expect opval "opval.tflite: metadata \"leapfrog\": \"operating_points\": \"Mass\" must be a threshold in (0, 1)"
+
+# ptq MODEL.tflite: the float model's operating points are not carried into the int8 model (chosen
+# on its outputs; a note says so); --operating-points records the int8 model's, checked as convert does
+$L ptq "$d/op.tflite" --calib "$d/c/images" --limit 4 -o "$d/op8.tflite" >/dev/null 2>"$d/err.txt" || fail "ptq op.tflite"
+grep -q "its 2 operating points are not carried over" "$d/err.txt" || fail "ptq: no note: $(cat "$d/err.txt")"
+$L info "$d/op8.tflite" | grep -q "operating points" && fail "ptq carried the float model's operating points"
+$L ptq "$d/op.tflite" --calib "$d/c/images" --limit 4 --operating-points "$d/bare.json" -o "$d/op8b.tflite" \
+  >/dev/null 2>&1 && $L info "$d/op8b.tflite" | grep -qE "^  Mass +0\.25$" || fail "ptq --operating-points"
+$L ptq "$d/op.tflite" --calib "$d/c/images" --limit 4 --operating-points "$d/unknown.json" -o "$d/op8c.tflite" \
+  >/dev/null 2>"$d/err.txt"; rc=$?
+[ $rc = 1 ] && [ ! -e "$d/op8c.tflite" ] && grep -qF 'unknown.json: operating point "Fracture" is not one' "$d/err.txt" ||
+  fail "ptq --operating-points unknown: exit $rc: $(cat "$d/err.txt")"
 
 # predict's --stats as score --latency reads it: times finite and ordered, a whole byte
 # count (before: infinity, min > max or a negative size were copied into the metrics)

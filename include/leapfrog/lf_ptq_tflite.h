@@ -26,13 +26,15 @@
  * Model interface: int8 (default), uint8 (a QUANTIZE at each end, the same
  * scale, zero point + 128) or float (QUANTIZE in, DEQUANTIZE out). The
  * "leapfrog" metadata records precision, io, the normalisation and the
- * calibration (labels of the float model's metadata kept); other metadata
- * entries (e.g. "onnx_import") are copied. */
+ * calibration (labels of the float model's metadata kept, its operating
+ * points not: opts.oppoints gives the int8 model's); other metadata entries
+ * (e.g. "onnx_import") are copied. */
 #ifndef LF_PTQ_TFLITE_H
 #define LF_PTQ_TFLITE_H
 #include <stddef.h>
 #include <stdio.h>
 
+#include "leapfrog/lf_oppoints.h"
 #include "leapfrog/lf_quant.h"
 #include "leapfrog/lf_status.h"
 
@@ -52,6 +54,10 @@ typedef struct {
   const char *const *labels; /* n_labels output names for the metadata (one per score of the
                                 output's last dimension); NULL = the float model's, if any */
   int n_labels;
+  const lf_oppoints *oppoints; /* recorded as "operating_points" (every label one of the model's,
+                                thresholds in (0, 1)); the float model's are never carried over:
+                                they were chosen on its outputs, not the int8 model's. NULL = none */
+  const char *oppoints_from;  /* where they came from (a file name), for messages; may be NULL */
 } lf_ptq_tflite_opts;
 
 typedef struct {

@@ -79,7 +79,7 @@ static char *meta_json(const lfrt_model *m, const lf_ptq_tflite_opts *o, const l
   if (j && !cJSON_IsObject(j)) cJSON_Delete(j), j = NULL;
   if (!j && !(j = cJSON_CreateObject())) return NULL;
   const char *drop[] = {"format", "precision", "io", "input", "batch", "normalization", "ptq", "bn_lowering",
-                        o->n_labels ? "labels" : "-"};
+                        "operating_points", o->n_labels ? "labels" : "-"};
   for (size_t k = 0; k < sizeof drop / sizeof *drop; k++) cJSON_DeleteItemFromObjectCaseSensitive(j, drop[k]);
   const lfrt_tensor *in = &m->tensors[m->inputs[0]];
   cJSON_AddStringToObject(j, "format", "leapfrog-tflite-1");
@@ -94,6 +94,9 @@ static char *meta_json(const lfrt_model *m, const lf_ptq_tflite_opts *o, const l
     cJSON_AddItemToArray(mean, cJSON_CreateNumber(s->mean[k]));
     cJSON_AddItemToArray(std, cJSON_CreateNumber(s->std[k]));
   }
+  cJSON *op = o->oppoints && o->oppoints->n ? cJSON_AddObjectToObject(j, "operating_points") : NULL;
+  for (int k = 0; op && k < o->oppoints->n; k++)
+    cJSON_AddNumberToObject(op, o->oppoints->label[k], o->oppoints->threshold[k]);
   cJSON *p = cJSON_AddObjectToObject(j, "ptq");
   if (p) {
     const char *base = strrchr(src, '/');
@@ -106,6 +109,17 @@ static char *meta_json(const lfrt_model *m, const lf_ptq_tflite_opts *o, const l
   char *out = cJSON_PrintUnformatted(j);
   cJSON_Delete(j);
   return out;
+}
+
+/* o->oppoints name the labels given, else the float model's. */
+static lf_status check_oppoints(const lf_ptq_tflite_opts *o, const lf_model_meta *meta) {
+  if (!o->oppoints || !o->oppoints->n) return LF_OK;
+  const char *labels[LF_PREDICT_MAX_LABELS];
+  int n = o->n_labels ? o->n_labels : meta->n_labels;
+  if (n > LF_PREDICT_MAX_LABELS) n = LF_PREDICT_MAX_LABELS;
+  for (int k = 0; k < n; k++) labels[k] = o->n_labels ? o->labels[k] : meta->labels[k];
+  if (!n) return lf_error(LF_EINVAL, "ptq: operating points need labels: the model's metadata has none, give --labels");
+  return lf_oppoints_check_labels(o->oppoints, labels, n, o->oppoints_from ? o->oppoints_from : "operating points");
 }
 
 /* The input [N,H,W,C] and the normalisation. */
@@ -136,6 +150,11 @@ static lf_status resolve_input(const lfrt_model *m, const char *path, const lf_p
   lf_model_meta meta;
   lf_status st = lf_model_meta_read(m, path, &meta);
   if (st) return st;
+  if ((st = check_oppoints(o, &meta))) return st;
+  if (meta.n_oppoints && !o->oppoints && o->progress)
+    fprintf(o->progress, "ptq: %s: its %d operating points are not carried over (chosen on the float model's "
+            "outputs): choose the int8 model's on validation predictions (`leapfrog score "
+            "--choose-operating-points`) and pass --operating-points\n", path, meta.n_oppoints);
   if (o->norm_given) {
     memcpy(s->mean, o->mean, sizeof s->mean);
     memcpy(s->std, o->std, sizeof s->std);
