@@ -1,5 +1,6 @@
 /* leapfrog score: clinical metrics of saved predictions against a dataset folder. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,10 @@ static void score_usage(FILE *f) {
           "                      threshold), sens:X (the highest threshold with sensitivity >= X), spec:X\n"
           "                      (the lowest with specificity >= X). Choose them on --split val: points\n"
           "                      chosen on the test split make its figures look better than they are\n"
+          "  --operating-points FILE  chestxray14: sens/spec (\"at_threshold\") at these thresholds per finding\n"
+          "                      (score's --choose-operating-points output on the validation split, or\n"
+          "                      {finding: threshold}), --threshold for findings without one: the test\n"
+          "                      split reported at points chosen elsewhere\n"
           "  --strict            fail when images of the split listed in the dataset's CSV are missing\n"
           "                      on disk (default: a warning naming them)\n"
           "  --quiet             no summary table on stdout\n"
@@ -52,10 +57,24 @@ static int parse_num(const char *opt, const char *v, double lo, double hi, doubl
   return 0;
 }
 
+/* --operating-points FILE -> a threshold per NIH finding (NaN: none); 0 ok, else says why. */
+static int read_class_thresholds(const char *path, double thr[LF_NIH_NUM_LABELS]) {
+  lf_oppoints ops;
+  if (lf_oppoints_read_file(path, &ops) ||
+      lf_oppoints_check_labels(&ops, (const char *const *)lf_nih_labels, LF_NIH_NUM_LABELS, path)) {
+    fprintf(stderr, "leapfrog score: --operating-points: %s\n", lf_last_error());
+    return -1;
+  }
+  for (int c = 0; c < LF_NIH_NUM_LABELS; c++) thr[c] = NAN;
+  for (int i = 0; i < ops.n; i++) thr[lf_nih_label_index(ops.label[i])] = ops.threshold[i];
+  return 0;
+}
+
 int cmd_score(int argc, char **argv) {
   lf_score_opts o;
   lf_score_opts_default(&o);
-  const char *task = NULL, *split = NULL, *mode = NULL;
+  const char *task = NULL, *split = NULL, *mode = NULL, *ops_path = NULL;
+  double class_thr[LF_NIH_NUM_LABELS];
   int quiet = 0, have_split_seed = 0;
   double split_seed = 1;
   for (int i = 1; i < argc; i++) {
@@ -103,6 +122,8 @@ int cmd_score(int argc, char **argv) {
         fprintf(stderr, "leapfrog score: --choose-operating-points: %s\n", lf_last_error());
         return 2;
       }
+    } else if (!strcmp(a, "--operating-points")) {
+      ops_path = v;
     } else if (!strcmp(a, "--sensitivity")) {
       if (parse_num(a, v, 1e-9, 1, &o.target_sensitivity)) return 2;
     } else {
@@ -122,8 +143,9 @@ int cmd_score(int argc, char **argv) {
     return 2;
   }
   if (have_split_seed) o.split_opts.seed = (uint64_t)split_seed;
-  if (o.choose.rule != LF_OPPOINT_NONE && o.task != LF_TASK_CHESTXRAY14) {
-    fprintf(stderr, "leapfrog score: --choose-operating-points is for --task chestxray14 (a threshold per finding)\n");
+  if ((o.choose.rule != LF_OPPOINT_NONE || ops_path) && o.task != LF_TASK_CHESTXRAY14) {
+    fprintf(stderr, "leapfrog score: --%s is for --task chestxray14 (a threshold per finding)\n",
+            ops_path ? "operating-points" : "choose-operating-points");
     return 2;
   }
   if (o.choose.rule != LF_OPPOINT_NONE && o.split == LF_SPLIT_TEST)
@@ -134,9 +156,12 @@ int cmd_score(int argc, char **argv) {
   const lf_cli_path ins[] = {{"--pred", o.pred_path},
                              {"--compare", o.compare_path},
                              {"--latency", o.latency_path},
+                             {"--operating-points", ops_path},
                              {NULL, NULL}},
                     dirs[] = {{"--data", o.data_dir}, {NULL, NULL}};
   if (lf_cli_guard_outputs("score", outs, ins, dirs)) return 2;
+  if (ops_path && read_class_thresholds(ops_path, class_thr)) return 1;
+  if (ops_path) o.class_thresholds = class_thr;
   const int to_stdout = (o.out_json && !strcmp(o.out_json, "-")) || (o.report_path && !strcmp(o.report_path, "-"));
   o.summary = quiet ? NULL : to_stdout ? stderr : stdout; /* "-": stdout holds the file */
   lf_status st = lf_score_run(&o);

@@ -4,7 +4,8 @@
 # scikit-learn (AUC, ROC points, confusion counts, 90%-sensitivity threshold) and
 # numpy (Dice, IoU, RLE); refusal cases (missing/extra image, NaN, out of range,
 # bad JSON, duplicate basename, wrong file kind, bad RLE) and usage errors;
-# operating points chosen by --choose-operating-points against scikit-learn's roc_curve.
+# operating points chosen by --choose-operating-points against scikit-learn's roc_curve, and
+# --operating-points (sensitivity/specificity at given points).
 set -u
 : "${LEAPFROG:?}" "${LF_TMP:?}" "${LF_PYTHON:=/usr/bin/python3}"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -109,6 +110,31 @@ assert n == 13 and sorted(how["none"]) == ["Hernia"], (n, how["none"])
 print(meth, ": 13 thresholds and their rates == scikit-learn's, none for Hernia")
 PY
 done
+# --operating-points FILE: at_threshold at those points (the test split reported at points chosen
+# elsewhere), --threshold for the findings without one; an unknown finding is refused naming it
+printf '{"operating_points": {"Mass": 0.35, "Edema": 0.6}}' >"$d/ops.json"
+chest --pred "$d/chest/pred.json" --operating-points "$d/ops.json" --threshold 0.4 --bootstrap 0 --out "$d/opt.json" \
+  >"$d/out.txt" 2>"$d/err.txt" || fail "--operating-points: $(cat "$d/err.txt")"
+grep -q "sens/spec at each finding's given operating point (0.4 for findings without one)" "$d/out.txt" ||
+  fail "--operating-points: summary footer"
+"$LF_PYTHON" - "$d/chest" "$d/opt.json" <<'PY' || fail "--operating-points: at_threshold"
+import json, sys
+import numpy as np
+d, m = sys.argv[1], json.load(open(sys.argv[2]))
+exp, pred = (json.load(open(f"{d}/{f}")) for f in ("expected.json", "pred.json"))
+for j, lab in enumerate(m["labels"]):
+    t = {"Mass": 0.35, "Edema": 0.6}.get(lab, 0.4)
+    y = np.array([exp["y"][k][j] for k in exp["test"]])
+    s = np.array([pred["images/" + k][lab] for k in exp["test"]])
+    a = m["at_threshold"][lab]
+    assert a["threshold"] == t and a["tp"] == int(((s >= t) & (y == 1)).sum()) and \
+        a["fp"] == int(((s >= t) & (y == 0)).sum()), (lab, a, t)
+print("--operating-points: at_threshold at the given points, 0.4 elsewhere")
+PY
+printf '{"Fracture": 0.5}' >"$d/ops_bad.json"
+chest --pred "$d/chest/pred.json" --operating-points "$d/ops_bad.json" --quiet 2>"$d/err.txt"; rc=$?
+[ $rc = 1 ] && grep -qF 'ops_bad.json: operating point "Fracture" is not one of' "$d/err.txt" ||
+  fail "--operating-points with an unknown finding: exit $rc: $(cat "$d/err.txt")"
 chest --pred "$d/chest/pred.json" --choose-operating-points sens:1.5 2>"$d/err.txt"; rc=$?
 [ $rc = 2 ] && grep -q "want youden, sens:X or spec:X" "$d/err.txt" || fail "bad method: exit $rc: $(cat "$d/err.txt")"
 "$LEAPFROG" score --task nerve --data "$d/nerve" --pred "$d/nerve/sub.csv" --split all --choose-operating-points youden \

@@ -61,8 +61,10 @@ static void print_summary(FILE *f, const lf_score_opts *o, size_t n, const lf_cl
     }
     fprintf(f, "%-19s %6zu %5.1f%%  %5s  %-15s  %s/%s  %s\n", c->label, c->n_pos, 100 * prev, auc, ci, s1, s2, thr);
   }
-  fprintf(f, "sens/spec at threshold %g; last column: specificity at the highest threshold with sensitivity >= %g\n",
-          o->threshold, o->target_sensitivity);
+  if (o->class_thresholds)
+    fprintf(f, "sens/spec at each finding's given operating point (%g for findings without one); ", o->threshold);
+  else fprintf(f, "sens/spec at threshold %g; ", o->threshold);
+  fprintf(f, "last column: specificity at the highest threshold with sensitivity >= %g\n", o->target_sensitivity);
   if (used) fprintf(f, "mean AUC over %zu of %d findings: %.4f", used, k, mean);
   else fprintf(f, "mean AUC: n/a (no finding has both positive and negative cases)");
   if ((int)used < k) fprintf(f, " (%d skipped: only one label value in this split)", k - (int)used);
