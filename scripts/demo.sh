@@ -1,6 +1,7 @@
 #!/bin/sh
 # leapfrog end-to-end demo on synthetic data in the real datasets' layouts:
 #   chest X-ray (NIH ChestX-ray14 layout): synth -> train FP32 -> QAT -> convert int8 + fp32
+#     -> operating points chosen on the validation split, carried in the int8 model
 #     -> predict on the test split -> score (per-finding AUC-ROC with 95% CI), FP32 vs INT8
 #   ultrasound nerve (Kaggle layout): synth -> train UNet -> QAT -> convert -> predict -> Dice
 # Everything lands in $LF_DEMO_OUT (default demo-out/): datasets, checkpoints, .tflite models,
@@ -55,13 +56,22 @@ $LF convert "$out/chest-fp32/best.safetensors" --fp32 -o "$out/chest-fp32.tflite
 $LF convert "$out/chest-qat/best.safetensors" --fp32 -o "$out/chest-qat-fp32.tflite"
 $LF info "$out/chest-int8.tflite" | head -n 12
 
+say "predict on the validation split; choose the int8 model's operating points there, not on test"
+for m in fp32 qat-fp32 int8; do
+  # the report picks each finding's operating point on these too
+  $LF predict "$out/chest-$m.tflite" --task chestxray14 --data "$out/chest" --split val --threads 1 \
+    --out "$out/chest-$m-val-predictions.json"
+done
+# the int8 model carries them (metadata "operating_points"): `leapfrog serve` flags at them
+$LF score --task chestxray14 --data "$out/chest" --split val --pred "$out/chest-int8-val-predictions.json" \
+  --choose-operating-points youden --bootstrap 0 --quiet --out "$out/chest-int8-operating-points.json"
+$LF convert "$out/chest-qat/best.safetensors" --operating-points "$out/chest-int8-operating-points.json" \
+  -o "$out/chest-int8.tflite"
+
 say "predict on the test split (the device step) and score (the server step)"
 for m in fp32 qat-fp32 int8; do
   $LF predict "$out/chest-$m.tflite" --task chestxray14 --data "$out/chest" --threads 1 \
     --out "$out/chest-$m-predictions.json" --stats "$out/chest-$m-stats.json"
-  # the validation split: the report picks each finding's operating point there, not on test
-  $LF predict "$out/chest-$m.tflite" --task chestxray14 --data "$out/chest" --split val --threads 1 \
-    --out "$out/chest-$m-val-predictions.json"
 done
 $LF score --task chestxray14 --data "$out/chest" --pred "$out/chest-int8-predictions.json" \
   --compare "$out/chest-fp32-predictions.json" --latency "$out/chest-int8-stats.json" \
