@@ -164,6 +164,7 @@ int cmd_score(int argc, char **argv) {
   if (ops_path) o.class_thresholds = class_thr;
   const int to_stdout = (o.out_json && !strcmp(o.out_json, "-")) || (o.report_path && !strcmp(o.report_path, "-"));
   o.summary = quiet ? NULL : to_stdout ? stderr : stdout; /* "-": stdout holds the file */
+  o.warnings = stderr;                                      /* even with --quiet */
   lf_status st = lf_score_run(&o);
   if (st) {
     fflush(stdout);

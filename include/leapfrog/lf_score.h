@@ -47,6 +47,7 @@ typedef struct {
      "operating_points" {label: threshold}, each with its "at_operating_point" counts and rates.
      Use a validation split: points chosen on the test split flatter its figures. rule NONE = off */
   lf_oppoint_method choose;
+  FILE *warnings;            /* a line per finding `choose` leaves without a point (also in the JSON); NULL = none */
 } lf_score_opts;
 
 void lf_score_opts_default(lf_score_opts *o);

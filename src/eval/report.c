@@ -44,26 +44,22 @@ static int exists(const char *p) {
   return p && stat(p, &sb) == 0;
 }
 
-/* Per-finding thresholds maximising Youden's J on the validation ROC. */
+/* Per-finding thresholds maximising Youden's J on the validation split: what
+ * `score --choose-operating-points youden` picks (lf_choose_operating_point),
+ * so the report documents the points a model converted with them carries. */
 static lf_status val_thresholds(const lf_report_opts *o, const char *data, const char *pred, double thr[LF_NIH_NUM_LABELS]) {
   lf_score_opts so;
   lf_score_opts_default(&so);
   so.task = LF_TASK_CHESTXRAY14, so.data_dir = data, so.pred_path = pred, so.split = LF_SPLIT_VAL;
   so.split_opts = o->chest_split, so.n_bootstrap = 0;
+  so.choose.rule = LF_OPPOINT_YOUDEN;
   cJSON *m = NULL;
   lf_status st = lf_score_compute(&so, &m);
   if (st) return st;
+  const cJSON *ops = lf_rj_get(m, "operating_points");
   for (int c = 0; c < LF_NIH_NUM_LABELS; c++) {
-    thr[c] = NAN;
-    const cJSON *r = lf_rj_get(lf_rj_get(m, "roc"), lf_nih_labels[c]);
-    const cJSON *x = lf_rj_get(r, "fpr"), *y = lf_rj_get(r, "tpr"), *t = lf_rj_get(r, "thresholds");
-    double best = -2;
-    int i = 0;
-    for (x = x ? x->child : NULL, y = y ? y->child : NULL, t = t ? t->child : NULL; x && y && t;
-         x = x->next, y = y->next, t = t->next, i++) {
-      double j = lf_rj_val(y) - lf_rj_val(x), v = lf_rj_val(t);
-      if (i > 0 && !isnan(j) && !isnan(v) && j > best) best = j, thr[c] = v; /* ties: the higher threshold */
-    }
+    const cJSON *t = lf_rj_get(ops, lf_nih_labels[c]);
+    thr[c] = t ? lf_rj_val(t) : NAN; /* none (one label value on val): the default */
   }
   cJSON_Delete(m);
   return LF_OK;

@@ -104,10 +104,11 @@ static void add_chosen(const lf_score_opts *o, cJSON *out, const lf_class_score 
   cJSON *at = cJSON_AddObjectToObject(out, "at_operating_point");
   for (int t = 0; t < k; t++) {
     const lf_class_score *c = &cs[t];
-    if (!c->has_chosen) { /* on stderr even with --quiet: the model will flag this finding at the default */
+    if (!c->has_chosen) { /* a model converted with these points flags this finding at the default */
       cJSON_AddStringToObject(none, c->label, c->why_none);
-      fprintf(stderr, "warning: no operating point for %s on split %s: %s\n", c->label, lf_split_name(o->split),
-              c->why_none);
+      if (o->warnings)
+        fprintf(o->warnings, "warning: no operating point for %s on split %s: %s\n", c->label,
+                lf_split_name(o->split), c->why_none);
       continue;
     }
     lf_json_add_num(op, c->label, c->chosen.threshold);
