@@ -148,10 +148,10 @@ int cmd_score(int argc, char **argv) {
             ops_path ? "operating-points" : "choose-operating-points");
     return 2;
   }
-  if (o.choose.rule != LF_OPPOINT_NONE && o.split == LF_SPLIT_TEST)
-    fprintf(stderr, "leapfrog score: warning: choosing operating points on the test split: its sensitivity and "
+  if (o.choose.rule != LF_OPPOINT_NONE && (o.split == LF_SPLIT_TEST || o.split == LF_SPLIT_ALL))
+    fprintf(stderr, "leapfrog score: warning: choosing operating points on the test split%s: its sensitivity and "
             "specificity will look better than they are; choose them on --split val and report the test split "
-            "at those points\n");
+            "at those points (--operating-points)\n", o.split == LF_SPLIT_ALL ? " (--split all includes it)" : "");
   const lf_cli_path outs[] = {{"--out", o.out_json}, {"--report", o.report_path}, {NULL, NULL}};
   const lf_cli_path ins[] = {{"--pred", o.pred_path},
                              {"--compare", o.compare_path},
