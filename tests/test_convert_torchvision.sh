@@ -57,6 +57,8 @@ fail=0
 lit=0
 if [ -n "${LF_TFLITE_ORACLE:-}" ] && "$LF_TFLITE_ORACLE" "$T/m.tflite" "$T/x.bin" "$T/litert.bin" >/dev/null 2>"$T/litert.err"; then
   lit=1
+elif [ "${LF_REQUIRE_ORACLES:-0}" = 1 ]; then
+  echo "FAIL: LiteRT oracle did not run (LF_REQUIRE_ORACLES=1): $(tail -n 2 "$T/litert.err" 2>/dev/null)"; fail=1
 else
   echo "note: LiteRT oracle did not run: $(tail -n 2 "$T/litert.err" 2>/dev/null)"
 fi

@@ -22,6 +22,8 @@ for m in $(cat "$T/models.txt"); do
   lit=0
   if [ -n "${LF_TFLITE_ORACLE:-}" ] && "$LF_TFLITE_ORACLE" "$T/$m.tflite" "$T/$m.x.bin" "$T/$m.lit.bin" >/dev/null 2>"$T/$m.litert.err"; then
     lit=1
+  elif [ "${LF_REQUIRE_ORACLES:-0}" = 1 ]; then
+    echo "FAIL: $m: LiteRT oracle did not run (LF_REQUIRE_ORACLES=1): $(tail -n 2 "$T/$m.litert.err" 2>/dev/null)"; fail=1
   else
     echo "note: LiteRT oracle did not run: $(tail -n 2 "$T/$m.litert.err" 2>/dev/null)"
   fi
