@@ -18,20 +18,14 @@ PY=${LF_PYTHON:-/usr/bin/python3}
 "$PY" -c "import torch, onnx" 2>/dev/null || { echo "skip: torch/onnx missing"; exit 77; }
 [ -n "${LF_TFLITE_ORACLE:-}" ] || { echo "skip: no LiteRT oracle"; exit 77; }
 "$PY" "$LF_ROOT/tests/oracles/onnx_models.py" "$T" ops 2>"$T/export.err" || { tail -n 5 "$T/export.err"; echo "FAIL: export"; exit 1; }
-# TFLite ops the importer writes that leapfrog's runtime may not run yet
-PENDING='NONE' # all run now (float PRELU..MINIMUM: issue 11 item 2; TRANSPOSE, PADV2, RELU_N1_TO_1: shape ops)
 fail=0
 for m in $(cat "$T/models.txt"); do
   "$LEAPFROG" import "$T/$m.onnx" -o "$T/$m.tflite" 2>"$T/$m.imp" || { cat "$T/$m.imp"; echo "FAIL: import $m"; fail=1; continue; }
   "$LF_TFLITE_ORACLE" "$T/$m.tflite" "$T/$m.x.bin" "$T/$m.lit.bin" >/dev/null 2>"$T/$m.litert.err" ||
     { tail -n 3 "$T/$m.litert.err"; echo "FAIL: LiteRT refused $m"; fail=1; continue; }
-  lf=1
+  lf=1 # every TFLite op the importer writes runs in leapfrog's runtime too
   if ! "$LEAPFROG" invoke "$T/$m.tflite" --input "$T/$m.x.bin" --output "$T/$m.lf.bin" >/dev/null 2>"$T/$m.lf.err"; then
-    if grep -Eq "op [0-9]+ \(($PENDING)\) is not supported" "$T/$m.lf.err"; then
-      echo "note: $m: $(tail -n 1 "$T/$m.lf.err") (checked in LiteRT only)"; lf=0
-    else
-      cat "$T/$m.lf.err"; echo "FAIL: invoke $m"; fail=1; continue
-    fi
+    cat "$T/$m.lf.err"; echo "FAIL: invoke $m"; fail=1; continue
   fi
   "$PY" - "$T" "$m" "$lf" <<'PYEOF' || fail=1
 import sys, numpy as np
