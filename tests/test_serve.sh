@@ -118,6 +118,17 @@ dicom = b"\0" * 128 + b"DICM" + os.urandom(64 * 1024)
 st = s.raw_status(b"POST /api/v1/predict?model=chest HTTP/1.1\r\nHost: x\r\nContent-Type: application/dicom\r\n"
                   b"Content-Length: 400000000\r\n\r\n", dicom)
 check(st == 413, "huge DICOM (Content-Length 400 MB > --max-upload 3000000): 413 (%d)" % st)
+# a small DICOM whose header declares 60000 x 60000 pixels (a few bytes of pixel data)
+from dicom_write import write_mono8 as _w8
+import io as _io
+import numpy as _np
+import pydicom as _pd
+_b = _io.BytesIO(); _w8(_b, _np.zeros((8, 8), _np.uint8))
+_ds = _pd.dcmread(_io.BytesIO(_b.getvalue())); _ds.Rows = _ds.Columns = 60000
+_b = _io.BytesIO(); _ds.save_as(_b, write_like_original=False)
+st, _, j = s.predict(_b.getvalue(), "application/dicom", "?model=chest")
+check(st == 413 and "pixels" in j["error"]["message"], "DICOM declaring 60000x60000 pixels: 413 from its header (%d %s)"
+      % (st, j and j.get("error")))
 st = s.raw_status(b"POST /api/v1/predict?model=chest HTTP/1.1\r\nHost: x\r\nContent-Type: application/dicom\r\n"
                   b"Transfer-Encoding: chunked\r\n\r\n" +
                   b"".join(b"%x\r\n" % 65536 + os.urandom(65536) + b"\r\n" for _ in range(50)) + b"0\r\n\r\n")

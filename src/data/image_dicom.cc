@@ -227,6 +227,8 @@ static lf_status lf_check_header(lf_dicom *d) {
   if (!lf_get_u16(ds, DCM_Rows, &rows) || !lf_get_u16(ds, DCM_Columns, &cols))
     return lf_error(LF_EBADFILE, "%s: DICOM without Rows/Columns (not an image)", nm);
   if (rows == 0 || cols == 0) return lf_error(LF_EBADFILE, "%s: DICOM image of %ux%u pixels", nm, cols, rows);
+  in->rows = rows; /* known now, even if refused below (lf_dicom_image_decode reports them) */
+  in->cols = cols;
   if ((uint64_t)rows * cols > LF_IMAGE_MAX_PIXELS)
     return lf_error(LF_EUNSUPPORTED, "%s: DICOM image %ux%u is larger than allowed", nm, cols, rows);
   lf_get_u16(ds, DCM_SamplesPerPixel, &spp);
@@ -325,8 +327,18 @@ static lf_status lf_check_header(lf_dicom *d) {
   return LF_OK;
 }
 
+/* lf_dicom_open; dims (when not NULL) gets the header's Columns x Rows when
+ * they were read, also when the file is then refused (e.g. too many pixels) */
+static lf_status lf_dicom_open_dims(const void *data, size_t len, const char *name, const lf_dicom_opts *opts,
+                                    lf_dicom **out, int dims[2]);
+
 lf_status lf_dicom_open(const void *data, size_t len, const char *name, const lf_dicom_opts *opts,
                         lf_dicom **out) {
+  return lf_dicom_open_dims(data, len, name, opts, out, NULL);
+}
+
+static lf_status lf_dicom_open_dims(const void *data, size_t len, const char *name, const lf_dicom_opts *opts,
+                                    lf_dicom **out, int dims[2]) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   *out = NULL;
   if (!name) name = "(memory)";
@@ -362,6 +374,7 @@ lf_status lf_dicom_open(const void *data, size_t len, const char *name, const lf
   d->ds = d->ff->getDataset();
   s = d->ds ? lf_check_header(d) : lf_error(LF_EBADFILE, "%s: DICOM without a dataset", name);
   if (!s) s = lf_choose_voi(d, opts);
+  if (dims) dims[0] = d->info.cols, dims[1] = d->info.rows;
   if (s) {
     lf_dicom_close(d);
     return s;
@@ -485,8 +498,13 @@ lf_status lf_dicom_frame(lf_dicom *d, int frame, lf_image *out) {
 extern "C" lf_status lf_dicom_image_decode(const unsigned char *data, size_t len, const char *name,
                                            lf_image *out, lf_image_info *info, int probe_only) {
   lf_dicom *d;
-  lf_status s = lf_dicom_open(data, len, name, NULL, &d);
-  if (s) return s;
+  int dims[2] = {0, 0};
+  lf_status s = lf_dicom_open_dims(data, len, name, NULL, &d, dims);
+  if (s) { /* the size when the header had it, as the other readers report it with their refusal */
+    info->width = dims[0];
+    info->height = dims[1];
+    return s;
+  }
   const lf_dicom_info *in = &d->info;
   lf_copy_str(info->format, sizeof info->format, "dicom");
   info->width = in->cols;
