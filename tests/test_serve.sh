@@ -236,6 +236,33 @@ for key, probs in sorted(pred.items())[:2]:
     print(("ok   " if ok else "FAIL ") + "leapfrog-serve %s: predict's probabilities" % key)
     bad += not ok
 s.stop()
+# nothing written without --keep (not in the working folder, not in TMPDIR); with --keep DIR,
+# each upload and its answer
+key = sorted(pred)[0]
+body = open(os.path.join(d, "chest", key), "rb").read()
+cwd, tmpd, keep = d + "/cwd", d + "/tmpdir", d + "/keep"
+for p in (cwd, tmpd, keep):
+    os.makedirs(p, exist_ok=True)
+os.chdir(cwd)
+os.environ["TMPDIR"] = tmpd
+for kept in (False, True):
+    s = Server(os.environ["LEAPFROG_SERVE"], ["chest=" + d + "/models/densenet121_i8.tflite"], d,
+               *(["--keep", keep] if kept else []))
+    st, _, j = s.predict(body, "image/png", "")
+    s.stop()
+    left = sorted(os.listdir(cwd) + os.listdir(tmpd))
+    files = sorted(os.listdir(keep))
+    if not kept:
+        ok = st == 200 and not left and not files
+        print(("ok   " if ok else "FAIL ") + "no --keep: nothing written (%s)" % (left + files))
+    else:
+        up = [f for f in files if f.endswith("-upload.bin")]
+        rep = [f for f in files if f.endswith("-reply.json")]
+        ok = (st == 200 and not left and len(up) == 1 and len(rep) == 1 and
+              open(os.path.join(keep, up[0]), "rb").read() == body and
+              json.load(open(os.path.join(keep, rep[0])))["findings"] == j["findings"])
+        print(("ok   " if ok else "FAIL ") + "--keep DIR: the upload and its answer, nothing else (%s)" % files)
+    bad += not ok
 sys.exit(1 if bad else 0)
 PY
 
