@@ -116,7 +116,10 @@ typedef enum {
   LFRT_OP_SPLIT_V = 102,
   LFRT_OP_DENSIFY = 124, /* mediapipe: sparse constant -> dense, folded at load */
   LFRT_OP_BATCH_MATMUL = 126, /* batch matmul etc. (issue 11) */
-  LFRT_OP_TILE = 69 /* coral */
+  LFRT_OP_TILE = 69, /* coral */
+  LFRT_OP_CAST = 53, /* movenet: CAST, FLOOR_DIV, GATHER_ND */
+  LFRT_OP_FLOOR_DIV = 90,
+  LFRT_OP_GATHER_ND = 107
 } lfrt_op;
 
 typedef enum { LFRT_PADDING_SAME = 0, LFRT_PADDING_VALID = 1 } lfrt_padding;
@@ -216,6 +219,10 @@ typedef struct { /* GATHER */
   int batch_dims; /* default 0; may be negative */
 } lfrt_gather_options;
 
+typedef struct { /* CAST (movenet): the CastOptions types; the kernel goes by the tensors' types */
+  lfrt_type in_data_type, out_data_type; /* FLOAT32 (0) when absent */
+} lfrt_cast_options;
+
 typedef struct { /* STRIDED_SLICE */
   int begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_axis_mask; /* bit i: dim i */
   int offset; /* 0/1: end is relative to begin */
@@ -238,7 +245,7 @@ typedef struct { /* BATCH_MATMUL (batch matmul etc.) */
 /* Which member is meaningful depends on the op (see each struct's comment);
  * SUB uses `add`, DIV `mul`; PAD, QUANTIZE, DEQUANTIZE, LOGISTIC, RELU, RELU6,
  * TANH, EXP, RSQRT, HARD_SWISH, PRELU, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE have
- * no options; nor do TRANSPOSE, SLICE, PADV2, RELU_N1_TO_1. */
+ * no options; nor do TRANSPOSE, SLICE, PADV2, RELU_N1_TO_1, FLOOR_DIV, GATHER_ND. */
 typedef union {
   lfrt_conv_options conv;
   lfrt_depthwise_options depthwise;
@@ -260,6 +267,7 @@ typedef union {
   lfrt_pack_options pack;                   /* PACK, UNPACK */
   lfrt_arg_minmax_options arg_minmax; /* math ops (issue 11) */
   lfrt_batch_matmul_options batch_matmul; /* batch matmul etc. */
+  lfrt_cast_options cast; /* movenet */
 } lfrt_options;
 
 /* Quantization parameters. real = scale * (q - zero_point).

@@ -203,6 +203,11 @@ void lfrt_interp_run_node(lfrt_interp *it, int i, int begin, int end, int t) {
       n->fn.move(&n->moves[k], tdata(it, n->move_io[2 * k]), tdata(it, n->move_io[2 * k + 1]), begin, end);
     break;
   case K_GATHER: n->fn.gather(&n->p.gather, x, w, y, begin, end); break;
+  /* movenet */
+  case K_CAST: n->fn.cast(&n->p.cast, x, y, begin, end); break;
+  case K_FLOORDIV_F: n->fn.f32_binary(&n->p.bin, x, w, y, begin, end); break;
+  case K_FLOORDIV_S32: n->fn.s32_binary(&n->p.bin, x, w, y, begin, end); break;
+  case K_GATHER_ND: n->fn.gather_nd(&n->p.gnd, x, w, y, begin, end); break;
   /* uint8 */
   case K_U8: lfrt_qu8_run_node(n, x, w, b, y, begin, end); break;
   }
@@ -235,6 +240,12 @@ static lfrt_status invoke(lfrt_interp *it, double *seconds, lfrt_node_hook after
       for (int k = 0; k < n->nin; k++) n->in_ptrs[k] = tdata(it, n->in_tensors[k]);
     if (n->kind == K_GATHER) { /* shape ops: indices computed at run time are checked first */
       lfrt_status st = lfrt_gather_check(it, i, tdata(it, n->w), err);
+      if (st) return st;
+    }
+    if (n->kind == K_GATHER_ND || n->kind == K_FLOORDIV_F || n->kind == K_FLOORDIV_S32 || n->kind == K_CAST) { /* movenet */
+      lfrt_status st = n->kind == K_GATHER_ND ? lfrt_gather_nd_check(it, i, tdata(it, n->w), err)
+                       : n->kind == K_CAST    ? lfrt_cast_check(it, i, tdata(it, n->x), err)
+                                              : lfrt_floor_div_check(it, i, tdata(it, n->w), err);
       if (st) return st;
     }
     if (it->pool && n->work > 1 && n->kind != K_COPY) {

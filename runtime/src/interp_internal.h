@@ -18,7 +18,8 @@ typedef enum {
   K_MOVE, K_GATHER, /* shape ops */
   K_U8, /* uint8 (legacy quantization): the op is u8op, interp_qu8.h */
   K_ARGMM_F, K_ARGMM_S8, K_ARGMM_U8, K_L2NORM_F, K_L2NORM_Q, K_SUB_Q, K_MAXIMUM_Q, K_MINIMUM_Q, /* math ops (issue 11) */
-  K_BMM_F, K_BMM_Q, K_SQDIFF_Q, K_PRELU_Q /* batch matmul etc. */
+  K_BMM_F, K_BMM_Q, K_SQDIFF_Q, K_PRELU_Q, /* batch matmul etc. */
+  K_CAST, K_FLOORDIV_F, K_FLOORDIV_S32, K_GATHER_ND /* movenet */
 } lfrt_kind;
 
 typedef struct {
@@ -40,6 +41,8 @@ typedef struct {
     lfrt_arg_minmax_params argmm; /* math ops (issue 11) */
     lfrt_l2norm_params l2norm;
     lfrt_bmm_params bmm; /* batch matmul etc. */
+    lfrt_cast_params cast; /* movenet */
+    lfrt_gather_nd_params gnd;
   } p;
   int32_t *mult, *shift; /* owned, per output channel */
   float *exp_lut;        /* owned, [256] */
@@ -80,6 +83,9 @@ typedef struct {
     lfrt_qs8_l2norm_fn qs8_l2norm;
     lfrt_f32_bmm_fn f32_bmm; /* batch matmul etc. */
     lfrt_qs8_bmm_fn qs8_bmm;
+    lfrt_xx_cast_fn cast; /* movenet */
+    lfrt_s32_binary_fn s32_binary;
+    lfrt_xx_gather_nd_fn gather_nd;
   } fn;
   const char *kernel;    /* name of what runs, for profiles */
   long long macs;        /* multiply-accumulates per invoke (conv/fc) */
@@ -162,6 +168,14 @@ lfrt_status lfrt_prep_arg_minmax(lfrt_interp *it, int idx, lfrt_error *err);
 lfrt_status lfrt_prep_batch_matmul(lfrt_interp *it, int idx, lfrt_error *err);
 /* int8 SQUARED_DIFFERENCE and PRELU, after prep_binary has set the broadcast shapes */
 lfrt_status lfrt_prep_binary_q8_bmm(lfrt_interp *it, int idx, lfrt_error *err);
+/* movenet, prep_cast_gather_nd.c: CAST, FLOOR_DIV, GATHER_ND; and the invoke-time checks
+ * LiteRT makes (a zero divisor, a gather index outside params; CAST: a float out of the integer's range). */
+lfrt_status lfrt_prep_cast(lfrt_interp *it, int idx, lfrt_error *err);
+lfrt_status lfrt_prep_floor_div(lfrt_interp *it, int idx, lfrt_error *err);
+lfrt_status lfrt_prep_gather_nd(lfrt_interp *it, int idx, lfrt_error *err);
+lfrt_status lfrt_cast_check(const lfrt_interp *it, int idx, const void *in, lfrt_error *err);
+lfrt_status lfrt_floor_div_check(const lfrt_interp *it, int idx, const void *divisor, lfrt_error *err);
+lfrt_status lfrt_gather_nd_check(const lfrt_interp *it, int idx, const void *indices, lfrt_error *err);
 int lfrt_prep_math_lut_q8(int op, float xs, int32_t xz, float ys, int32_t yz, float alpha, int8_t lut[256]);
 
 /* thread pool (interp_pool.c) */

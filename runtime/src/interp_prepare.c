@@ -781,6 +781,10 @@ lfrt_status lfrt_interp_prepare_node(lfrt_interp *it, int idx, lfrt_error *err) 
   case LFRT_OP_L2_NORMALIZATION: return lfrt_prep_l2norm(it, idx, err);
   /* batch matmul etc. */
   case LFRT_OP_BATCH_MATMUL: return lfrt_prep_batch_matmul(it, idx, err);
+  /* movenet */
+  case LFRT_OP_CAST: return lfrt_prep_cast(it, idx, err);
+  case LFRT_OP_FLOOR_DIV: return lfrt_prep_floor_div(it, idx, err);
+  case LFRT_OP_GATHER_ND: return lfrt_prep_gather_nd(it, idx, err);
   }
   FAIL(LFRT_EUNSUPPORTED, "op %d is not supported", (int)op->op);
 }

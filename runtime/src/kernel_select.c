@@ -58,6 +58,9 @@ static const struct {
     /* batch matmul etc. */
     REF(K_BMM_F, f32_bmm, lfrt_f32_batch_matmul__ref), REF(K_BMM_Q, qs8_bmm, lfrt_qs8_batch_matmul__ref),
     REF(K_SQDIFF_Q, qs8_binary, lfrt_qs8_squared_difference__ref), REF(K_PRELU_Q, qs8_binary, lfrt_qs8_prelu__ref),
+    /* movenet */
+    REF(K_CAST, cast, lfrt_xx_cast__ref), REF(K_FLOORDIV_F, f32_binary, lfrt_f32_floor_div__ref),
+    REF(K_FLOORDIV_S32, s32_binary, lfrt_s32_floor_div__ref), REF(K_GATHER_ND, gather_nd, lfrt_xx_gather_nd__ref),
 };
 
 static void *alloc64(lfrt_interp *it, size_t bytes) {

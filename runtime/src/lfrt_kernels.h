@@ -350,4 +350,50 @@ typedef void (*lfrt_xx_gather_fn)(const lfrt_gather_params *p, const void *in, c
                                   int end);
 void lfrt_xx_gather__ref(const lfrt_gather_params *p, const void *in, const void *idx, void *out, int begin, int end);
 
+/* ---- movenet: CAST, FLOOR_DIV, GATHER_ND -------------------------------------------
+ * CAST: element i of type `from` to type `to` (lfrt_type values: FLOAT32, INT32,
+ * INT64, UINT8, INT8, INT16, BOOL), raw values (quantization ignored), as TFLite's
+ * static_cast: integers wrap modulo 2^bits, anything to BOOL is `!= 0`, BOOL is 0/1,
+ * float to integer truncates toward zero. A float whose truncation is outside the
+ * integer type (or NaN) is undefined in TFLite (C++) and LiteRT builds disagree on
+ * it, so it is refused before the call (lfrt_cast_check); here it would saturate.
+ * Work unit: one element. */
+typedef struct {
+  int from, to; /* lfrt_type */
+} lfrt_cast_params;
+typedef void (*lfrt_xx_cast_fn)(const lfrt_cast_params *p, const void *in, void *out, int begin, int end);
+void lfrt_xx_cast__ref(const lfrt_cast_params *p, const void *in, void *out, int begin, int end);
+/* double -> int32 / int64 truncating toward zero, saturating (NaN -> 0): what LiteRT
+ * gives for FLOOR_DIV's INT32_MIN / -1 (INT32_MAX). */
+int32_t lfrt_f64_to_s32_sat(double v);
+int64_t lfrt_f64_to_s64_sat(double v);
+
+/* FLOOR_DIV on lfrt_binary_params (broadcast shapes; no fused activation), as TFLite:
+ * floor((double)a / (double)b) converted back (float, or int32 via lfrt_f64_to_s32_sat).
+ * A zero divisor is refused before the call (LiteRT fails the invoke). */
+typedef void (*lfrt_s32_binary_fn)(const lfrt_binary_params *p, const int32_t *a, const int32_t *b, int32_t *out,
+                                   int begin, int end);
+void lfrt_f32_floor_div__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end);
+void lfrt_s32_floor_div__ref(const lfrt_binary_params *p, const int32_t *a, const int32_t *b, int32_t *out, int begin,
+                             int end);
+
+/* GATHER_ND: params flat (params_count elements of elem bytes), indices [nslices][index_nd]
+ * (int32, or int64 when idx64), out [nslices][slice] elements: slice k is the params
+ * elements from pos = sum_j idx[k][j] * stride[j] on. Each index must be in
+ * [0, dim[j]) as LiteRT checks (lfrt_gather_nd_check, before the call); a slice
+ * with one outside here anyway writes zeros. Work unit: one slice. */
+typedef struct {
+  int nslices, index_nd, idx64;
+  int32_t dim[6];
+  int64_t stride[6];
+  int64_t slice, params_count;
+  size_t elem;
+} lfrt_gather_nd_params;
+typedef void (*lfrt_xx_gather_nd_fn)(const lfrt_gather_nd_params *p, const void *in, const void *idx, void *out,
+                                     int begin, int end);
+void lfrt_xx_gather_nd__ref(const lfrt_gather_nd_params *p, const void *in, const void *idx, void *out, int begin,
+                            int end);
+/* The flat position of slice k, or -1 when an index is outside its dim. */
+int64_t lfrt_gather_nd_pos(const lfrt_gather_nd_params *p, const void *idx, int k);
+
 #endif

@@ -140,6 +140,7 @@ static int is_supported_op(int code) {
     case LFRT_OP_L2_NORMALIZATION:
     case LFRT_OP_BATCH_MATMUL: /* batch matmul etc. */
     case LFRT_OP_TILE: /* coral */
+    case LFRT_OP_CAST: case LFRT_OP_FLOOR_DIV: case LFRT_OP_GATHER_ND: /* movenet */
       return 1;
     default:
       return 0;
@@ -181,6 +182,11 @@ static int max_op_version(int code) {
     case LFRT_OP_L2_NORMALIZATION: return 2;
     case LFRT_OP_BATCH_MATMUL: return 4; /* batch matmul etc.; prepare takes FLOAT32 and int8 */
     case LFRT_OP_TILE: return 3; /* coral; prepare takes FLOAT32, INT8 and UINT8 */
+    /* movenet; prepare checks the types (CAST v2-7 add types, FLOOR_DIV v2 float, v3 int16,
+     * GATHER_ND v2 int8, v3 string, v4 int16, v5 bool) */
+    case LFRT_OP_CAST: return 7;
+    case LFRT_OP_FLOOR_DIV: return 3;
+    case LFRT_OP_GATHER_ND: return 5;
     default: return 0;
   }
 }
@@ -195,6 +201,7 @@ static void op_arity(int op, int *min_in, int *max_in, unsigned *optional_mask) 
     case LFRT_OP_MINIMUM: case LFRT_OP_SQUARED_DIFFERENCE:
     case LFRT_OP_ARG_MAX: case LFRT_OP_ARG_MIN: /* math ops (issue 11) */
     case LFRT_OP_BATCH_MATMUL: /* batch matmul etc. */
+    case LFRT_OP_FLOOR_DIV: case LFRT_OP_GATHER_ND: /* movenet */
       *min_in = *max_in = 2;
       break;
     case LFRT_OP_CONCATENATION:
@@ -595,6 +602,10 @@ static void read_options(loader *L, lfrt_operator *op, const fb_table *ot) {
       x->batch_matmul.adj_x = get_bool(c, &o, BMM_ADJ_X, 0, "adj_x");
       x->batch_matmul.adj_y = get_bool(c, &o, BMM_ADJ_Y, 0, "adj_y");
       x->batch_matmul.asymmetric_quantize_inputs = get_bool(c, &o, BMM_ASYMMETRIC_QUANTIZE_INPUTS, 0, "asymmetric_quantize_inputs");
+      break;
+    case LFRT_OP_CAST: /* movenet: recorded for round trips; prepare goes by the tensors */
+      x->cast.in_data_type = (lfrt_type)lfrt_fb_int(c, &o, CAST_IN_DATA_TYPE, 1, 1, 0, "in_data_type");
+      x->cast.out_data_type = (lfrt_type)lfrt_fb_int(c, &o, CAST_OUT_DATA_TYPE, 1, 1, 0, "out_data_type");
       break;
     case LFRT_OP_ARG_MAX: case LFRT_OP_ARG_MIN: /* math ops (issue 11) */
       x->arg_minmax.output_type = (lfrt_type)lfrt_fb_int(c, &o, ARG_MINMAX_OUTPUT_TYPE, 1, 1, 0, "output_type");

@@ -73,7 +73,10 @@ enum {
   OPT_SPLIT_V = 79,
   OPT_DEPTH_TO_SPACE = 94,
   OPT_DENSIFY = 99, /* mediapipe */
-  OPT_BATCH_MATMUL = 101 /* batch matmul etc. */
+  OPT_BATCH_MATMUL = 101, /* batch matmul etc. */
+  OPT_CAST = 37, /* movenet */
+  OPT_FLOOR_DIV = 65,
+  OPT_GATHER_ND = 83
 };
 
 /* Fields of the options tables. */
@@ -108,6 +111,7 @@ enum { SSLICE_BEGIN_MASK = 0, SSLICE_END_MASK, SSLICE_ELLIPSIS_MASK, SSLICE_NEW_
 enum { SPLIT_NUM_SPLITS = 0 }; /* SplitOptions, SplitVOptions */
 enum { PACK_VALUES_COUNT = 0, PACK_AXIS };
 enum { UNPACK_NUM = 0, UNPACK_AXIS };
+enum { CAST_IN_DATA_TYPE = 0, CAST_OUT_DATA_TYPE }; /* movenet */
 
 /* Options union type an op's builtin_options must have (OPT_NONE: none). */
 static inline int tfl_options_type_for_op(int op) {
@@ -152,6 +156,9 @@ static inline int tfl_options_type_for_op(int op) {
     case 79: return OPT_ARG_MIN;
     case 11: return OPT_L2NORM;
     case 126: return OPT_BATCH_MATMUL; /* batch matmul etc. */
+    case 53: return OPT_CAST; /* movenet */
+    case 90: return OPT_FLOOR_DIV;
+    case 107: return OPT_GATHER_ND;
     default: return OPT_NONE; /* LOGISTIC, RELU, RELU6, TANH, RSQRT, PRELU, RELU_N1_TO_1 */
   }
 }

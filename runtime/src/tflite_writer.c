@@ -703,6 +703,10 @@ static size_t put_options(bb *b, const wop *o) {
       tb_scalar(&t, BMM_ADJ_Y, 1, (uint64_t)(x->batch_matmul.adj_y != 0));
       tb_scalar(&t, BMM_ASYMMETRIC_QUANTIZE_INPUTS, 1, (uint64_t)(x->batch_matmul.asymmetric_quantize_inputs != 0));
       break;
+    case LFRT_OP_CAST: /* movenet */
+      tb_scalar(&t, CAST_IN_DATA_TYPE, 1, (uint64_t)(uint8_t)x->cast.in_data_type);
+      tb_scalar(&t, CAST_OUT_DATA_TYPE, 1, (uint64_t)(uint8_t)x->cast.out_data_type);
+      break;
     case LFRT_OP_ARG_MAX: case LFRT_OP_ARG_MIN: /* math ops (issue 11) */
       tb_scalar(&t, ARG_MINMAX_OUTPUT_TYPE, 1, (uint64_t)x->arg_minmax.output_type);
       break;
@@ -757,6 +761,7 @@ static size_t put_options(bb *b, const wop *o) {
       tb_scalar(&t, PACK_AXIS, 4, (uint64_t)(uint32_t)x->pack.axis);
       break;
     case LFRT_OP_TRANSPOSE: case LFRT_OP_SLICE: case LFRT_OP_PADV2:
+    case LFRT_OP_FLOOR_DIV: case LFRT_OP_GATHER_ND: /* movenet */
       break; /* empty options table */
     case LFRT_OP_DENSIFY: /* mediapipe */
     case LFRT_OP_PAD: case LFRT_OP_QUANTIZE: case LFRT_OP_DEQUANTIZE: case LFRT_OP_EXP:

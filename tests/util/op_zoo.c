@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "model_zoo.h"
+#include "op_zoo_movenet.h"
 #include "op_zoo_u8.h"
 
 typedef struct {
@@ -1209,6 +1210,17 @@ static void gen_u8(ctx *c) {
   }
 }
 
+/* movenet: CAST, FLOOR_DIV, GATHER_ND (op_zoo_movenet.c) */
+static void gen_movenet(ctx *c) {
+  for (int i = 0; i < lf_opzoo_mv_count() && !c->failed; i++) {
+    lf_zoo z;
+    lf_u8case k;
+    if (begin(c, &z, lf_opzoo_mv_fp32(i)) < 0) return;
+    lf_opzoo_mv_case(&z, i, &k);
+    end_case(c, &z, k.op, k.ins, k.nin, k.out, k.in_type, k.out_type, "%s", k.desc);
+  }
+}
+
 /* math ops (issue 11): int8 TANH, EXP, HARD_SWISH, LEAKY_RELU (alphas on both
  * of LiteRT's paths: XNNPACK's and, for |alpha * in/out| < 2^-8, TFLite's),
  * RSQRT (input zero point -128: LiteRT stops on x < 0); output quantization
@@ -1472,6 +1484,7 @@ int lf_opzoo_build(uint64_t seed, lf_opcase **cases, int *n, char *msg, size_t m
   gen_batch_matmul(&c);
   gen_sqdiff_prelu_q8(&c);
   gen_sslice_masks(&c);
+  gen_movenet(&c); /* movenet: last, so the cases before keep their random draws */
   if (c.failed) {
     if (msg && msgsz) snprintf(msg, msgsz, "%s", c.msg);
     lf_opzoo_free(c.v, c.n);
@@ -1496,6 +1509,9 @@ void lf_opzoo_random_input(uint64_t *rng, lfrt_type type, void *data, size_t byt
       f[i] = r == 0 ? 0.0f : r == 1 ? (float)lf_zoo_randint(rng, -6, 6) * 0.5f
                                     : lf_zoo_uniform(rng, -3.0f, 3.0f);
     }
+  } else if (type == LFRT_BOOL) { /* movenet: a C++ bool holds 0 or 1 only */
+    uint8_t *b = data;
+    for (size_t i = 0; i < bytes; i++) b[i] = (uint8_t)(lf_zoo_rand(rng) & 1);
   } else {
     uint8_t *b = data;
     for (size_t i = 0; i < bytes; i++) b[i] = (uint8_t)lf_zoo_rand(rng);

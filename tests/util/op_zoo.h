@@ -30,7 +30,8 @@ int lf_opzoo_build(uint64_t seed, lf_opcase **cases, int *n, char *msg, size_t m
 void lf_opzoo_free(lf_opcase *cases, int n);
 
 /* Fills `bytes` of random input for a tensor of `type`: int8 uniform over
- * [-128, 127]; float32 uniform in [-3, 3) (with a few exact ties and zeros). */
+ * [-128, 127]; float32 uniform in [-3, 3) (with a few exact ties and zeros);
+ * BOOL 0 or 1; other types random bytes. */
 void lf_opzoo_random_input(uint64_t *rng, lfrt_type type, void *data, size_t bytes);
 
 #endif
