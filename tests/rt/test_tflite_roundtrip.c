@@ -389,11 +389,28 @@ static int write_models(const char *dir) {
   return 0;
 }
 
+/* movenet: CastOptions come back as written; FLOOR_DIV carries an empty table */
+LF_TEST(cast_options_roundtrip) {
+  static const lfrt_type ty[7] = {LFRT_FLOAT32, LFRT_INT32, LFRT_INT64, LFRT_UINT8, LFRT_INT8, LFRT_INT16, LFRT_BOOL};
+  for (int trial = 0; trial < 7; trial++) {
+    lfrt_options a, b;
+    memset(&a, 0, sizeof a);
+    a.cast.in_data_type = ty[trial];
+    a.cast.out_data_type = ty[(trial + 3) % 7];
+    if (roundtrip_options(LFRT_OP_CAST, &a, &b, 1))
+      LF_CHECK(b.cast.in_data_type == a.cast.in_data_type && b.cast.out_data_type == a.cast.out_data_type);
+  }
+  lfrt_options a, b;
+  memset(&a, 0, sizeof a);
+  LF_CHECK(roundtrip_options(LFRT_OP_FLOOR_DIV, &a, &b, 2));
+}
+
 int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "--write")) return write_models(argv[2]);
   LF_RUN(options_roundtrip);
   LF_RUN(shape_options_roundtrip);
   LF_RUN(batch_matmul_options_roundtrip); /* batch matmul etc. */
+  LF_RUN(cast_options_roundtrip); /* movenet */
   LF_RUN(tensors_quant_metadata);
   LF_RUN(per_axis_last_dim_and_bad_inputs);
   LF_RUN(test_models_load);
