@@ -19,6 +19,10 @@
  *    cell state (input 19) by etpu_int16_input; the accepted version is the one observed mapped
  *    (keras_lstm_mnist_ptq_edgetpu.tflite in Coral's test_data: every op of
  *    the model, the LSTM included, inside the Edge TPU part).
+ *  - CAST, FLOOR_DIV, GATHER_ND (movenet) have no row: Coral's table does not
+ *    list them, and the compiler left all 11 of them on the CPU in Coral's
+ *    movenet_single_pose_lightning_ptq_edgetpu.tflite (test_data), so the check
+ *    reports them as not in Coral's supported-op table.
  * The rules every op shares (8-bit tensors, fixed sizes, constant parameters,
  * at most 3 dimensions larger than 1) are applied by edgetpu_check.c. */
 #include <stdio.h>
