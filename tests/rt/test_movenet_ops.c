@@ -205,11 +205,69 @@ LF_TEST(gather_nd_slices_and_constant_refused) {
   }
 }
 
+/* movenet's pattern: int32 positions (ARG_MAX there) -> FLOOR_DIV by the grid width ->
+ * CAST to FLOAT32 and on to INT64 -> GATHER_ND indices: `leapfrog info`'s describe +
+ * check mark every node supported, and the chain runs (2 threads). */
+LF_TEST(chain_described_supported) {
+  tu_w = lfrt_writer_new();
+  int32_t s1[2] = {2, 1}, s3[1] = {3}, so[1] = {2}, one[1] = {1}, width[1] = {5};
+  int pos = lfrt_writer_add_tensor(tu_w, "pos", LFRT_INT32, 2, s1, NULL, 0, NULL);
+  int w = tu_const("width", LFRT_INT32, 1, one, width, sizeof width, NULL);
+  int row = lfrt_writer_add_tensor(tu_w, "row", LFRT_INT32, 2, s1, NULL, 0, NULL);
+  int rowf = lfrt_writer_add_tensor(tu_w, "rowf", LFRT_FLOAT32, 2, s1, NULL, 0, NULL);
+  int rowi = lfrt_writer_add_tensor(tu_w, "rowi", LFRT_INT64, 2, s1, NULL, 0, NULL);
+  int col = tu_f32("col", 1, s3);
+  int y = tu_f32("y", 1, so);
+  int32_t fd[2] = {pos, w}, gn[2] = {col, rowi}, ins[2] = {pos, col};
+  lfrt_options o;
+  memset(&o, 0, sizeof o);
+  lfrt_writer_add_operator(tu_w, LFRT_OP_FLOOR_DIV, fd, 2, &row, 1, NULL);
+  o.cast.in_data_type = LFRT_INT32;
+  o.cast.out_data_type = LFRT_FLOAT32;
+  lfrt_writer_add_operator(tu_w, LFRT_OP_CAST, &row, 1, &rowf, 1, &o);
+  o.cast.in_data_type = LFRT_FLOAT32;
+  o.cast.out_data_type = LFRT_INT64;
+  lfrt_writer_add_operator(tu_w, LFRT_OP_CAST, &rowf, 1, &rowi, 1, &o);
+  lfrt_writer_add_operator(tu_w, LFRT_OP_GATHER_ND, gn, 2, &y, 1, NULL);
+  lfrt_writer_set_io(tu_w, ins, 2, &y, 1);
+  tu_run r;
+  memset(&r, 0, sizeof r);
+  lfrt_error err = {{0}};
+  LF_CHECK(lfrt_writer_finish(tu_w, &r.bytes, &r.len, &err) == LFRT_OK);
+  lfrt_writer_free(tu_w);
+  tu_w = NULL;
+  lfrt_model *m = NULL;
+  LF_CHECK_MSG(lfrt_model_describe(r.bytes, r.len, "chain", &m, &err) == LFRT_OK, "%s", err.msg);
+  if (m) {
+    lfrt_node_support sup[4];
+    LF_CHECK_MSG(m->nops == 4 && lfrt_interp_check(m, NULL, sup, &err) == LFRT_OK, "%s", err.msg);
+    for (int i = 0; i < m->nops && i < 4; i++)
+      LF_CHECK_MSG(!m->ops[i].unsupported && sup[i].status == LFRT_OK, "node %d: %s", i, sup[i].why);
+    lfrt_model_free(m);
+  }
+  LF_CHECK(lfrt_model_load(r.bytes, r.len, "chain", &r.m, &err) == LFRT_OK);
+  lfrt_interp_options io = {.threads = 2};
+  if (r.m && lfrt_interp_create(r.m, &io, &r.it, &err) == LFRT_OK) {
+    int32_t *p = lfrt_interp_input_data(r.it, 0);
+    float *c = lfrt_interp_input_data(r.it, 1);
+    p[0] = 12; /* row 2 of a width-5 grid */
+    p[1] = 4;  /* row 0 */
+    c[0] = 10.0f;
+    c[1] = 11.0f;
+    c[2] = 12.0f;
+    LF_CHECK(lfrt_interp_invoke(r.it, &err) == LFRT_OK);
+    const float *out = lfrt_interp_output_data(r.it, 0);
+    LF_CHECK(out[0] == 12.0f && out[1] == 10.0f);
+  }
+  tu_free(&r);
+}
+
 int main(void) {
   LF_RUN(cast_values);
   LF_RUN(floor_div_int32);
   LF_RUN(floor_div_constant_zero_refused);
   LF_RUN(gather_nd_runtime_indices);
   LF_RUN(gather_nd_slices_and_constant_refused);
+  LF_RUN(chain_described_supported);
   return lf_test_summary();
 }
