@@ -22,9 +22,10 @@
 [ -x "$LEAPFROG" ] || { echo "missing $LEAPFROG"; exit 1; }
 # what the runtime does not run yet (issue 11): automl: TFLite_Detection_PostProcess and
 # uint8 CONCATENATION with differing scales; keras_lstm: UNIDIRECTIONAL_SEQUENCE_LSTM;
-# movenet: CAST, FLOOR_DIV, GATHER_ND; posenet: the custom PosenetDecoderOp;
+# posenet: the custom PosenetDecoderOp (movenet runs since CAST, FLOOR_DIV, GATHER_ND, SQRT,
+# int32 ADD/SUB/MUL/PACK and int8 SUB's builtin path: byte-identical with LiteRT);
 # invalid_models: Coral's deliberately broken model
-: "${CORAL_KNOWN_REFUSED:=traffic_model keras_lstm_mnist_ptq movenet_single_pose_lightning_ptq
+: "${CORAL_KNOWN_REFUSED:=traffic_model keras_lstm_mnist_ptq
   bodypix_mobilenet_v1_075_512_512_16_quant_decoder posenet_mobilenet_v1_075_353_481_16_quant_decoder
   posenet_mobilenet_v1_075_481_641_16_quant_decoder posenet_mobilenet_v1_075_721_1281_16_quant_decoder
   model_invoking_error}"

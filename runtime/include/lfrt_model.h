@@ -119,7 +119,8 @@ typedef enum {
   LFRT_OP_TILE = 69, /* coral */
   LFRT_OP_CAST = 53, /* movenet: CAST, FLOOR_DIV, GATHER_ND */
   LFRT_OP_FLOOR_DIV = 90,
-  LFRT_OP_GATHER_ND = 107
+  LFRT_OP_GATHER_ND = 107,
+  LFRT_OP_SQRT = 75 /* movenet */
 } lfrt_op;
 
 typedef enum { LFRT_PADDING_SAME = 0, LFRT_PADDING_VALID = 1 } lfrt_padding;

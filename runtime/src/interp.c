@@ -187,7 +187,7 @@ void lfrt_interp_run_node(lfrt_interp *it, int i, int begin, int end, int t) {
     n->fn.f32_binary(&n->p.bin, x, w, y, begin, end);
     break;
   case K_ARGMM_F: case K_ARGMM_S8: case K_ARGMM_U8: n->fn.arg_minmax(&n->p.argmm, x, y, begin, end); break; /* math ops */
-  case K_SUB_Q: case K_MAXIMUM_Q: case K_MINIMUM_Q: n->fn.qs8_binary(&n->p.bin, x, w, y, begin, end); break;
+  case K_SUB_Q: case K_MAXIMUM_Q: case K_MINIMUM_Q: case K_SUB_TFL_Q: n->fn.qs8_binary(&n->p.bin, x, w, y, begin, end); break;
   case K_L2NORM_F: n->fn.f32_l2norm(&n->p.l2norm, x, y, begin, end); break;
   case K_L2NORM_Q: n->fn.qs8_l2norm(&n->p.l2norm, x, y, begin, end); break;
   /* batch matmul etc. */
@@ -206,7 +206,8 @@ void lfrt_interp_run_node(lfrt_interp *it, int i, int begin, int end, int t) {
   /* movenet */
   case K_CAST: n->fn.cast(&n->p.cast, x, y, begin, end); break;
   case K_FLOORDIV_F: n->fn.f32_binary(&n->p.bin, x, w, y, begin, end); break;
-  case K_FLOORDIV_S32: n->fn.s32_binary(&n->p.bin, x, w, y, begin, end); break;
+  case K_FLOORDIV_S32: case K_ADD_S32: case K_SUB_S32: case K_MUL_S32: n->fn.s32_binary(&n->p.bin, x, w, y, begin, end); break;
+  case K_SQRT_F: n->fn.f32_unary(&n->p.un, x, y, begin, end); break;
   case K_GATHER_ND: n->fn.gather_nd(&n->p.gnd, x, w, y, begin, end); break;
   /* uint8 */
   case K_U8: lfrt_qu8_run_node(n, x, w, b, y, begin, end); break;

@@ -19,7 +19,8 @@ typedef enum {
   K_U8, /* uint8 (legacy quantization): the op is u8op, interp_qu8.h */
   K_ARGMM_F, K_ARGMM_S8, K_ARGMM_U8, K_L2NORM_F, K_L2NORM_Q, K_SUB_Q, K_MAXIMUM_Q, K_MINIMUM_Q, /* math ops (issue 11) */
   K_BMM_F, K_BMM_Q, K_SQDIFF_Q, K_PRELU_Q, /* batch matmul etc. */
-  K_CAST, K_FLOORDIV_F, K_FLOORDIV_S32, K_GATHER_ND /* movenet */
+  K_CAST, K_FLOORDIV_F, K_FLOORDIV_S32, K_GATHER_ND, /* movenet */
+  K_SQRT_F, K_ADD_S32, K_SUB_S32, K_MUL_S32, K_SUB_TFL_Q
 } lfrt_kind;
 
 typedef struct {
@@ -168,11 +169,14 @@ lfrt_status lfrt_prep_arg_minmax(lfrt_interp *it, int idx, lfrt_error *err);
 lfrt_status lfrt_prep_batch_matmul(lfrt_interp *it, int idx, lfrt_error *err);
 /* int8 SQUARED_DIFFERENCE and PRELU, after prep_binary has set the broadcast shapes */
 lfrt_status lfrt_prep_binary_q8_bmm(lfrt_interp *it, int idx, lfrt_error *err);
-/* movenet, prep_cast_gather_nd.c: CAST, FLOOR_DIV, GATHER_ND; and the invoke-time checks
+/* movenet, prep_movenet.c: CAST, FLOOR_DIV, GATHER_ND, SQRT, int32 ADD/SUB/MUL; and the invoke-time checks
  * LiteRT makes (a zero divisor, a gather index outside params; CAST: a float out of the integer's range). */
 lfrt_status lfrt_prep_cast(lfrt_interp *it, int idx, lfrt_error *err);
 lfrt_status lfrt_prep_floor_div(lfrt_interp *it, int idx, lfrt_error *err);
 lfrt_status lfrt_prep_gather_nd(lfrt_interp *it, int idx, lfrt_error *err);
+/* SQRT (FLOAT32); int32 ADD, SUB, MUL after prep_binary has set the broadcast shapes */
+lfrt_status lfrt_prep_sqrt(lfrt_interp *it, int idx, lfrt_error *err);
+lfrt_status lfrt_prep_binary_s32(lfrt_interp *it, int idx, int act, lfrt_error *err);
 lfrt_status lfrt_cast_check(const lfrt_interp *it, int idx, const void *in, lfrt_error *err);
 lfrt_status lfrt_floor_div_check(const lfrt_interp *it, int idx, const void *divisor, lfrt_error *err);
 lfrt_status lfrt_gather_nd_check(const lfrt_interp *it, int idx, const void *indices, lfrt_error *err);

@@ -362,6 +362,8 @@ static lfrt_status prep_binary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
     }
     return f32_act(it, idx, act, &p->act_min_f, &p->act_max_f, err);
   }
+  if (a->type == LFRT_INT32 && (op->op == LFRT_OP_ADD || op->op == LFRT_OP_SUB || mul)) /* movenet */
+    return lfrt_prep_binary_s32(it, idx, act, err);
   if (a->type == LFRT_UINT8) return lfrt_qu8_prep_binary(it, idx, n, a, b, y, mul, act, err); /* uint8 */
   if (op->op == LFRT_OP_SQUARED_DIFFERENCE || op->op == LFRT_OP_PRELU) /* batch matmul etc. */
     return lfrt_prep_binary_q8_bmm(it, idx, err);
@@ -785,6 +787,7 @@ lfrt_status lfrt_interp_prepare_node(lfrt_interp *it, int idx, lfrt_error *err) 
   case LFRT_OP_CAST: return lfrt_prep_cast(it, idx, err);
   case LFRT_OP_FLOOR_DIV: return lfrt_prep_floor_div(it, idx, err);
   case LFRT_OP_GATHER_ND: return lfrt_prep_gather_nd(it, idx, err);
+  case LFRT_OP_SQRT: return lfrt_prep_sqrt(it, idx, err);
   }
   FAIL(LFRT_EUNSUPPORTED, "op %d is not supported", (int)op->op);
 }

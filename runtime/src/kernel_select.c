@@ -61,6 +61,9 @@ static const struct {
     /* movenet */
     REF(K_CAST, cast, lfrt_xx_cast__ref), REF(K_FLOORDIV_F, f32_binary, lfrt_f32_floor_div__ref),
     REF(K_FLOORDIV_S32, s32_binary, lfrt_s32_floor_div__ref), REF(K_GATHER_ND, gather_nd, lfrt_xx_gather_nd__ref),
+    REF(K_SQRT_F, f32_unary, lfrt_f32_sqrt__ref), REF(K_ADD_S32, s32_binary, lfrt_s32_add__ref),
+    REF(K_SUB_S32, s32_binary, lfrt_s32_sub__ref), REF(K_MUL_S32, s32_binary, lfrt_s32_mul__ref),
+    REF(K_SUB_TFL_Q, qs8_binary, lfrt_qs8_sub_tflite__ref),
 };
 
 static void *alloc64(lfrt_interp *it, size_t bytes) {

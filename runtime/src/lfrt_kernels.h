@@ -163,6 +163,8 @@ void lfrt_qs8_mul__ref(const lfrt_binary_params *p, const int8_t *a, const int8_
  * (out_mult, out_shift); MUL: (a-za)*(b-zb) scaled by Q31 (out_mult, out_shift);
  * each multiply rounded twice as TFLite does (lfrt_mul_q31_tfl). */
 void lfrt_qs8_add_tflite__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
+/* movenet: SUB where XNNPACK declines the ratios: the tflite ADD with sa - sb */
+void lfrt_qs8_sub_tflite__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
 void lfrt_qs8_mul_tflite__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin, int end);
 void lfrt_f32_add__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end);
 void lfrt_f32_mul__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end);
@@ -315,6 +317,7 @@ void lfrt_f32_clamp__ref(const lfrt_unary_params *p, const float *in, float *out
 void lfrt_f32_tanh__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
 void lfrt_f32_exp__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
 void lfrt_f32_rsqrt__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
+void lfrt_f32_sqrt__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end); /* movenet */
 void lfrt_f32_leaky_relu__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
 void lfrt_f32_hard_swish__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end);
 void lfrt_f32_qs8_quantize__ref(const lfrt_unary_params *p, const float *in, int8_t *out, int begin, int end);
@@ -374,6 +377,12 @@ int64_t lfrt_f64_to_s64_sat(double v);
 typedef void (*lfrt_s32_binary_fn)(const lfrt_binary_params *p, const int32_t *a, const int32_t *b, int32_t *out,
                                    int begin, int end);
 void lfrt_f32_floor_div__ref(const lfrt_binary_params *p, const float *a, const float *b, float *out, int begin, int end);
+/* int32 ADD, SUB, MUL (movenet) on lfrt_binary_params: wrapping (two's complement)
+ * a + b, a - b, a * b, clamped to [act_min, act_max] (the fused activation in
+ * int32: NONE is the whole range), as TFLite's builtin int32 kernels. */
+void lfrt_s32_add__ref(const lfrt_binary_params *p, const int32_t *a, const int32_t *b, int32_t *out, int begin, int end);
+void lfrt_s32_sub__ref(const lfrt_binary_params *p, const int32_t *a, const int32_t *b, int32_t *out, int begin, int end);
+void lfrt_s32_mul__ref(const lfrt_binary_params *p, const int32_t *a, const int32_t *b, int32_t *out, int begin, int end);
 void lfrt_s32_floor_div__ref(const lfrt_binary_params *p, const int32_t *a, const int32_t *b, int32_t *out, int begin,
                              int end);
 

@@ -116,8 +116,12 @@ lfrt_status lfrt_prep_binary_q8_math(lfrt_interp *it, int idx, lfrt_error *err) 
   p->out_zp = y->quant.zero_point[0];
   int act = op->opt.add.activation;
   if (lfrt_act_range_q8(act, ys, p->out_zp, &p->act_min, &p->act_max)) return fail(it, idx, err, LFRT_EUNSUPPORTED, "fused activation", NULL);
-  if (lfrt_binary_q8_params(0, as, bs, ys, p) != 0)
-    return fail(it, idx, err, LFRT_EUNSUPPORTED, "input/output scale ratios outside [2^-10, 2^8) (LiteRT's builtin SUB path is not reproduced): ", y->name);
+  int form = lfrt_binary_q8_params(0, as, bs, ys, p);
+  if (form < 0) return fail(it, idx, err, LFRT_EUNSUPPORTED, "input/output scale ratios out of TFLite's range: ", y->name);
+  if (form == 1) { /* movenet: XNNPACK declines ratios outside [2^-10, 2^8): TFLite's builtin SUB */
+    n->kind = K_SUB_TFL_Q;
+    return LFRT_OK;
+  }
   p->b_mult = -p->b_mult;
   p->bias = (1 << (p->shift - 1)) - p->a_mult * p->a_zp - p->b_mult * p->b_zp;
   n->kind = K_SUB_Q;

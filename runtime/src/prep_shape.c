@@ -1,7 +1,7 @@
 /* Prepare of the shape ops (data movement): TRANSPOSE, SLICE, STRIDED_SLICE,
  * SPLIT, SPLIT_V, PACK, UNPACK, DEPTH_TO_SPACE, SPACE_TO_DEPTH become strided
  * copies (lfrt_move_params, one per input/output pair), GATHER a row gather.
- * Types: FLOAT32, INT8, UINT8, byte for byte; a quantized output must have
+ * Types: FLOAT32, INT8, UINT8, INT32 (movenet), byte for byte; a quantized output must have
  * its input's scale and zero point, as LiteRT requires. Every shape operand
  * (perm, begin, size, strides, axis, size_splits) must be a constant: a shape
  * computed at run time is refused here. Semantics follow TFLite's kernels. */
@@ -35,11 +35,11 @@ static const char *shape_str(const lfrt_tensor *t, char *buf, size_t n) {
 /* Element type the data may move as, and the quantization LiteRT wants kept. */
 static lfrt_status check_pair(const lfrt_interp *it, int idx, const lfrt_tensor *x, const lfrt_tensor *y,
                               lfrt_error *err) {
-  if (x->type != LFRT_FLOAT32 && x->type != LFRT_INT8 && x->type != LFRT_UINT8)
-    FAIL(LFRT_EUNSUPPORTED, "type %s of '%s' (FLOAT32, INT8 and UINT8 are supported)", lfrt_type_name(x->type), x->name);
+  if (x->type != LFRT_FLOAT32 && x->type != LFRT_INT8 && x->type != LFRT_UINT8 && x->type != LFRT_INT32) /* movenet: INT32 */
+    FAIL(LFRT_EUNSUPPORTED, "type %s of '%s' (FLOAT32, INT8, UINT8 and INT32 are supported)", lfrt_type_name(x->type), x->name);
   if (y->type != x->type)
     FAIL(LFRT_EBADFILE, "output '%s' is %s, input '%s' %s", y->name, lfrt_type_name(y->type), x->name, lfrt_type_name(x->type));
-  if (x->type == LFRT_FLOAT32) return LFRT_OK;
+  if (x->type == LFRT_FLOAT32 || x->type == LFRT_INT32) return LFRT_OK;
   if (x->quant.count > 1 || y->quant.count > 1)
     FAIL(LFRT_EUNSUPPORTED, "'%s' or '%s' has per-axis quantization (per-tensor is supported)", x->name, y->name);
   if (x->quant.count != y->quant.count ||

@@ -140,7 +140,7 @@ static int is_supported_op(int code) {
     case LFRT_OP_L2_NORMALIZATION:
     case LFRT_OP_BATCH_MATMUL: /* batch matmul etc. */
     case LFRT_OP_TILE: /* coral */
-    case LFRT_OP_CAST: case LFRT_OP_FLOOR_DIV: case LFRT_OP_GATHER_ND: /* movenet */
+    case LFRT_OP_CAST: case LFRT_OP_FLOOR_DIV: case LFRT_OP_GATHER_ND: case LFRT_OP_SQRT: /* movenet */
       return 1;
     default:
       return 0;
@@ -187,6 +187,7 @@ static int max_op_version(int code) {
     case LFRT_OP_CAST: return 7;
     case LFRT_OP_FLOOR_DIV: return 3;
     case LFRT_OP_GATHER_ND: return 5;
+    case LFRT_OP_SQRT: return 1; /* FLOAT32 only (later versions add int8/int16) */
     default: return 0;
   }
 }

@@ -171,13 +171,104 @@ static void gnd_case(lf_zoo *z, int i, lf_u8case *k) {
            dims(s1, 64, np, gnds[i].sp), dims(s2, 64, ni, gnds[i].si), gnds[i].idx64 ? " int64" : "");
 }
 
-int lf_opzoo_mv_count(void) { return N_CAST + N_FDIV + N_GND; }
+/* ---- the rest of movenet: SQRT (of x*x: no NaN), int32 ADD/SUB/MUL, PACK int32, and
+ * int8 SUB on TFLite's builtin path (movenet subtracts a constant of scale 1e-6 from its
+ * scale-1 input: XNNPACK declines the ratio) ---------------------------------------------- */
+#define N_REST 8
+static void rest_case(lf_zoo *z, int i, lf_u8case *k) {
+  char s1[64];
+  if (i == 0) { /* SQRT(x * x), FLOAT32 [3,5,7] */
+    int32_t s[3] = {3, 5, 7};
+    int x = act(z, LFRT_FLOAT32, 3, s, 0), sq = act(z, LFRT_FLOAT32, 3, s, 0), y = act(z, LFRT_FLOAT32, 3, s, 0);
+    int32_t mi[2] = {x, x};
+    lfrt_options o;
+    memset(&o, 0, sizeof o);
+    sq = lf_zoo_op(z, LFRT_OP_MUL, mi, 2, sq, &o);
+    k->op = LFRT_OP_SQRT;
+    k->out = lf_zoo_op(z, LFRT_OP_SQRT, &sq, 1, y, NULL);
+    k->ins[0] = x;
+    k->nin = 1;
+    k->in_type[0] = k->out_type = LFRT_FLOAT32;
+    snprintf(k->desc, sizeof k->desc, "SQRT FLOAT32 %s (of x*x)", dims(s1, 64, 3, s));
+    return;
+  }
+  if (i <= 3) { /* int32 MUL by a constant, SUB of two run-time tensors (wraps), ADD with RELU6 */
+    static const lfrt_op ops[3] = {LFRT_OP_MUL, LFRT_OP_SUB, LFRT_OP_ADD};
+    static const int32_t sa[3][3] = {{1, 5, 7}, {3, 5, 1}, {2, 3, 5}}, sb[3][3] = {{1, 1, 7}, {3, 5, 1}, {1, 1, 5}};
+    lfrt_op op = ops[i - 1];
+    int32_t cv[7];
+    for (int e = 0; e < 7; e++) cv[e] = lf_zoo_randint(&z->rng, -40, 40) * (e == 3 ? 1000 : 1);
+    int a = act(z, LFRT_INT32, 3, sa[i - 1], 0);
+    int b = op == LFRT_OP_SUB ? act(z, LFRT_INT32, 3, sb[i - 1], 0)
+                              : lf_zoo_tensor_raw(z, "const", LFRT_INT32, 3, sb[i - 1], cv, (size_t)sb[i - 1][2] * 4, NULL, 0);
+    int y = act(z, LFRT_INT32, 3, sa[i - 1], 0);
+    lfrt_options o;
+    memset(&o, 0, sizeof o);
+    if (op == LFRT_OP_ADD) o.add.activation = LFRT_ACT_RELU6;
+    int32_t oi[2] = {a, b};
+    k->op = op;
+    k->out = lf_zoo_op(z, op, oi, 2, y, &o);
+    k->ins[0] = a;
+    k->ins[1] = b;
+    k->nin = op == LFRT_OP_SUB ? 2 : 1;
+    k->in_type[0] = k->in_type[1] = k->out_type = LFRT_INT32;
+    snprintf(k->desc, sizeof k->desc, "%s INT32 %s%s", lfrt_op_name(op), dims(s1, 64, 3, sa[i - 1]),
+             op == LFRT_OP_SUB ? " - run-time (wraps)" : op == LFRT_OP_ADD ? " + const, RELU6" : " * const");
+    return;
+  }
+  if (i <= 5) { /* PACK of three INT32 [17] along axis 1 (movenet's stack) or 0 */
+    int32_t s[1] = {17}, so[2] = {17, 3};
+    int axis = i == 4 ? 1 : 0;
+    if (!axis) {
+      so[0] = 3;
+      so[1] = 17;
+    }
+    int p[3];
+    for (int j = 0; j < 3; j++) p[j] = act(z, LFRT_INT32, 1, s, 0);
+    int y = act(z, LFRT_INT32, 2, so, 0);
+    lfrt_options o;
+    memset(&o, 0, sizeof o);
+    o.pack.count = 3;
+    o.pack.axis = axis;
+    k->op = LFRT_OP_PACK;
+    k->out = lf_zoo_op(z, LFRT_OP_PACK, p, 3, y, &o);
+    for (int j = 0; j < 3; j++) {
+      k->ins[j] = p[j];
+      k->in_type[j] = LFRT_INT32;
+    }
+    k->nin = 3;
+    k->out_type = LFRT_INT32;
+    snprintf(k->desc, sizeof k->desc, "PACK INT32 3 x [17] axis %d", axis);
+    return;
+  }
+  /* int8 SUB, TFLite's builtin path: b/out scale ratio below 2^-10 (movenet's), or a/out >= 2^8 */
+  int32_t s[4] = {1, 7, 5, 3}, sb[4] = {1, 1, 1, 3};
+  lf_zoo_q qa = {i == 6 ? 1.0f : 0.75f, -128}, qb = {i == 6 ? 1e-6f : 0.02f, 0}, qy = {i == 6 ? 1.0f : 0.0025f, -128};
+  if (i == 7) qa.zp = lf_zoo_randint(&z->rng, -20, 20);
+  int8_t bv[3];
+  for (int e = 0; e < 3; e++) bv[e] = (int8_t)lf_zoo_randint(&z->rng, -128, 127);
+  int a = lf_zoo_tensor_raw(z, "act", LFRT_INT8, 4, s, NULL, 0, &qa, 1.0f);
+  int b = lf_zoo_tensor_raw(z, "const", LFRT_INT8, 4, sb, bv, 3, &qb, 0);
+  int y = lf_zoo_tensor_raw(z, "act", LFRT_INT8, 4, s, NULL, 0, &qy, 1.0f);
+  int32_t oi[2] = {a, b};
+  lfrt_options o;
+  memset(&o, 0, sizeof o);
+  k->op = LFRT_OP_SUB;
+  k->out = lf_zoo_op(z, LFRT_OP_SUB, oi, 2, y, &o);
+  k->ins[0] = a;
+  k->nin = 1;
+  k->in_type[0] = k->out_type = LFRT_INT8;
+  snprintf(k->desc, sizeof k->desc, "SUB INT8 %s - const %s, scales a %g b %g out %g (TFLite's builtin path)",
+           dims(s1, 64, 4, s), "[1,1,1,3]", (double)qa.scale, (double)qb.scale, (double)qy.scale);
+}
+
+int lf_opzoo_mv_count(void) { return N_CAST + N_FDIV + N_GND + N_REST; }
 
 int lf_opzoo_mv_fp32(int i) {
   if (i < N_CAST) return casts[i].from == LFRT_FLOAT32;
   if ((i -= N_CAST) < N_FDIV) return fdivs[i].ty == LFRT_FLOAT32;
-  i -= N_FDIV;
-  return i < N_GND && gnds[i].ty == LFRT_FLOAT32;
+  if ((i -= N_FDIV) < N_GND) return gnds[i].ty == LFRT_FLOAT32;
+  return i - N_GND == 0; /* SQRT */
 }
 
 int lf_opzoo_mv_case(lf_zoo *z, int i, lf_u8case *k) {
@@ -186,5 +277,6 @@ int lf_opzoo_mv_case(lf_zoo *z, int i, lf_u8case *k) {
   if (i < N_CAST) cast_case(z, i, k);
   else if ((i -= N_CAST) < N_FDIV) fdiv_case(z, i, k);
   else if ((i -= N_FDIV) < N_GND) gnd_case(z, i, k);
+  else if ((i -= N_GND) < N_REST) rest_case(z, i, k);
   return z->failed || k->out < 0 ? -1 : 0;
 }

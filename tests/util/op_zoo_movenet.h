@@ -3,7 +3,9 @@
  * the runtime takes (float sources in range: out-of-range casts are refused),
  * quantized sources (the scale is ignored), FLOOR_DIV float and int32 with
  * broadcasting up to 5-D and constant nonzero divisors, GATHER_ND on
- * float/int8/uint8/int32 params with constant int32/int64 indices. */
+ * float/int8/uint8/int32 params with constant int32/int64 indices; and the rest of
+ * what movenet needed: SQRT, int32 ADD/SUB/MUL, PACK int32, int8 SUB on TFLite's
+ * builtin path (scale ratios XNNPACK declines). */
 #ifndef LF_OP_ZOO_MOVENET_H
 #define LF_OP_ZOO_MOVENET_H
 #include "op_zoo_u8.h" /* lf_u8case: one op's inputs, output and types */

@@ -100,7 +100,7 @@ static int exact_class(const char *op) {
                               "TRANSPOSE", "SLICE", "STRIDED_SLICE", "SPLIT", "SPLIT_V", "PACK",
                               "UNPACK", "GATHER", "DEPTH_TO_SPACE", "SPACE_TO_DEPTH", "PADV2",
                               "RELU_N1_TO_1",
-                              "TILE" /* coral */, "CAST", "GATHER_ND", "FLOOR_DIV" /* movenet */};
+                              "TILE" /* coral */, "CAST", "GATHER_ND", "FLOOR_DIV", "SQRT" /* movenet */};
   for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
     if (!strcmp(op, ops[i])) return 1;
   return 0;

@@ -51,6 +51,20 @@ void lfrt_qs8_add_tflite__ref(const lfrt_binary_params *p, const int8_t *a, cons
   }
 }
 
+/* movenet: int8 SUB where XNNPACK declines the scales: TFLite's builtin, the ADD above with
+ * the scaled inputs subtracted */
+void lfrt_qs8_sub_tflite__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin,
+                              int end) {
+  for (int i = begin; i < end; i++) {
+    size_t ia, ib;
+    offsets(p, i, &ia, &ib);
+    int32_t sa = lfrt_mul_q31_tfl(((int32_t)a[ia] - p->a_zp) * (1 << 20), p->a_mult, p->a_shift);
+    int32_t sb = lfrt_mul_q31_tfl(((int32_t)b[ib] - p->b_zp) * (1 << 20), p->b_mult, p->b_shift);
+    int32_t v = lfrt_mul_q31_tfl(sa - sb, p->out_mult, p->out_shift) + p->out_zp;
+    out[i] = (int8_t)lfrt_clamp_i32(v, p->act_min, p->act_max);
+  }
+}
+
 void lfrt_qs8_mul_tflite__ref(const lfrt_binary_params *p, const int8_t *a, const int8_t *b, int8_t *out, int begin,
                               int end) {
   for (int i = begin; i < end; i++) {

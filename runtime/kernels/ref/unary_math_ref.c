@@ -20,6 +20,11 @@ void lfrt_f32_rsqrt__ref(const lfrt_unary_params *p, const float *in, float *out
   for (int i = begin; i < end; i++) out[i] = 1.0f / sqrtf(in[i]); /* x < 0: NaN, 0: +inf, as TFLite */
 }
 
+void lfrt_f32_sqrt__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end) { /* movenet */
+  (void)p;
+  for (int i = begin; i < end; i++) out[i] = sqrtf(in[i]); /* correctly rounded; x < 0: NaN, as TFLite */
+}
+
 void lfrt_f32_leaky_relu__ref(const lfrt_unary_params *p, const float *in, float *out, int begin, int end) {
   for (int i = begin; i < end; i++) out[i] = in[i] < 0.0f ? in[i] * p->scale : in[i];
 }

@@ -230,3 +230,36 @@ lfrt_status lfrt_gather_nd_check(const lfrt_interp *it, int idx, const void *ind
   }
   return LFRT_OK;
 }
+
+/* ---- SQRT (FLOAT32), int32 ADD / SUB / MUL ---------------------------------------------- */
+lfrt_status lfrt_prep_sqrt(lfrt_interp *it, int idx, lfrt_error *err) {
+  lfrt_node *n = &it->nodes[idx];
+  const lfrt_operator *op = &it->m->ops[idx];
+  const lfrt_tensor *x = T(op->inputs[0]), *y = T(op->outputs[0]);
+  char s1[80], s2[80];
+  if (x->type != LFRT_FLOAT32 || y->type != LFRT_FLOAT32)
+    FAIL(LFRT_EUNSUPPORTED, "%s -> %s (FLOAT32 is supported)", lfrt_type_name(x->type), lfrt_type_name(y->type));
+  if (!same_dims(x, y))
+    FAIL(LFRT_EBADFILE, "output '%s' is %s, input %s", y->name, shape_str(y, s1, sizeof s1), shape_str(x, s2, sizeof s2));
+  memset(&n->p.un, 0, sizeof n->p.un);
+  n->kind = K_SQRT_F;
+  n->x = op->inputs[0];
+  n->out = op->outputs[0];
+  n->work = (int)x->count;
+  return LFRT_OK;
+}
+
+lfrt_status lfrt_prep_binary_s32(lfrt_interp *it, int idx, int act, lfrt_error *err) {
+  lfrt_node *n = &it->nodes[idx];
+  const lfrt_operator *op = &it->m->ops[idx];
+  lfrt_binary_params *p = &n->p.bin;
+  switch (act) { /* TFLite's CalculateActivationRange for int32 */
+  case LFRT_ACT_NONE: p->act_min = INT32_MIN; p->act_max = INT32_MAX; break;
+  case LFRT_ACT_RELU: p->act_min = 0; p->act_max = INT32_MAX; break;
+  case LFRT_ACT_RELU6: p->act_min = 0; p->act_max = 6; break;
+  case LFRT_ACT_RELU_N1_TO_1: p->act_min = -1; p->act_max = 1; break;
+  default: FAIL(LFRT_EUNSUPPORTED, "fused activation %d", act);
+  }
+  n->kind = op->op == LFRT_OP_ADD ? K_ADD_S32 : op->op == LFRT_OP_SUB ? K_SUB_S32 : K_MUL_S32;
+  return LFRT_OK;
+}
