@@ -286,6 +286,6 @@ demo:
 	LEAPFROG=$(CLI) scripts/demo.sh
 
 clean:
-	rm -rf build build-asan build-aarch64 build-armv7 build-fuzz
+	rm -rf build build-asan build-aarch64 build-armv7 build-fuzz build-nompi
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
