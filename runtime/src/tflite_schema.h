@@ -74,6 +74,7 @@ enum {
   OPT_DEPTH_TO_SPACE = 94,
   OPT_DENSIFY = 99, /* mediapipe */
   OPT_BATCH_MATMUL = 101, /* batch matmul etc. */
+  OPT_TILE = 51, /* an empty table, as TF's converter writes it */
   OPT_CAST = 37, /* movenet */
   OPT_FLOOR_DIV = 65,
   OPT_GATHER_ND = 83
@@ -156,6 +157,7 @@ static inline int tfl_options_type_for_op(int op) {
     case 79: return OPT_ARG_MIN;
     case 11: return OPT_L2NORM;
     case 126: return OPT_BATCH_MATMUL; /* batch matmul etc. */
+    case 69: return OPT_TILE;
     case 53: return OPT_CAST; /* movenet */
     case 90: return OPT_FLOOR_DIV;
     case 107: return OPT_GATHER_ND;

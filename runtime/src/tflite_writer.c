@@ -762,6 +762,7 @@ static size_t put_options(bb *b, const wop *o) {
       break;
     case LFRT_OP_TRANSPOSE: case LFRT_OP_SLICE: case LFRT_OP_PADV2:
     case LFRT_OP_FLOOR_DIV: case LFRT_OP_GATHER_ND: /* movenet */
+    case LFRT_OP_TILE:
       break; /* empty options table */
     case LFRT_OP_DENSIFY: /* mediapipe */
     case LFRT_OP_PAD: case LFRT_OP_QUANTIZE: case LFRT_OP_DEQUANTIZE: case LFRT_OP_EXP:
