@@ -130,6 +130,14 @@ struct lfrt_interp {
 };
 
 lfrt_status lfrt_interp_prepare_node(lfrt_interp *it, int i, lfrt_error *err);
+/* For every prepare: "MODEL: node IDX (OP): message" into err, returning st;
+ * and "[d0,d1,...]" of a tensor's shape into buf (both in interp_prepare.c). */
+lfrt_status lfrt_node_error(const lfrt_interp *it, int idx, lfrt_error *err, lfrt_status st, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+const char *lfrt_shape_str(const lfrt_tensor *t, char *buf, size_t n);
 /* A quantized conv's output stage: zero points, clamp, per-channel multipliers
  * (int8 and uint8 prepare share it). */
 static inline void lfrt_conv_set_quant(lfrt_conv_params *p, int32_t in_zp, int32_t out_zp, int32_t act_min,

@@ -12,10 +12,10 @@
 #include "lfrt_quant.h"
 
 #define T(i) (&it->m->tensors[(i)])
-#define FAIL(st, ...) return node_error(it, idx, err, st, __VA_ARGS__)
+#define FAIL(st, ...) return lfrt_node_error(it, idx, err, st, __VA_ARGS__)
 
-static lfrt_status node_error(lfrt_interp *it, int idx, lfrt_error *err, lfrt_status st,
-                              const char *fmt, ...) {
+/* "MODEL: node IDX (OP): message" into err; returns st (interp_internal.h). */
+lfrt_status lfrt_node_error(const lfrt_interp *it, int idx, lfrt_error *err, lfrt_status st, const char *fmt, ...) {
   char buf[400];
   va_list ap;
   va_start(ap, fmt);
@@ -41,9 +41,9 @@ static int same_shape(const lfrt_tensor *a, const int32_t *shape, int ndim) {
   return 1;
 }
 
-static const char *shape_str(const lfrt_tensor *t, char *buf, size_t n) {
-  size_t k = 0;
-  k += (size_t)snprintf(buf + k, n - k, "[");
+/* "[d0,d1,...]" of t's shape into buf (interp_internal.h). */
+const char *lfrt_shape_str(const lfrt_tensor *t, char *buf, size_t n) {
+  size_t k = (size_t)snprintf(buf, n, "[");
   for (int d = 0; d < t->ndim && k < n; d++)
     k += (size_t)snprintf(buf + k, n - k, d ? ",%d" : "%d", (int)t->shape[d]);
   if (k < n) snprintf(buf + k, n - k, "]");
@@ -117,7 +117,7 @@ static lfrt_status prep_conv(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error 
   const lfrt_tensor *x = T(xi), *w = T(wi), *b = bi >= 0 ? T(bi) : NULL, *y = T(op->outputs[0]);
   char s1[64], s2[64];
   if (x->ndim != 4 || w->ndim != 4 || y->ndim != 4)
-    FAIL(LFRT_EUNSUPPORTED, "input %s, weights %s and output %s must be 4-D", shape_str(x, s1, 64), shape_str(w, s2, 64), y->name);
+    FAIL(LFRT_EUNSUPPORTED, "input %s, weights %s and output %s must be 4-D", lfrt_shape_str(x, s1, 64), lfrt_shape_str(w, s2, 64), y->name);
   if (!w->data) FAIL(LFRT_EUNSUPPORTED, "weights '%s' must be constant", w->name);
   lfrt_conv_params *p = &n->p.conv;
   memset(p, 0, sizeof *p);
@@ -137,7 +137,7 @@ static lfrt_status prep_conv(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error 
     p->dil_h = o->dilation_h; p->dil_w = o->dilation_w;
     p->out_c = w->shape[3];
     if (w->shape[0] != 1 || p->out_c % p->in_c)
-      FAIL(LFRT_EUNSUPPORTED, "depthwise weights %s do not fit input channels %d", shape_str(w, s1, 64), p->in_c);
+      FAIL(LFRT_EUNSUPPORTED, "depthwise weights %s do not fit input channels %d", lfrt_shape_str(w, s1, 64), p->in_c);
     p->depth_multiplier = p->out_c / p->in_c;
   } else if (tc) {
     const lfrt_transpose_conv_options *o = &op->opt.transpose_conv;
@@ -145,14 +145,14 @@ static lfrt_status prep_conv(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error 
     p->stride_h = o->stride_h; p->stride_w = o->stride_w;
     p->dil_h = p->dil_w = 1;
     p->out_c = w->shape[0];
-    if (w->shape[3] != p->in_c) FAIL(LFRT_EUNSUPPORTED, "weights %s do not match input channels %d", shape_str(w, s1, 64), p->in_c);
+    if (w->shape[3] != p->in_c) FAIL(LFRT_EUNSUPPORTED, "weights %s do not match input channels %d", lfrt_shape_str(w, s1, 64), p->in_c);
     const lfrt_tensor *os = T(op->inputs[0]);
     if (os->type != LFRT_INT32 || os->count != 4 || !os->data)
       FAIL(LFRT_EUNSUPPORTED, "output_shape '%s' must be a constant int32[4]", os->name);
     const int32_t *shp = os->data;
     if (!same_shape(y, shp, 4) || shp[0] != p->batch || shp[3] != p->out_c)
       FAIL(LFRT_EBADFILE, "output_shape [%d,%d,%d,%d] disagrees with output %s or the weights",
-           (int)shp[0], (int)shp[1], (int)shp[2], (int)shp[3], shape_str(y, s1, 64));
+           (int)shp[0], (int)shp[1], (int)shp[2], (int)shp[3], lfrt_shape_str(y, s1, 64));
   } else {
     const lfrt_conv_options *o = &op->opt.conv;
     pad = o->padding; act = o->activation;
@@ -160,7 +160,7 @@ static lfrt_status prep_conv(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error 
     p->dil_h = o->dilation_h; p->dil_w = o->dilation_w;
     p->out_c = w->shape[0];
     if (w->shape[3] != p->in_c)
-      FAIL(LFRT_EUNSUPPORTED, "weights %s do not match input channels %d (grouped conv is not supported)", shape_str(w, s1, 64), p->in_c);
+      FAIL(LFRT_EUNSUPPORTED, "weights %s do not match input channels %d (grouped conv is not supported)", lfrt_shape_str(w, s1, 64), p->in_c);
   }
   if (tc) {
     /* paddings of the forward conv that maps the output size back to the input */
@@ -168,13 +168,13 @@ static lfrt_status prep_conv(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error 
     p->out_w = y->shape[2];
     int ch = conv_out(pad, p->out_h, p->k_h, p->stride_h, 1, &p->pad_top);
     int cw = conv_out(pad, p->out_w, p->k_w, p->stride_w, 1, &p->pad_left);
-    if (ch < 1 || cw < 1) FAIL(LFRT_EUNSUPPORTED, "output %s too small for the filter", shape_str(y, s1, 64));
+    if (ch < 1 || cw < 1) FAIL(LFRT_EUNSUPPORTED, "output %s too small for the filter", lfrt_shape_str(y, s1, 64));
   } else {
     p->out_h = conv_out(pad, p->in_h, p->k_h, p->stride_h, p->dil_h, &p->pad_top);
     p->out_w = conv_out(pad, p->in_w, p->k_w, p->stride_w, p->dil_w, &p->pad_left);
     int32_t want[4] = {p->batch, p->out_h, p->out_w, p->out_c};
     if (p->out_h < 1 || p->out_w < 1 || !same_shape(y, want, 4))
-      FAIL(LFRT_EBADFILE, "output '%s' is %s, the op gives [%d,%d,%d,%d]", y->name, shape_str(y, s1, 64),
+      FAIL(LFRT_EBADFILE, "output '%s' is %s, the op gives [%d,%d,%d,%d]", y->name, lfrt_shape_str(y, s1, 64),
            (int)want[0], (int)want[1], (int)want[2], (int)want[3]);
   }
   if (b && b->count != p->out_c) FAIL(LFRT_EBADFILE, "bias '%s' has %lld elements, want %d", b->name, (long long)b->count, p->out_c);
@@ -201,10 +201,10 @@ static lfrt_status prep_fc(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error *e
   memset(p, 0, sizeof *p);
   p->out_c = w->shape[0];
   p->in_c = w->shape[1];
-  if (x->count % p->in_c) FAIL(LFRT_EBADFILE, "input %s is not a multiple of %d features", shape_str(x, s1, 64), p->in_c);
+  if (x->count % p->in_c) FAIL(LFRT_EBADFILE, "input %s is not a multiple of %d features", lfrt_shape_str(x, s1, 64), p->in_c);
   p->batch = (int)(x->count / p->in_c);
   if (y->ndim < 1 || y->count != (int64_t)p->batch * p->out_c || y->shape[y->ndim - 1] != p->out_c)
-    FAIL(LFRT_EBADFILE, "output '%s' is %s, want %d x %d elements", y->name, shape_str(y, s1, 64), p->batch, p->out_c);
+    FAIL(LFRT_EBADFILE, "output '%s' is %s, want %d x %d elements", y->name, lfrt_shape_str(y, s1, 64), p->batch, p->out_c);
   if (b && b->count != p->out_c) FAIL(LFRT_EBADFILE, "bias '%s' has %lld elements, want %d", b->name, (long long)b->count, p->out_c);
   n->x = op->inputs[0]; n->w = op->inputs[1]; n->b = bi; n->out = op->outputs[0];
   n->work = p->batch * p->out_c;
@@ -245,7 +245,7 @@ static lfrt_status prep_pool(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error 
   const lfrt_tensor *x = T(op->inputs[0]), *y = T(op->outputs[0]);
   const lfrt_pool_options *o = &op->opt.pool;
   char s1[64];
-  if (x->ndim != 4 || x->type != y->type) FAIL(LFRT_EUNSUPPORTED, "input %s must be 4-D of the output's type", shape_str(x, s1, 64));
+  if (x->ndim != 4 || x->type != y->type) FAIL(LFRT_EUNSUPPORTED, "input %s must be 4-D of the output's type", lfrt_shape_str(x, s1, 64));
   lfrt_pool_params *p = &n->p.pool;
   memset(p, 0, sizeof *p);
   p->batch = x->shape[0]; p->in_h = x->shape[1]; p->in_w = x->shape[2]; p->c = x->shape[3];
@@ -254,7 +254,7 @@ static lfrt_status prep_pool(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error 
   p->out_w = conv_out(o->padding, p->in_w, p->k_w, p->stride_w, 1, &p->pad_left);
   int32_t want[4] = {p->batch, p->out_h, p->out_w, p->c};
   if (p->out_h < 1 || p->out_w < 1 || !same_shape(y, want, 4))
-    FAIL(LFRT_EBADFILE, "output '%s' is %s, the op gives [%d,%d,%d,%d]", y->name, shape_str(y, s1, 64),
+    FAIL(LFRT_EBADFILE, "output '%s' is %s, the op gives [%d,%d,%d,%d]", y->name, lfrt_shape_str(y, s1, 64),
          (int)want[0], (int)want[1], (int)want[2], (int)want[3]);
   n->x = op->inputs[0]; n->w = n->b = -1; n->out = op->outputs[0];
   n->work = p->batch * p->out_h;
@@ -287,7 +287,7 @@ static lfrt_status prep_mean(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error 
   const int32_t *a = ax->data;
   for (int64_t k = 0; k < ax->count; k++) {
     int v = a[k] < 0 ? a[k] + x->ndim : a[k];
-    if (v < 0 || v >= x->ndim) FAIL(LFRT_EBADFILE, "axis %d out of range for input %s", (int)a[k], shape_str(x, s1, 64));
+    if (v < 0 || v >= x->ndim) FAIL(LFRT_EBADFILE, "axis %d out of range for input %s", (int)a[k], lfrt_shape_str(x, s1, 64));
     p->reduce[v] = 1;
   }
   int32_t want[LFRT_MAX_DIMS];
@@ -303,7 +303,7 @@ static lfrt_status prep_mean(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error 
       p->out_count *= x->shape[d];
     }
   }
-  if (!same_shape(y, want, nd)) FAIL(LFRT_EBADFILE, "output '%s' is %s, not the reduced shape", y->name, shape_str(y, s1, 64));
+  if (!same_shape(y, want, nd)) FAIL(LFRT_EBADFILE, "output '%s' is %s, not the reduced shape", y->name, lfrt_shape_str(y, s1, 64));
   n->x = op->inputs[0]; n->w = n->b = -1; n->out = op->outputs[0];
   n->work = p->out_count;
   if (is_f32(x)) {
@@ -339,10 +339,10 @@ static lfrt_status prep_binary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
   for (int d = 0; d < 6; d++) {
     int sa = p->shape_a[d], sb = p->shape_b[d];
     if (sa != sb && sa != 1 && sb != 1)
-      FAIL(LFRT_EBADFILE, "shapes %s and %s do not broadcast", shape_str(a, s1, 64), shape_str(b, s2, 64));
+      FAIL(LFRT_EBADFILE, "shapes %s and %s do not broadcast", lfrt_shape_str(a, s1, 64), lfrt_shape_str(b, s2, 64));
     p->shape_out[d] = sa > sb ? sa : sb;
     if (p->shape_out[d] != ys6[d])
-      FAIL(LFRT_EBADFILE, "output '%s' is %s, not the broadcast of %s and %s", y->name, shape_str(y, s1, 64), shape_str(a, s2, 64), b->name);
+      FAIL(LFRT_EBADFILE, "output '%s' is %s, not the broadcast of %s and %s", y->name, lfrt_shape_str(y, s1, 64), lfrt_shape_str(a, s2, 64), b->name);
   }
   int mul = op->op == LFRT_OP_MUL;
   int act = mul || op->op == LFRT_OP_DIV ? op->opt.mul.activation
@@ -387,7 +387,7 @@ static lfrt_status prep_concat(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
   char s1[64], s2[64];
   int axis = op->opt.concat.axis;
   if (axis < 0) axis += y->ndim;
-  if (axis < 0 || axis >= y->ndim) FAIL(LFRT_EBADFILE, "axis %d out of range for output %s", op->opt.concat.axis, shape_str(y, s1, 64));
+  if (axis < 0 || axis >= y->ndim) FAIL(LFRT_EBADFILE, "axis %d out of range for output %s", op->opt.concat.axis, lfrt_shape_str(y, s1, 64));
   if (op->opt.concat.activation != LFRT_ACT_NONE) FAIL(LFRT_EUNSUPPORTED, "fused activation on CONCATENATION");
   size_t es = lfrt_type_size(y->type);
   if (!es) FAIL(LFRT_EUNSUPPORTED, "type %s", lfrt_type_name(y->type));
@@ -404,9 +404,9 @@ static lfrt_status prep_concat(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
   int64_t sum = 0;
   for (int i = 0; i < n->nin; i++) {
     const lfrt_tensor *x = T(op->inputs[i]);
-    if (x->type != y->type || x->ndim != y->ndim) FAIL(LFRT_EBADFILE, "input %d '%s' %s does not match output %s", i, x->name, shape_str(x, s1, 64), shape_str(y, s2, 64));
+    if (x->type != y->type || x->ndim != y->ndim) FAIL(LFRT_EBADFILE, "input %d '%s' %s does not match output %s", i, x->name, lfrt_shape_str(x, s1, 64), lfrt_shape_str(y, s2, 64));
     for (int d = 0; d < y->ndim; d++)
-      if (d != axis && x->shape[d] != y->shape[d]) FAIL(LFRT_EBADFILE, "input %d '%s' %s does not match output %s", i, x->name, shape_str(x, s1, 64), shape_str(y, s2, 64));
+      if (d != axis && x->shape[d] != y->shape[d]) FAIL(LFRT_EBADFILE, "input %d '%s' %s does not match output %s", i, x->name, lfrt_shape_str(x, s1, 64), lfrt_shape_str(y, s2, 64));
     if (y->type == LFRT_INT8 || y->type == LFRT_UINT8) { /* uint8 too */
       lfrt_status st = y->type == LFRT_UINT8 ? lfrt_qu8_prep_concat_input(it, idx, n, i, x, y, err) /* pose / uint8 */
                                              : same_q(it, idx, x, y, err);
@@ -453,7 +453,7 @@ static lfrt_status prep_pad(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error *
       hi = ((const int64_t *)pd->data)[2 * d + 1];
     }
     if (lo < 0 || hi < 0 || x->shape[d] + lo + hi != y->shape[d])
-      FAIL(LFRT_EBADFILE, "padding (%lld,%lld) of dim %d does not give output %s", (long long)lo, (long long)hi, d, shape_str(y, s1, 64));
+      FAIL(LFRT_EBADFILE, "padding (%lld,%lld) of dim %d does not give output %s", (long long)lo, (long long)hi, d, lfrt_shape_str(y, s1, 64));
     p->in_shape[d] = x->shape[d];
     p->out_shape[d] = y->shape[d];
     p->before[d] = (int)lo;
@@ -487,10 +487,10 @@ static lfrt_status prep_resize(lfrt_interp *it, int idx, lfrt_node *n, lfrt_erro
   const lfrt_tensor *x = T(op->inputs[0]), *sz = T(op->inputs[1]), *y = T(op->outputs[0]);
   char s1[64];
   if (!sz->data || sz->type != LFRT_INT32 || sz->count != 2) FAIL(LFRT_EUNSUPPORTED, "size '%s' must be a constant int32[2]", sz->name);
-  if (x->ndim != 4 || x->type != y->type) FAIL(LFRT_EUNSUPPORTED, "input %s must be 4-D of the output's type", shape_str(x, s1, 64));
+  if (x->ndim != 4 || x->type != y->type) FAIL(LFRT_EUNSUPPORTED, "input %s must be 4-D of the output's type", lfrt_shape_str(x, s1, 64));
   const int32_t *s = sz->data;
   int32_t want[4] = {x->shape[0], s[0], s[1], x->shape[3]};
-  if (!same_shape(y, want, 4)) FAIL(LFRT_EBADFILE, "output '%s' is %s, size gives %dx%d", y->name, shape_str(y, s1, 64), (int)s[0], (int)s[1]);
+  if (!same_shape(y, want, 4)) FAIL(LFRT_EBADFILE, "output '%s' is %s, size gives %dx%d", y->name, lfrt_shape_str(y, s1, 64), (int)s[0], (int)s[1]);
   lfrt_resize_params *p = &n->p.resize;
   p->batch = x->shape[0]; p->in_h = x->shape[1]; p->in_w = x->shape[2]; p->c = x->shape[3];
   p->out_h = s[0]; p->out_w = s[1];
@@ -568,7 +568,7 @@ static lfrt_status prep_unary(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error
   const lfrt_operator *op = &it->m->ops[idx];
   const lfrt_tensor *x = T(op->inputs[0]), *y = T(op->outputs[0]);
   char s1[64], s2[64];
-  if (x->count != y->count) FAIL(LFRT_EBADFILE, "input %s and output %s sizes differ", shape_str(x, s1, 64), shape_str(y, s2, 64));
+  if (x->count != y->count) FAIL(LFRT_EBADFILE, "input %s and output %s sizes differ", lfrt_shape_str(x, s1, 64), lfrt_shape_str(y, s2, 64));
   n->x = op->inputs[0]; n->w = n->b = -1; n->out = op->outputs[0];
   n->work = (int)y->count;
   lfrt_unary_params *p = &n->p.un;
@@ -673,7 +673,7 @@ static lfrt_status prep_softmax(lfrt_interp *it, int idx, lfrt_node *n, lfrt_err
   const lfrt_operator *op = &it->m->ops[idx];
   const lfrt_tensor *x = T(op->inputs[0]), *y = T(op->outputs[0]);
   char s1[64];
-  if (x->ndim < 1 || !same_shape(y, x->shape, x->ndim)) FAIL(LFRT_EBADFILE, "output '%s' %s must have the input's shape", y->name, shape_str(y, s1, 64));
+  if (x->ndim < 1 || !same_shape(y, x->shape, x->ndim)) FAIL(LFRT_EBADFILE, "output '%s' %s must have the input's shape", y->name, lfrt_shape_str(y, s1, 64));
   lfrt_softmax_params *p = &n->p.softmax;
   memset(p, 0, sizeof *p);
   p->depth = x->shape[x->ndim - 1];

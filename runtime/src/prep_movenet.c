@@ -10,24 +10,7 @@
 #include "interp_internal.h"
 
 #define T(i) (&it->m->tensors[(i)])
-#define FAIL(st, ...) return fail(it, idx, err, st, __VA_ARGS__)
-
-static lfrt_status fail(const lfrt_interp *it, int idx, lfrt_error *err, lfrt_status st, const char *fmt, ...) {
-  char buf[400];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  const char *name = lfrt_op_name((int)it->m->ops[idx].op);
-  return lfrt_set_error(err, st, "%s: node %d (%s): %s", it->m->source_name, idx, name ? name : "?", buf);
-}
-
-static const char *shape_str(const lfrt_tensor *t, char *buf, size_t n) {
-  size_t k = (size_t)snprintf(buf, n, "[");
-  for (int d = 0; d < t->ndim && k < n; d++) k += (size_t)snprintf(buf + k, n - k, d ? ",%d" : "%d", (int)t->shape[d]);
-  if (k < n) snprintf(buf + k, n - k, "]");
-  return buf;
-}
+#define FAIL(st, ...) return lfrt_node_error(it, idx, err, st, __VA_ARGS__)
 
 static int same_dims(const lfrt_tensor *a, const lfrt_tensor *b) {
   if (a->ndim != b->ndim) return 0;
@@ -54,8 +37,8 @@ lfrt_status lfrt_prep_cast(lfrt_interp *it, int idx, lfrt_error *err) {
            k ? "output" : "input", t->name, lfrt_type_name(t->type));
   }
   if (!same_dims(x, y))
-    FAIL(LFRT_EBADFILE, "output '%s' is %s, input '%s' %s (CAST keeps the shape)", y->name, shape_str(y, s1, sizeof s1),
-         x->name, shape_str(x, s2, sizeof s2));
+    FAIL(LFRT_EBADFILE, "output '%s' is %s, input '%s' %s (CAST keeps the shape)", y->name, lfrt_shape_str(y, s1, sizeof s1),
+         x->name, lfrt_shape_str(x, s2, sizeof s2));
   n->kind = K_CAST;
   n->p.cast.from = x->type;
   n->p.cast.to = y->type;
@@ -117,8 +100,8 @@ lfrt_status lfrt_prep_floor_div(lfrt_interp *it, int idx, lfrt_error *err) {
     int sa = p->shape_a[d], sb = p->shape_b[d];
     p->shape_out[d] = sa > sb ? sa : sb;
     if ((sa != sb && sa != 1 && sb != 1) || p->shape_out[d] != ys[d] || y->ndim < (a->ndim > b->ndim ? a->ndim : b->ndim))
-      FAIL(LFRT_EBADFILE, "output '%s' %s is not the broadcast of %s and %s", y->name, shape_str(y, s1, sizeof s1),
-           shape_str(a, s2, sizeof s2), shape_str(b, s3, sizeof s3));
+      FAIL(LFRT_EBADFILE, "output '%s' %s is not the broadcast of %s and %s", y->name, lfrt_shape_str(y, s1, sizeof s1),
+           lfrt_shape_str(a, s2, sizeof s2), lfrt_shape_str(b, s3, sizeof s3));
   }
   p->act_min_f = -3.4e38f;
   p->act_max_f = 3.4e38f;
@@ -166,8 +149,8 @@ lfrt_status lfrt_prep_gather_nd(lfrt_interp *it, int idx, lfrt_error *err) {
   if (ix->ndim < 1) FAIL(LFRT_EBADFILE, "indices '%s' must be at least a vector", ix->name);
   int nd = ix->shape[ix->ndim - 1];
   if (nd > x->ndim)
-    FAIL(LFRT_EBADFILE, "indices %s index %d dims of %d-D params %s", shape_str(ix, s1, sizeof s1), nd, x->ndim,
-         shape_str(x, s2, sizeof s2));
+    FAIL(LFRT_EBADFILE, "indices %s index %d dims of %d-D params %s", lfrt_shape_str(ix, s1, sizeof s1), nd, x->ndim,
+         lfrt_shape_str(x, s2, sizeof s2));
   /* output: indices.shape[:-1] + params.shape[nd:] */
   int32_t want[2 * LFRT_MAX_DIMS];
   int no = 0, ok;
@@ -190,8 +173,8 @@ lfrt_status lfrt_prep_gather_nd(lfrt_interp *it, int idx, lfrt_error *err) {
     memset(&w, 0, sizeof w);
     w.ndim = no > LFRT_MAX_DIMS ? LFRT_MAX_DIMS : no;
     memcpy(w.shape, want, (size_t)w.ndim * sizeof *want);
-    FAIL(LFRT_EBADFILE, "output '%s' is %s; params %s gathered by indices %s give %s%s", y->name, shape_str(y, s1, sizeof s1),
-         shape_str(x, s2, sizeof s2), shape_str(ix, s3, sizeof s3), shape_str(&w, s4, sizeof s4), no > LFRT_MAX_DIMS ? "..." : "");
+    FAIL(LFRT_EBADFILE, "output '%s' is %s; params %s gathered by indices %s give %s%s", y->name, lfrt_shape_str(y, s1, sizeof s1),
+         lfrt_shape_str(x, s2, sizeof s2), lfrt_shape_str(ix, s3, sizeof s3), lfrt_shape_str(&w, s4, sizeof s4), no > LFRT_MAX_DIMS ? "..." : "");
   }
   int64_t stride = x->count;
   for (int j = 0; j < nd; j++) {
@@ -226,7 +209,7 @@ lfrt_status lfrt_gather_nd_check(const lfrt_interp *it, int idx, const void *ind
     if (m < sizeof buf) snprintf(buf + m, sizeof buf - m, "]");
     char s1[80];
     FAIL(LFRT_EINVAL, "index %s (slice %d of '%s') is outside params %s (LiteRT fails the invoke too)", buf, k, T(it->m->ops[idx].inputs[1])->name,
-         shape_str(T(it->m->ops[idx].inputs[0]), s1, sizeof s1));
+         lfrt_shape_str(T(it->m->ops[idx].inputs[0]), s1, sizeof s1));
   }
   return LFRT_OK;
 }
@@ -240,7 +223,7 @@ lfrt_status lfrt_prep_sqrt(lfrt_interp *it, int idx, lfrt_error *err) {
   if (x->type != LFRT_FLOAT32 || y->type != LFRT_FLOAT32)
     FAIL(LFRT_EUNSUPPORTED, "%s -> %s (FLOAT32 is supported)", lfrt_type_name(x->type), lfrt_type_name(y->type));
   if (!same_dims(x, y))
-    FAIL(LFRT_EBADFILE, "output '%s' is %s, input %s", y->name, shape_str(y, s1, sizeof s1), shape_str(x, s2, sizeof s2));
+    FAIL(LFRT_EBADFILE, "output '%s' is %s, input %s", y->name, lfrt_shape_str(y, s1, sizeof s1), lfrt_shape_str(x, s2, sizeof s2));
   memset(&n->p.un, 0, sizeof n->p.un);
   n->kind = K_SQRT_F;
   n->x = op->inputs[0];

@@ -13,24 +13,7 @@
 #include "interp_internal.h"
 
 #define T(i) (&it->m->tensors[(i)])
-#define FAIL(st, ...) return fail(it, idx, err, st, __VA_ARGS__)
-
-static lfrt_status fail(const lfrt_interp *it, int idx, lfrt_error *err, lfrt_status st, const char *fmt, ...) {
-  char buf[400];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  const char *name = lfrt_op_name((int)it->m->ops[idx].op);
-  return lfrt_set_error(err, st, "%s: node %d (%s): %s", it->m->source_name, idx, name ? name : "?", buf);
-}
-
-static const char *shape_str(const lfrt_tensor *t, char *buf, size_t n) {
-  size_t k = (size_t)snprintf(buf, n, "[");
-  for (int d = 0; d < t->ndim && k < n; d++) k += (size_t)snprintf(buf + k, n - k, d ? ",%d" : "%d", (int)t->shape[d]);
-  if (k < n) snprintf(buf + k, n - k, "]");
-  return buf;
-}
+#define FAIL(st, ...) return lfrt_node_error(it, idx, err, st, __VA_ARGS__)
 
 /* Element type the data may move as, and the quantization LiteRT wants kept. */
 static lfrt_status check_pair(const lfrt_interp *it, int idx, const lfrt_tensor *x, const lfrt_tensor *y,
@@ -132,7 +115,7 @@ static lfrt_status want_shape(const lfrt_interp *it, int idx, const lfrt_tensor 
   memset(&want, 0, sizeof want);
   want.ndim = nd;
   memcpy(want.shape, shape, (size_t)nd * sizeof *shape);
-  FAIL(LFRT_EBADFILE, "output '%s' is %s; the op gives %s", y->name, shape_str(y, s1, sizeof s1), shape_str(&want, s2, sizeof s2));
+  FAIL(LFRT_EBADFILE, "output '%s' is %s; the op gives %s", y->name, lfrt_shape_str(y, s1, sizeof s1), lfrt_shape_str(&want, s2, sizeof s2));
 }
 
 /* ---- one input, one output ---------------------------------------------------------- */
@@ -324,7 +307,7 @@ static lfrt_status prep_block(lfrt_interp *it, int idx, lfrt_node *n, const lfrt
   int d2s = op->op == LFRT_OP_DEPTH_TO_SPACE;
   int64_t bs = op->opt.block.block_size;
   char s1[64];
-  if (x->ndim != 4) FAIL(LFRT_EUNSUPPORTED, "input %s must be 4-D (NHWC)", shape_str(x, s1, sizeof s1));
+  if (x->ndim != 4) FAIL(LFRT_EUNSUPPORTED, "input %s must be 4-D (NHWC)", lfrt_shape_str(x, s1, sizeof s1));
   if (bs < 1 || bs > 4096) FAIL(LFRT_EBADFILE, "block_size %lld", (long long)bs);
   int32_t N = x->shape[0], H = x->shape[1], W = x->shape[2], C = x->shape[3];
   int64_t xs[4];
@@ -423,10 +406,10 @@ static lfrt_status prep_pack(lfrt_interp *it, int idx, lfrt_node *n, lfrt_error 
   int pieces = pack ? op->ninputs : op->noutputs;
   int axis = norm_axis(op->opt.pack.axis, big->ndim);
   char s1[64];
-  if (axis < 0 || axis >= big->ndim) FAIL(LFRT_EBADFILE, "axis %d is out of range for %s", op->opt.pack.axis, shape_str(big, s1, sizeof s1));
+  if (axis < 0 || axis >= big->ndim) FAIL(LFRT_EBADFILE, "axis %d is out of range for %s", op->opt.pack.axis, lfrt_shape_str(big, s1, sizeof s1));
   if (op->opt.pack.count != pieces || big->shape[axis] != pieces)
     FAIL(LFRT_EBADFILE, "%s %d, %d %s, and dim %d of %s must agree", pack ? "values_count" : "num", op->opt.pack.count, pieces,
-         pack ? "inputs" : "outputs", axis, shape_str(big, s1, sizeof s1));
+         pack ? "inputs" : "outputs", axis, lfrt_shape_str(big, s1, sizeof s1));
   lfrt_status st = alloc_moves(it, idx, n, pieces, err);
   if (st) return st;
   int64_t bs[LFRT_MAX_DIMS], ps[LFRT_MAX_DIMS], bsub[LFRT_MAX_DIMS];
@@ -458,7 +441,7 @@ static lfrt_status prep_gather(lfrt_interp *it, int idx, lfrt_node *n, const lfr
   if (ix->type != LFRT_INT32 && ix->type != LFRT_INT64)
     FAIL(LFRT_EUNSUPPORTED, "indices '%s' are %s (int32 or int64 are supported)", ix->name, lfrt_type_name(ix->type));
   int axis = norm_axis(op->opt.gather.axis, x->ndim), bd = norm_axis(op->opt.gather.batch_dims, ix->ndim);
-  if (axis < 0 || axis >= x->ndim) FAIL(LFRT_EBADFILE, "axis %d is out of range for params %s", op->opt.gather.axis, shape_str(x, s1, 64));
+  if (axis < 0 || axis >= x->ndim) FAIL(LFRT_EBADFILE, "axis %d is out of range for params %s", op->opt.gather.axis, lfrt_shape_str(x, s1, 64));
   if (bd < 0 || bd > ix->ndim || bd > axis)
     FAIL(LFRT_EBADFILE, "batch_dims %d must be in [0, min(indices rank %d, axis %d)]", op->opt.gather.batch_dims, ix->ndim, axis);
   int32_t shape[2 * LFRT_MAX_DIMS];
@@ -469,7 +452,7 @@ static lfrt_status prep_gather(lfrt_interp *it, int idx, lfrt_node *n, const lfr
   p->inner_bytes = lfrt_type_size(x->type);
   for (int d = 0; d < bd; d++) {
     if (x->shape[d] != ix->shape[d])
-      FAIL(LFRT_EBADFILE, "batch dim %d differs: params %s, indices %s", d, shape_str(x, s1, 64), shape_str(ix, s2, 64));
+      FAIL(LFRT_EBADFILE, "batch dim %d differs: params %s, indices %s", d, lfrt_shape_str(x, s1, 64), lfrt_shape_str(ix, s2, 64));
     p->batch *= x->shape[d];
     shape[no++] = x->shape[d];
   }
