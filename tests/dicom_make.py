@@ -187,8 +187,17 @@ open(path("bad_rle_cut.dcm"), "wb").write(raw[: len(raw) - 300])
 ds = dataset(g8)
 ds.BitsStored, ds.HighBit = 12, 11
 save(ds, "bad_bits.dcm")
+# a JPEG fragment whose marker walk reaches a TEM marker (FF 01) before its frame header:
+# DCMTK 3.6.7's decoder loops forever on it (fuzz_dicom found it); refused at open
+from pydicom.encaps import encapsulate
+ds = dataset(g8)
+ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.50"
+ds.PixelData = encapsulate([b"\xff\xd8\xff\x01" + bytes(60)])
+ds["PixelData"].VR = "OB"
+ds["PixelData"].is_undefined_length = True
+save(ds, "bad_jpeg_tem.dcm")
 for b in ("bad_truncated.dcm", "bad_header_only.dcm", "bad_frames.dcm", "bad_huge.dcm",
-          "bad_rle_cut.dcm", "bad_bits.dcm"):
+          "bad_rle_cut.dcm", "bad_bits.dcm", "bad_jpeg_tem.dcm"):
     manifest.append(f"bad {b}")
 
 with open(path("manifest.txt"), "w") as f:

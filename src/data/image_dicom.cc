@@ -7,6 +7,7 @@
 #include "dcmtk/dcmdata/dccodec.h"
 #include "dcmtk/dcmdata/dcistrmb.h"
 #include "dcmtk/dcmdata/dcpixseq.h"
+#include "dcmtk/dcmdata/dcpxitem.h"
 #include "dcmtk/dcmdata/dcrledrg.h"
 #include "dcmtk/dcmjpeg/djdecode.h"
 #include "dcmtk/dcmjpls/djdecode.h"
@@ -219,6 +220,29 @@ static lf_status lf_choose_voi(lf_dicom *d, const lf_dicom_opts *o) {
   return LF_OK;
 }
 
+/* DCMTK 3.6.7's JPEG decoder finds a frame's bit depth by walking the markers
+ * of the frame's first fragment (DJCodecDecoder::scanJpegDataForBitDepth), and
+ * that walk never moves past a TEM marker (FF 01): such a stream makes it loop
+ * forever. This is the same walk, which stops there instead: 1 when a walk
+ * from the fragment's start reaches FF 01 before a frame header, an invalid
+ * marker or the end (found by fuzz_dicom). */
+static int lf_jpeg_walk_reaches_tem(const Uint8 *p, Uint32 n) {
+  Uint32 off = 0;
+  while (off + 4 < n) {
+    if (p[off] != 0xff) return 0; /* not a marker: DCMTK's walk stops */
+    unsigned c = p[off + 1];
+    Uint32 seg = ((Uint32)p[off + 2] << 8 | p[off + 3]) + 2; /* a marker segment and its length */
+    if (c == 0x01) return 1;
+    if ((c >= 0xc0 && c <= 0xcf && c != 0xc4 && c != 0xc8 && c != 0xcc)) return 0; /* SOF: found */
+    if (c == 0xff) off += 1;                                /* fill byte */
+    else if (c >= 0xd0 && c <= 0xd9) off += 2;              /* RSTn, SOI, EOI */
+    else if (c == 0xc4 || c == 0xc8 || c == 0xcc || c >= 0xda) off += seg;
+    else if (c > 2 && c <= 0xbf) off += 2;                  /* reserved */
+    else return 0;                                          /* invalid: DCMTK stops */
+  }
+  return 0;
+}
+
 static lf_status lf_check_header(lf_dicom *d) {
   DcmDataset *ds = d->ds;
   lf_dicom_info *in = &d->info;
@@ -278,6 +302,14 @@ static lf_status lf_check_header(lf_dicom *d) {
     if (seq->card() < (unsigned long)frames + 1)
       return lf_error(LF_EBADFILE, "%s: %ld frame(s) but %lu compressed fragment(s)", nm, (long)frames,
                       seq->card() ? seq->card() - 1 : 0);
+    for (unsigned long i = 1; i < seq->card(); i++) {
+      DcmPixelItem *frag = NULL;
+      Uint8 *b = NULL;
+      if (seq->getItem(frag, i).good() && frag && frag->getUint8Array(b).good() && b &&
+          lf_jpeg_walk_reaches_tem(b, frag->getLength()))
+        return lf_error(LF_EBADFILE, "%s: compressed fragment %lu has a JPEG TEM marker before its frame header "
+                        "(refused: DCMTK's decoder would never finish reading it)", nm, i);
+    }
   } else {
     if (pi == "YBR_FULL_422")
       return lf_error(LF_EUNSUPPORTED, "%s: uncompressed YBR_FULL_422", nm);
