@@ -41,7 +41,8 @@ static lf_status parse_doc(const char *json, size_t len, const char *name, cJSON
   if (!*root) {
     size_t at = end && end >= json && end <= json + len ? (size_t)(end - json) : 0;
     const char *r = json + at;
-    int nonnum = len - at >= 3 && (!strncmp(r, "NaN", 3) || !strncmp(r, "Inf", 3) || !strncmp(r, "-Inf", 4));
+    size_t left = len - at; /* the buffer need not end in a NUL: compare only the bytes there */
+    int nonnum = (left >= 3 && (!memcmp(r, "NaN", 3) || !memcmp(r, "Inf", 3))) || (left >= 4 && !memcmp(r, "-Inf", 4));
     return lf_error(LF_EBADFILE, "%s: not JSON (error near byte %zu%s)", name, at,
                     nonnum ? ": NaN and Infinity are not JSON numbers" : "");
   }
